@@ -1,0 +1,392 @@
+"""The typed scenario: every setting of one simulated world, validated before any run.
+
+``load_scenario`` turns the plain mapping Hydra composes (``cfg.scenario``) into frozen
+dataclasses, refusing unknown keys, wrong types and values out of range with one ``ConfigError``
+that names each key, its value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sim.config.reader import ConfigError, Reader
+from sim.core.issues import ISSUES
+
+PARTNER_CODES = ("JPN", "EU", "CAN", "KOR", "VNM", "GBR", "CHN", "KHM")
+EVENT_KINDS = ("precedent", "market_shock", "sector_tariff", "talks_cut", "talks_resumed",
+               "concession", "attention")
+WEIGHT_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Concession:
+    """Faratin time-dependent concession: ``beta`` < 1 Boulware, 1 linear, > 1 Conceder."""
+
+    beta: float
+    k: float
+
+
+@dataclass(frozen=True)
+class IssueSettings:
+    """Bounds of one issue (real units) and how much each side cares about it."""
+
+    lo: float
+    hi: float
+    us_weight: float
+    partner_weight: float
+
+
+@dataclass(frozen=True)
+class RedLine:
+    """The partner accepts no package with ``issue`` above ``max`` between ``start`` and ``until``."""
+
+    issue: str
+    max: float
+    start: dt.date | None
+    until: dt.date | None
+
+
+@dataclass(frozen=True)
+class Election:
+    """A domestic election: ratification is harder as it nears; capital is reset on the day."""
+
+    date: dt.date
+    weight: float
+    window_days: int
+    capital_after: float
+
+
+@dataclass(frozen=True)
+class Politics:
+    """A partner's domestic politics (Putnam's two-level game)."""
+
+    capital: float
+    capital_recovery: float
+    threat_cost: float
+    failure_cost: float
+    failure_narrowing: float
+    threshold: float
+    capital_weight: float
+    noise: float
+    election: Election | None
+
+
+@dataclass(frozen=True)
+class Retaliation:
+    """Countermeasures when the US escalates: probability, gain in leverage, cost to the US."""
+
+    probability: float
+    gain: float
+    us_cost: float
+
+
+@dataclass(frozen=True)
+class Partner:
+    """One trading partner of the United States."""
+
+    code: str
+    name: str
+    announced_rate: float
+    pause_rate: float
+    letter_rate: float
+    autos_rate: float | None
+    steel_rate: float | None
+    imports_bn: float
+    deficit_bn: float
+    issues: dict[str, IssueSettings]
+    aspiration: float
+    concession: Concession
+    reservation_shift: float
+    red_lines: tuple[RedLine, ...]
+    politics: Politics
+    retaliation: Retaliation
+
+
+@dataclass(frozen=True)
+class Threats:
+    """When and how hard the US threatens a partner whose talks stall."""
+
+    stall_days: int
+    cooldown_days: int
+    step: float
+    max_rate: float
+
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    """What the US does when the deadline comes: extend, impose letter rates, or shorten early."""
+
+    extend_stress: float
+    extend_close_gap: float
+    extension_days: int
+    max_extensions: int
+    shorten_probability: float
+    shorten_days: int
+    near_days: int
+
+
+@dataclass(frozen=True)
+class UnitedStates:
+    """The hub: the US negotiating team and its tactics."""
+
+    aspiration: float
+    concession: Concession
+    attention: int
+    deal_value: float
+    stress_sensitivity: float
+    court_sensitivity: float
+    floors: dict[str, float]
+    threats: Threats
+    deadline_policy: DeadlinePolicy
+
+
+@dataclass(frozen=True)
+class MarketStress:
+    """A persistent market-stress index that jumps with escalation and decays otherwise."""
+
+    initial: float
+    decay: float
+    threshold: float
+    threat: float
+    letter: float
+    letters_imposed: float
+    talks_cut: float
+    retaliation: float
+    deal: float
+
+
+@dataclass(frozen=True)
+class Court:
+    """Risk that the appeals court strikes the emergency (IEEPA) tariffs down."""
+
+    hearing: dt.date
+    ramp_days: int
+    strike_probability: float
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Everything outside the negotiating rooms."""
+
+    market_stress: MarketStress
+    court: Court
+    precedent_weight: float
+
+
+@dataclass(frozen=True)
+class OutsideEvent:
+    """A dated event from the record (the UK deal, steel doubled, Canada's talks cut …)."""
+
+    date: dt.date
+    kind: str
+    targets: tuple[str, ...]
+    amount: float
+    issue: str | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One simulated world: calendar, the US, the partners, the environment and dated events."""
+
+    name: str
+    start: dt.date
+    end: dt.date
+    deadline: dt.date
+    us: UnitedStates
+    partners: dict[str, Partner]
+    environment: Environment
+    events: tuple[OutsideEvent, ...]
+
+    @property
+    def days(self) -> int:
+        """Number of simulated days, both ends included."""
+        return (self.end - self.start).days + 1
+
+
+def load_scenario(data: Any, path: str = "scenario") -> Scenario:
+    """Validate ``data`` (a plain mapping) and build the scenario.
+
+    Raises:
+        ConfigError: listing every bad key, its value and what is allowed.
+    """
+    errors: list[str] = []
+    scenario = _scenario(Reader(data, path, errors))
+    if errors:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))
+    return scenario
+
+
+def _scenario(r: Reader) -> Scenario:
+    name = str(r.raw("name"))
+    start, end, deadline = r.date("start"), r.date("end"), r.date("deadline")
+    if end <= start:
+        r.error(r.key("end"), str(end), f"must be after scenario.start ({start})")
+    if not start < deadline <= end:
+        r.error(r.key("deadline"), str(deadline), f"must fall inside the horizon, after {start} and no later than {end}")
+    us = _us(r.child("us"))
+    environment = _environment(r.child("environment"))
+    partners_r = r.child("partners")
+    partners = {}
+    for code in partners_r.data:
+        if code not in PARTNER_CODES:
+            partners_r.used.add(code)
+            partners_r.error(partners_r.key(str(code)), code, f"is not a known partner; allowed: {', '.join(PARTNER_CODES)}")
+            continue
+        partners[code] = _partner(partners_r.child(code), code, start, end)
+    partners_r.finish()
+    if not partners:
+        r.error(r.key("partners"), {}, "must name at least one partner")
+    events = tuple(_event(Reader(e, f"{r.key('events')}[{i}]", r.errors), start, end, partners)
+                   for i, e in enumerate(r.raw("events", [])))
+    r.finish()
+    for issue in us.floors:
+        if issue not in ISSUES:
+            r.error(f"{r.key('us.floors')}.{issue}", us.floors[issue], f"must name an issue: {', '.join(ISSUES)}")
+    return Scenario(name, start, end, deadline, us, partners, environment, events)
+
+
+def _concession(r: Reader) -> Concession:
+    c = Concession(beta=r.number("beta", 0, 50, lo_open=True), k=r.number("k", 0, 1, default=0.0))
+    r.finish()
+    return c
+
+
+def _us(r: Reader) -> UnitedStates:
+    t = r.child("threats")
+    threats = Threats(t.integer("stall_days", 1), t.integer("cooldown_days", 1), t.number("step", 0, 100),
+                      t.number("max_rate", 0, 100))
+    t.finish()
+    d = r.child("deadline_policy")
+    policy = DeadlinePolicy(
+        d.number("extend_stress", 0), d.number("extend_close_gap", 0, 1), d.integer("extension_days", 1, 365),
+        d.integer("max_extensions", 0, 10), d.number("shorten_probability", 0, 1), d.integer("shorten_days", 1, 365),
+        d.integer("near_days", 0, 60),
+    )
+    d.finish()
+    f = r.child("floors", {})
+    floors = {str(k): f.number(str(k), 0, 100) for k in f.data}
+    f.finish()
+    us = UnitedStates(
+        aspiration=r.number("aspiration", 0, 1, lo_open=True), concession=_concession(r.child("concession")),
+        attention=r.integer("attention", 1, 20), deal_value=r.number("deal_value", 0, 1),
+        stress_sensitivity=r.number("stress_sensitivity", 0), court_sensitivity=r.number("court_sensitivity", 0, 1),
+        floors=floors, threats=threats, deadline_policy=policy,
+    )
+    r.finish()
+    return us
+
+
+def _environment(r: Reader) -> Environment:
+    m = r.child("market_stress")
+    stress = MarketStress(*(m.number(k, 0, lo_open=False) if k != "decay" else m.number(k, 0, 1)
+                            for k in ("initial", "decay", "threshold", "threat", "letter", "letters_imposed",
+                                      "talks_cut", "retaliation", "deal")))
+    m.finish()
+    c = r.child("court")
+    court = Court(c.date("hearing"), c.integer("ramp_days", 1, 365), c.number("strike_probability", 0, 1))
+    c.finish()
+    env = Environment(stress, court, r.number("precedent_weight", 0, 1))
+    r.finish()
+    return env
+
+
+def _partner(r: Reader, code: str, start: dt.date, end: dt.date) -> Partner:
+    name = str(r.raw("name", code))
+    rates = {k: r.number(k, 0, 100, allowed="must be a tariff in percent, within 0–100")
+             for k in ("announced_rate", "pause_rate", "letter_rate")}
+    sector = r.child("sector")
+    autos = sector.raw("autos", None)
+    steel = sector.raw("steel", None)
+    autos = None if autos is None else sector.number("autos", 0, 100, allowed="must be a tariff in percent, within 0–100")
+    steel = None if steel is None else sector.number("steel", 0, 100, allowed="must be a tariff in percent, within 0–100")
+    sector.finish()
+    issues = _issues(r.child("issues"), code)
+    red_lines = []
+    for i, line in enumerate(r.raw("red_lines", [])):
+        lr = Reader(line, f"{r.key('red_lines')}[{i}]", r.errors)
+        issue = lr.choice("issue", issues.keys() or ISSUES.keys())
+        start_d = lr.date("from", None) if lr.raw("from", None) is not None else None
+        until = lr.date("until", None) if lr.raw("until", None) is not None else None
+        red_lines.append(RedLine(issue, lr.number("max", 0), start_d, until))
+        lr.finish()
+    aspiration = r.number("aspiration", 0, 1, lo_open=True)
+    partner = Partner(
+        code=code, name=name, announced_rate=rates["announced_rate"], pause_rate=rates["pause_rate"],
+        letter_rate=rates["letter_rate"], autos_rate=autos, steel_rate=steel,
+        imports_bn=r.number("imports_bn", 0), deficit_bn=r.number("deficit_bn"),
+        issues=issues, aspiration=aspiration, concession=_concession(r.child("concession")),
+        reservation_shift=r.number("reservation_shift", -1, 1, default=0.0), red_lines=tuple(red_lines),
+        politics=_politics(r.child("politics"), start, end), retaliation=_retaliation(r.child("retaliation")),
+    )
+    r.finish()
+    return partner
+
+
+def _issues(r: Reader, code: str) -> dict[str, IssueSettings]:
+    issues: dict[str, IssueSettings] = {}
+    for name in r.data:
+        if name not in ISSUES:
+            r.used.add(name)
+            r.error(r.key(str(name)), name, f"is not a known issue; allowed: {', '.join(ISSUES)}")
+            continue
+        ir = r.child(name)
+        unit = ISSUES[name].unit
+        top = 100.0 if unit == "%" else None
+        lo = ir.number("lo", 0, top, allowed=f"must be within 0–{top:g} ({unit})" if top else "must be >= 0")
+        hi = ir.number("hi", 0, top, allowed=f"must be within 0–{top:g} ({unit})" if top else "must be >= 0")
+        if hi <= lo:
+            ir.error(ir.key("hi"), hi, f"must be above {ir.key('lo')}={lo:g}")
+        issues[name] = IssueSettings(lo, hi, ir.number("us_weight", 0, 1, allowed="must be a weight in [0, 1] (not negative)"),
+                                     ir.number("partner_weight", 0, 1, allowed="must be a weight in [0, 1] (not negative)"))
+        ir.finish()
+    for side in ("us_weight", "partner_weight"):
+        total = sum(getattr(s, side) for s in issues.values())
+        if issues and abs(total - 1.0) > WEIGHT_TOLERANCE:
+            r.error(f"{r.path}.*.{side}", round(total, 6), "the weights of each side must sum to 1 over the pair's issues")
+    return issues
+
+
+def _politics(r: Reader, start: dt.date, end: dt.date) -> Politics:
+    election = None
+    if r.raw("election", None) is not None:
+        e = r.child("election")
+        election = Election(e.date("date"), e.number("weight", 0, 1), e.integer("window_days", 1, 365),
+                            e.number("capital_after", 0, 1))
+        e.finish()
+    politics = Politics(
+        capital=r.number("capital", 0, 1), capital_recovery=r.number("capital_recovery", 0, 1),
+        threat_cost=r.number("threat_cost", 0, 1), failure_cost=r.number("failure_cost", 0, 1),
+        failure_narrowing=r.number("failure_narrowing", 0, 1), threshold=r.number("threshold", 0, 1),
+        capital_weight=r.number("capital_weight", 0, 1), noise=r.number("noise", 0, 1), election=election,
+    )
+    r.finish()
+    return politics
+
+
+def _retaliation(r: Reader) -> Retaliation:
+    out = Retaliation(r.number("probability", 0, 1), r.number("gain", 0, 1), r.number("us_cost", 0, 1))
+    r.finish()
+    return out
+
+
+def _event(r: Reader, start: dt.date, end: dt.date, partners: dict[str, Partner]) -> OutsideEvent:
+    date = r.date("date")
+    if not start <= date <= end:
+        r.error(r.key("date"), str(date), f"must fall inside the horizon {start}..{end} (remove the event instead)")
+    kind = r.choice("kind", EVENT_KINDS)
+    targets = r.raw("targets", ["ALL"])
+    if isinstance(targets, str):
+        targets = [targets]
+    for t in targets:
+        if t != "ALL" and t not in PARTNER_CODES:
+            r.error(r.key("targets"), t, f"must be ALL or partner codes from {', '.join(PARTNER_CODES)}")
+    issue = r.raw("issue", None)
+    if issue is not None and issue not in ISSUES:
+        r.error(r.key("issue"), issue, f"must name an issue: {', '.join(ISSUES)}")
+    event = OutsideEvent(date, kind, tuple(t for t in targets if t == "ALL" or t in partners),
+                         r.number("amount", default=0.0), issue, str(r.raw("detail", kind)))
+    r.finish()
+    return event

@@ -1,0 +1,52 @@
+"""The top-level settings of a job (seed, replications, outputs) and the whole-config loader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sim.config.reader import ConfigError, Reader
+from sim.config.scenario import Scenario, _scenario
+from sim.config.world_check import reservation_problems
+
+
+@dataclass(frozen=True)
+class Study:
+    """One job: a scenario run ``replications`` times from the top-level ``seed``."""
+
+    scenario: Scenario
+    seed: int
+    replications: int
+    figures: bool
+    print_table: bool
+
+
+def load_study(data: Any) -> Study:
+    """Validate a whole composed config (``OmegaConf.to_container(cfg, resolve=True)``).
+
+    Raises:
+        ConfigError: listing every bad key, its value and what is allowed.
+    """
+    errors: list[str] = []
+    r = Reader({k: v for k, v in data.items() if k != "hydra"}, "", errors)
+    scenario = _scenario(r.child("scenario"))
+    study = Study(
+        scenario=scenario,
+        seed=r.integer("seed", 0, 2**63 - 1),
+        replications=r.integer("replications", 1, 10**7),
+        figures=_flag(r, "figures"),
+        print_table=_flag(r, "print_table"),
+    )
+    r.finish()
+    if not errors:
+        errors += reservation_problems(scenario)
+    if errors:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))
+    return study
+
+
+def _flag(r: Reader, name: str) -> bool:
+    value = r.raw(name, True)
+    if not isinstance(value, bool):
+        r.error(r.key(name), value, "must be true or false")
+    return bool(value)

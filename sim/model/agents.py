@@ -1,0 +1,177 @@
+"""The Mesa agents: the United States (hub) and its trading partners."""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from typing import TYPE_CHECKING
+
+import mesa
+
+from sim.config.scenario import Partner, UnitedStates
+from sim.model.politics import BindingLine, binding_lines, caps_on, ratification_threshold, ratifies
+from sim.model.talks import Status, Talks
+from sim.strategies import Strategy, TimeDependent, View
+
+if TYPE_CHECKING:
+    from sim.core.frontier import Offer
+    from sim.model.model import TariffModel
+
+
+class _IdCounters(weakref.WeakKeyDictionary):
+    """Mesa's per-model id counters, held weakly so that finished models can be freed.
+
+    Mesa 3.3 keeps ``Agent._ids`` in a class-level ``defaultdict`` keyed by model, which keeps
+    every model of a process alive (fixed upstream only for Python >= 3.12).
+    """
+
+    def __getitem__(self, model: mesa.Model) -> itertools.count:
+        try:
+            return super().__getitem__(model)
+        except KeyError:
+            counter = itertools.count(1)
+            self[model] = counter
+            return counter
+
+
+class Negotiator(mesa.Agent):
+    """A side at the table; holds its strategy."""
+
+    _ids = _IdCounters()
+
+    def __init__(self, model: TariffModel, code: str, strategy: Strategy) -> None:
+        super().__init__(model)
+        self.code = code
+        self.strategy = strategy
+
+
+class UnitedStatesAgent(Negotiator):
+    """The US negotiating team (Lutnick, Greer, Bessent); the President decides."""
+
+    def __init__(self, model: TariffModel, settings: UnitedStates) -> None:
+        super().__init__(model, "USA", TimeDependent(settings.concession.beta, settings.concession.k))
+        self.settings = settings
+
+    def reservation(self, partner: PartnerAgent) -> float:
+        """The US's utility of no deal with ``partner`` today: the no-deal package, less the value
+        of showing a deal, less what market stress and court risk make holding out cost."""
+        world = self.model.world
+        us_no_deal, _ = partner.talks.no_deal_values(world.court_risk)
+        s = self.settings
+        value = (us_no_deal - s.deal_value - s.stress_sensitivity * world.excess_stress()
+                 - s.court_sensitivity * world.court_risk - partner.us_penalty)
+        return min(0.99, max(0.0, value))
+
+    def pressure(self) -> float:
+        """How much faster than the calendar the US concedes: market stress speeds its clock."""
+        return 1.0 + self.settings.stress_sensitivity * self.model.world.excess_stress()
+
+
+class PartnerAgent(Negotiator):
+    """A trading partner: its talks with the US and its domestic politics."""
+
+    def __init__(self, model: TariffModel, settings: Partner, us: UnitedStates) -> None:
+        super().__init__(model, settings.code, TimeDependent(settings.concession.beta, settings.concession.k))
+        self.settings = settings
+        self.talks = Talks(settings, us.floors)
+        self.lines: tuple[BindingLine, ...] = binding_lines(settings, self.talks.space, model.scenario.start)
+        self._line_change_days = {d for line in self.lines for d in (line.first_day, line.last_day + 1)}
+        self.capital = settings.politics.capital
+        self.reservation_shift = settings.reservation_shift
+        self.us_penalty = 0.0
+        self.ratification_failures = 0
+        self.us_reservation = 0.0
+        self.partner_reservation = 0.0
+        election = settings.politics.election
+        self.election_day = None if election is None else (election.date - model.scenario.start).days
+        self.talks.set_caps(caps_on(self.lines, 0))
+        self._closed_row: tuple | None = None
+
+    @property
+    def open(self) -> bool:
+        """Still without a deal."""
+        return self.talks.deal is None
+
+    def new_day(self, day: int) -> None:
+        """Red lines that start or lapse today, the election, capital recovering towards its base."""
+        politics = self.settings.politics
+        if day in self._line_change_days:
+            self.talks.set_caps(caps_on(self.lines, day))
+        if day == self.election_day:
+            self.capital = politics.election.capital_after
+        elif self.capital < politics.capital:
+            self.capital = min(politics.capital, self.capital + politics.capital_recovery)
+
+    def close(self) -> None:
+        """The deal is in force: freeze the record."""
+        self._closed_row = None
+        self._closed_row = self.row
+
+    def update_reservations(self) -> None:
+        """Both sides' reservation values for this pair today."""
+        _, partner_no_deal = self.talks.no_deal_values(self.model.world.court_risk)
+        self.partner_reservation = min(0.99, max(0.0, partner_no_deal + self.reservation_shift))
+        self.us_reservation = self.model.us.reservation(self)
+
+    def spend_capital(self, amount: float) -> None:
+        """Threats and failed deals cost the government political capital."""
+        self.capital = max(0.0, self.capital - amount)
+
+    def ratify(self, deal: Offer, day: int) -> bool:
+        """Whether the tentative ``deal`` passes at home; a failure narrows the win-set."""
+        politics = self.settings.politics
+        to_election = None if self.election_day is None else self.election_day - day
+        threshold = ratification_threshold(politics, self.capital, to_election)
+        margin = deal.partner_utility - self.partner_reservation
+        if ratifies(margin, threshold, politics.noise, self.model.rng):
+            return True
+        self.ratification_failures += 1
+        self.spend_capital(politics.failure_cost)
+        self.reservation_shift += politics.failure_narrowing
+        return False
+
+    def view(self, day: int, tau: float, days_left: int, for_us: bool) -> View:
+        """The read-only view one side of this pair decides from."""
+        t = self.talks
+        if for_us:
+            received = t.partner_offer.us_utility if t.partner_offer else 0.0
+            aspiration = min(self.model.us.settings.aspiration, t.us_frontier.best)
+            return View(day, tau, days_left, aspiration, self.us_reservation, t.us_target, received)
+        received = t.us_offer.partner_utility if t.us_offer else 0.0
+        aspiration = min(self.settings.aspiration, t.partner_frontier.best)
+        return View(day, tau, days_left, aspiration, self.partner_reservation, t.partner_target, received)
+
+    @property
+    def row(self) -> tuple:
+        """Today's record of this pair for the ``DataCollector`` (fixed once a deal is in force)."""
+        if self._closed_row is not None:
+            return self._closed_row
+        t = self.talks
+        us_offer, partner_offer = t.us_offer, t.partner_offer
+        nan = float("nan")
+        rec, autos = t.line_index["reciprocal"], t.line_index["autos"]
+        return (
+            _STATUS_TEXT[t.status],
+            us_offer.us_utility if us_offer else nan, us_offer.partner_utility if us_offer else nan,
+            partner_offer.us_utility if partner_offer else nan, partner_offer.partner_utility if partner_offer else nan,
+            t.space.real(rec, us_offer.y(rec)) if us_offer and rec >= 0 else nan,
+            t.space.real(autos, us_offer.y(autos)) if us_offer and autos >= 0 else nan,
+            t.us_target, t.partner_target, self.us_reservation, self.partner_reservation,
+            t.in_force["reciprocal"], _or_nan(t.in_force["autos"]), _or_nan(t.in_force["steel"]), self.capital,
+        )
+
+
+_STATUS_TEXT = {status: status.value for status in Status}  # Enum.value is slow on the hot path
+
+ROW_COLUMNS = (
+    "status", "us_offer_us", "us_offer_partner", "partner_offer_us", "partner_offer_partner",
+    "us_offer_reciprocal", "us_offer_autos", "us_target", "partner_target", "us_reservation",
+    "partner_reservation", "tariff_reciprocal", "tariff_autos", "tariff_steel", "political_capital",
+)
+
+
+def _or_nan(value: float | None) -> float:
+    return float("nan") if value is None else value
+
+
+__all__ = ["ROW_COLUMNS", "PartnerAgent", "Status", "UnitedStatesAgent"]

@@ -1,0 +1,120 @@
+"""The Mesa model: six agents bargaining day by day under a movable deadline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import mesa
+
+from sim.config.scenario import OutsideEvent, Scenario
+from sim.model.agents import ROW_COLUMNS, PartnerAgent, UnitedStatesAgent
+from sim.model.bargaining import bargaining_round
+from sim.model.environment import World
+from sim.model.events import EventKind, EventLog
+from sim.model.outside import apply_outside_event
+from sim.model.talks import Status
+from sim.model.us_tactics import choose_attention, deadline_tactics, threaten_stalled
+
+
+class DayRecord(tuple):
+    """An immutable record of one day; the ``DataCollector`` may keep it without copying."""
+
+    __slots__ = ()
+
+    def __deepcopy__(self, memo: dict) -> DayRecord:
+        return self
+
+
+class TariffModel(mesa.Model):
+    """The 2025 tariff negotiations: the United States and its partners, one step per day.
+
+    Args:
+        scenario: A validated scenario (``sim.config.load_scenario``).
+        seed: Seed of the run's only random generator, ``self.rng``.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+        super().__init__(rng=seed)
+        self.scenario = scenario
+        self.seed = seed
+        self.day = 0
+        self.last_day = scenario.days - 1
+        self.deadline_day = (scenario.deadline - scenario.start).days
+        self.extensions = 0
+        self.log = EventLog()
+        self.world = World(scenario.environment, (scenario.environment.court.hearing - scenario.start).days)
+        self.us = UnitedStatesAgent(self, scenario.us)
+        self.partners = [PartnerAgent(self, settings, scenario.us) for settings in scenario.partners.values()]
+        self._events_by_day: dict[int, list[OutsideEvent]] = defaultdict(list)
+        for event in scenario.events:
+            self._events_by_day[(event.date - scenario.start).days].append(event)
+        self._hearing_day = (scenario.environment.court.hearing - scenario.start).days
+        self.datacollector = mesa.DataCollector(
+            model_reporters={"market_stress": "market_stress", "deadline_day": "deadline_day",
+                             "partners": self.partner_rows},
+        )
+
+    @property
+    def market_stress(self) -> float:
+        """Today's market-stress index."""
+        return self.world.stress
+
+    def partner_rows(self) -> DayRecord:
+        """Each partner agent's row today (``ROW_COLUMNS``), in the order of ``self.partners``.
+
+        One model-level reporter for all partner agents: Mesa's per-agent reporters cost more
+        than the whole day's bargaining.
+        """
+        return DayRecord(p.row for p in self.partners)
+
+    def date_of(self, day: int) -> dt.date:
+        """Calendar date of day index ``day``."""
+        return self.scenario.start + dt.timedelta(days=day)
+
+    def step(self) -> None:
+        """One day: outside events, politics, talks, US tactics, then the record."""
+        day = self.day
+        self.world.new_day(day)
+        summits = self._outside_events(day)
+        self._domestic_politics(day)
+        for partner in self._tables_today(summits):
+            bargaining_round(self, partner, day)
+        threaten_stalled(self, day)
+        deadline_tactics(self, day)
+        self.datacollector.collect(self)
+        self.day += 1
+        if self.day > self.last_day:
+            self.running = False
+
+    def run(self) -> TariffModel:
+        """Run every day of the horizon; returns the model for chaining."""
+        while self.running:
+            self.step()
+        return self
+
+    def _outside_events(self, day: int) -> list[PartnerAgent]:
+        summits: list[PartnerAgent] = []
+        for event in self._events_by_day.get(day, ()):
+            summits += apply_outside_event(self, event, day)
+        if day == self._hearing_day:
+            self.log.add(day, EventKind.COURT_HEARING, "WORLD", "USA",
+                         "appeals-court hearing on the emergency tariffs")
+        return summits
+
+    def _domestic_politics(self, day: int) -> None:
+        for partner in self.partners:
+            partner.new_day(day)
+            if day == partner.election_day:
+                self.log.add(day, EventKind.ELECTION, partner.code, partner.code,
+                             f"election in {partner.settings.name}; political capital now {partner.capital:.2f}")
+            if partner.open:
+                partner.update_reservations()
+
+    def _tables_today(self, summits: list[PartnerAgent]) -> list[PartnerAgent]:
+        candidates = [p for p in self.partners if p.open and p.talks.status is not Status.SUSPENDED]
+        chosen = choose_attention(self, candidates)
+        return chosen + [p for p in summits if p not in chosen and p in candidates]
+
+
+__all__ = ["ROW_COLUMNS", "TariffModel"]

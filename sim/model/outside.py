@@ -1,0 +1,58 @@
+"""Dated outside events from the scenario: precedents, market shocks, sector tariffs, talks cut
+and resumed, unilateral concessions and summits."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.config.scenario import OutsideEvent
+from sim.model.events import EventKind
+from sim.model.talks import Status
+from sim.model.us_tactics import retaliate
+
+if TYPE_CHECKING:
+    from sim.model.agents import PartnerAgent
+    from sim.model.model import TariffModel
+
+
+def apply_outside_event(model: TariffModel, event: OutsideEvent, day: int) -> list[PartnerAgent]:
+    """Apply ``event`` to the model; returns partners that must meet the US today (summits)."""
+    targets = [p for p in model.partners if "ALL" in event.targets or p.code in event.targets]
+    label = "ALL" if "ALL" in event.targets else ",".join(p.code for p in targets) or "none"
+    stress = model.scenario.environment.market_stress
+    kind = event.kind
+    if kind == "precedent":
+        for p in targets:
+            if p.open:
+                p.reservation_shift += event.amount
+        model.log.add(day, EventKind.PRECEDENT, "WORLD", label, event.detail)
+    elif kind == "market_shock":
+        model.world.shock(event.amount)
+        model.log.add(day, EventKind.MARKET_SHOCK, "WORLD", label, event.detail)
+    elif kind == "sector_tariff":
+        model.log.add(day, EventKind.SECTOR_TARIFF, "USA", label, event.detail)
+        for p in targets:
+            if p.open and p.talks.in_force.get(event.issue) is not None:
+                p.talks.set_line(event.issue, event.amount)
+                retaliate(model, p, day, f"{event.issue} tariff")
+        model.world.shock(stress.letter)
+    elif kind == "talks_cut":
+        for p in targets:
+            if p.talks.status is Status.TALKING:
+                p.talks.status = Status.SUSPENDED
+        model.world.shock(stress.talks_cut)
+        model.log.add(day, EventKind.TALKS_CUT, "USA", label, event.detail)
+    elif kind == "talks_resumed":
+        for p in targets:
+            if p.talks.status is Status.SUSPENDED:
+                p.talks.status = Status.TALKING
+        model.log.add(day, EventKind.TALKS_RESUMED, "USA", label, event.detail)
+    elif kind == "concession":
+        for p in targets:
+            if p.open and event.issue in p.talks.space.names:
+                p.talks.give(event.issue, event.amount)
+        model.log.add(day, EventKind.CONCESSION, label, "USA", event.detail)
+    elif kind == "attention":
+        model.log.add(day, EventKind.SUMMIT, "WORLD", label, event.detail)
+        return [p for p in targets if p.open]
+    return []

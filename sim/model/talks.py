@@ -1,0 +1,180 @@
+"""The state of one US–partner negotiation: its issues, the packages on the table, the tariffs
+in force and what no deal would mean for each side."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+from sim.config.scenario import Partner
+from sim.core.frontier import Frontier, Offer, Side
+from sim.core.issues import IssueSpace
+
+US_LINES = ("reciprocal", "autos", "steel")
+
+
+class Status(str, Enum):
+    """Where a pair stands; the ``value`` is what ``timeseries.parquet`` stores."""
+
+    TALKING = "talking"
+    SUSPENDED = "suspended"
+    DEAL = "deal"
+    LETTER = "letter"
+
+
+class Talks:
+    """One US–partner negotiation.
+
+    Args:
+        partner: The partner's settings.
+        us_floors: The lowest real value the US will offer on each issue it names (e.g. the 10%
+            baseline on ``reciprocal``).
+    """
+
+    def __init__(self, partner: Partner, us_floors: dict[str, float]) -> None:
+        names = tuple(partner.issues)
+        self.space = IssueSpace(names, tuple(s.lo for s in partner.issues.values()),
+                                tuple(s.hi for s in partner.issues.values()))
+        self.us_weights = tuple(s.us_weight for s in partner.issues.values())
+        self.partner_weights = tuple(s.partner_weight for s in partner.issues.values())
+        self.line_index = {name: (names.index(name) if name in names else -1) for name in US_LINES}
+        self.floors = {names.index(k): self.space.normalise(k, v) for k, v in us_floors.items() if k in names}
+        self.given = [0.0] * len(names)  # normalised value already conceded unilaterally
+        self.caps: dict[int, float] = {}  # binding partner red lines, normalised
+        self.in_force = {"reciprocal": partner.pause_rate, "autos": partner.autos_rate, "steel": partner.steel_rate}
+        self.threatened = partner.announced_rate
+        self.letter_rate = partner.letter_rate
+        self.letter_sent = False
+        self.status = Status.TALKING
+        self.us_offer: Offer | None = None
+        self.partner_offer: Offer | None = None
+        self.deal: Offer | None = None
+        self.deal_day: int | None = None
+        self.best_gap = 2.0
+        self.best_gap_day = 0
+        self.last_threat_day = -10**6
+        self.us_target = 1.0
+        self.partner_target = 1.0
+        self.us_frontier: Frontier
+        self.partner_frontier: Frontier
+        self._no_deal: tuple[float, float, float, float] | None = None
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """Recompute both frontiers after a red line, floor or unilateral concession changes."""
+        self._no_deal = None
+        n = len(self.space)
+        us_lo = tuple(max(self.given[i], self.floors.get(i, 0.0)) for i in range(n))
+        self.us_frontier = Frontier(self.us_weights, self.partner_weights, us_lo, (1.0,) * n, Side.US)
+        p_hi = tuple(max(self.given[i], min(1.0, self.caps.get(i, 1.0))) for i in range(n))
+        self.partner_frontier = Frontier(self.us_weights, self.partner_weights, tuple(self.given), p_hi, Side.PARTNER)
+
+    def set_caps(self, caps: dict[int, float]) -> None:
+        """Set the partner's binding red lines (normalised caps by issue index)."""
+        if caps != self.caps:
+            self.caps = caps
+            self.rebuild()
+
+    def give(self, issue: str, value: float) -> None:
+        """The partner concedes ``issue`` up to the real ``value`` unilaterally (Canada drops its DST)."""
+        i = self.space.index(issue)
+        self.given[i] = max(self.given[i], self.space.normalise(issue, value))
+        self.rebuild()
+
+    def crosses_red_line(self, offer: Offer) -> int:
+        """Index of an issue on which ``offer`` crosses a binding red line, or -1."""
+        for i, cap in self.caps.items():
+            if offer.y(i) > cap + 1e-9:
+                return i
+        return -1
+
+    def below_floor(self, offer: Offer) -> bool:
+        """Whether ``offer`` puts an issue under the US floor."""
+        return any(offer.y(i) < floor - 1e-9 for i, floor in self.floors.items())
+
+    def no_deal_values(self, court_risk: float) -> tuple[float, float]:
+        """Each side's utility of no deal: the threatened or letter rate (discounted by the
+        chance the court strikes it down), sector lines as they are, no concessions beyond those
+        already given. Linear in ``court_risk``, so cached as intercept and slope.
+
+        Returns:
+            ``(us_value, partner_value)``.
+        """
+        if self._no_deal is None:
+            self._no_deal = self._no_deal_line()
+        us0, us1, p0, p1 = self._no_deal
+        return us0 + us1 * court_risk, p0 + p1 * court_risk
+
+    def _no_deal_line(self) -> tuple[float, float, float, float]:
+        us = partner = us_slope = partner_slope = 0.0
+        space = self.space
+        for i, name in enumerate(space.names):
+            if name == "reciprocal":
+                y = space.normalise(name, self.no_deal_rate())
+                us_slope, partner_slope = -self.us_weights[i] * y, self.partner_weights[i] * y
+            elif name in ("autos", "steel") and self.in_force[name] is not None:
+                y = space.normalise(name, self.in_force[name])
+            else:
+                y = self.given[i]
+            us += self.us_weights[i] * y
+            partner += self.partner_weights[i] * (1.0 - y)
+        return us, us_slope, partner, partner_slope
+
+    def threaten(self, step: float, max_rate: float) -> float:
+        """Raise the threatened rate by ``step`` points (at most ``max_rate``); returns the new rate."""
+        self.threatened = min(max_rate, max(self.threatened, self.threatened + step))
+        self._no_deal = None
+        return self.threatened
+
+    def send_letter(self) -> float:
+        """The US names the rate that applies without a deal; returns it."""
+        self.letter_sent = True
+        self._no_deal = None
+        return self.no_deal_rate()
+
+    def impose_letter(self) -> float:
+        """The no-deal rate enters into force; returns it."""
+        rate = self.no_deal_rate()
+        self.in_force["reciprocal"] = rate
+        self.status = Status.LETTER
+        self._no_deal = None
+        return rate
+
+    def set_line(self, name: str, rate: float) -> None:
+        """A US tariff line on the partner changes outside the talks (steel doubled)."""
+        self.in_force[name] = rate
+        self._no_deal = None
+
+    def conclude(self, offer: Offer, day: int) -> None:
+        """A ratified deal enters into force: its tariff lines replace those in force."""
+        self.deal, self.deal_day, self.status = offer, day, Status.DEAL
+        for name, i in self.line_index.items():
+            if i >= 0:
+                self.in_force[name] = self.space.real(i, offer.y(i))
+        self._no_deal = None
+
+    def no_deal_rate(self) -> float:
+        """The reciprocal rate that applies if no deal is made."""
+        if self.status is Status.LETTER:
+            return self.in_force["reciprocal"]
+        return max(self.threatened, self.letter_rate) if self.letter_sent else self.threatened
+
+    def agreed(self) -> dict[str, float]:
+        """The deal's real value of every issue of the pair (empty without a deal)."""
+        if self.deal is None:
+            return {}
+        return {name: self.space.real(i, self.deal.y(i)) for i, name in enumerate(self.space.names)}
+
+    def describe(self, offer: Offer) -> str:
+        """A package in words, real units, for the transcript."""
+        parts = []
+        for i, name in enumerate(self.space.names):
+            value = self.space.real(i, offer.y(i))
+            unit = "$bn" if name == "purchases" else "%"
+            parts.append(f"{name} {value:.0f}{unit}" if unit == "$bn" else f"{name} {value:.1f}{unit}")
+        return ", ".join(parts)
+
+
+def day_of(start: dt.date, date: dt.date | None) -> int | None:
+    """Days from ``start`` to ``date`` (None stays None)."""
+    return None if date is None else (date - start).days

@@ -1,0 +1,148 @@
+"""Tidy result tables (documented in docs/results.md), built from finished models and written
+atomically: a file in a run directory is complete or absent, never half-written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.core.issues import ISSUES
+from sim.model.agents import ROW_COLUMNS, PartnerAgent
+from sim.model.events import EventKind
+from sim.model.model import TariffModel
+
+EPOCH = dt.date(1970, 1, 1)
+DATE_COLUMNS = {"date", "deal_date", "final_deadline", "deadline"}
+RUN_COLUMNS = (
+    "run_id", "seed", "partner", "deal", "deal_date", "deal_day", "final_tariff", "final_autos", "final_steel",
+    *(f"agreed_{name}" for name in ISSUES), "letter", "extended_deadline", "final_deadline",
+    "ratification_failures", "us_utility", "partner_utility", "us_reservation", "partner_reservation",
+)
+TIMESERIES_COLUMNS = ("run_id", "seed", "day", "date", "partner", *ROW_COLUMNS, "market_stress", "deadline")
+EVENT_COLUMNS = ("run_id", "seed", "day", "date", "kind", "actor", "target", "detail")
+
+
+class TableBuilder:
+    """Accumulates the rows of many replications; builds the three tables once at the end."""
+
+    def __init__(self) -> None:
+        self.runs: list[tuple] = []
+        self.timeseries: list[tuple] = []
+        self.events: list[tuple] = []
+
+    def add(self, model: TariffModel, run_id: int) -> None:
+        """Take the records of a finished ``model`` (replication ``run_id``)."""
+        seed, start = model.seed, model.scenario.start
+        start_days = (start - EPOCH).days
+        letters = {row[3] for row in model.log.rows if row[1] in (EventKind.LETTER, EventKind.LETTER_RATES_IMPOSED)}
+        final_deadline = start_days + model.deadline_day
+        for partner in model.partners:
+            self.runs.append(_run_row(partner, run_id, seed, start_days, final_deadline,
+                                      partner.code in letters, model.extensions > 0))
+        series = model.datacollector.model_vars
+        codes = [p.code for p in model.partners]
+        for day, (rows, stress, deadline) in enumerate(
+                zip(series["partners"], series["market_stress"], series["deadline_day"])):
+            date, deadline_date = start_days + day, start_days + deadline
+            for code, row in zip(codes, rows):
+                self.timeseries.append((run_id, seed, day, date, code, *row, stress, deadline_date))
+        for day, kind, actor, target, detail in model.log.rows:
+            self.events.append((run_id, seed, day, start_days + day, kind.value, actor, target, detail))
+
+    def tables(self) -> dict[str, pa.Table]:
+        """The three tables, with the documented column types."""
+        events = [(*row[:7], row[7]() if callable(row[7]) else row[7]) for row in self.events]
+        return {
+            "runs": _table(RUN_COLUMNS, self.runs),
+            "timeseries": _table(TIMESERIES_COLUMNS, self.timeseries),
+            "events": _table(EVENT_COLUMNS, events),
+        }
+
+
+def _run_row(partner: PartnerAgent, run_id: int, seed: int, start_days: int, final_deadline: int,
+             letter: bool, extended: bool) -> tuple:
+    talks = partner.talks
+    agreed = talks.agreed()
+    deal = talks.deal
+    nan = float("nan")
+    in_force = talks.in_force
+    return (
+        run_id, seed, partner.code, deal is not None,
+        None if deal is None else start_days + talks.deal_day, talks.deal_day,
+        in_force["reciprocal"], nan if in_force["autos"] is None else in_force["autos"],
+        nan if in_force["steel"] is None else in_force["steel"],
+        *(agreed.get(name, nan) for name in ISSUES), letter, extended, final_deadline,
+        partner.ratification_failures,
+        nan if deal is None else deal.us_utility, nan if deal is None else deal.partner_utility,
+        partner.us_reservation, partner.partner_reservation,
+    )
+
+
+def _table(columns: tuple[str, ...], rows: list[tuple]) -> pa.Table:
+    data = list(zip(*rows)) if rows else [()] * len(columns)
+    arrays = {}
+    for name, values in zip(columns, data):
+        if name in DATE_COLUMNS:
+            arrays[name] = pa.array(values, type=pa.int32()).cast(pa.date32())
+        elif name in ("deal_day",):
+            arrays[name] = pa.array(values, type=pa.int64())
+        elif name in ("run_id", "seed", "day", "ratification_failures"):
+            arrays[name] = pa.array(np.asarray(values, dtype=np.int64))
+        elif name in ("partner", "status", "kind", "actor", "target", "detail"):
+            arrays[name] = pa.array(values, type=pa.string())
+        elif name in ("deal", "letter", "extended_deadline"):
+            arrays[name] = pa.array(values, type=pa.bool_())
+        else:
+            arrays[name] = pa.array(np.asarray(values, dtype=np.float64))
+    return pa.table(arrays)
+
+
+def summarise(runs: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Per partner: deal probability, median deal date, median final tariff."""
+    out = {}
+    for code, group in runs.groupby("partner", sort=False):
+        deals = group.loc[group["deal"], "deal_date"]
+        median_date = None
+        if len(deals):
+            ordinals = sorted(d.toordinal() for d in deals)
+            median_date = dt.date.fromordinal(ordinals[(len(ordinals) - 1) // 2]).isoformat()
+        out[str(code)] = {
+            "deal_probability": round(float(group["deal"].mean()), 4),
+            "median_deal_date": median_date,
+            "median_final_tariff": round(float(group["final_tariff"].median()), 2),
+        }
+    return out
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` through ``write(tmp)`` on a temporary name in the same folder, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_tables(run_dir: Path, tables: dict[str, pa.Table]) -> None:
+    """Write each table as ``<name>.parquet`` into ``run_dir``, atomically."""
+    for name, table in tables.items():
+        atomic_write(run_dir / f"{name}.parquet", lambda tmp, t=table: pq.write_table(t, tmp))
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` as indented JSON, atomically."""
+    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2) + "\n"))
