@@ -82,6 +82,7 @@ class PartnerAgent(Negotiator):
         self.ratification_failures = 0
         self.us_reservation = 0.0
         self.partner_reservation = 0.0
+        self.win_set = 0.0
         election = settings.politics.election
         self.election_day = None if election is None else (election.date - model.scenario.start).days
         self.talks.set_caps(caps_on(self.lines, 0))
@@ -107,11 +108,18 @@ class PartnerAgent(Negotiator):
         self._closed_row = None
         self._closed_row = self.row
 
-    def update_reservations(self) -> None:
-        """Both sides' reservation values for this pair today."""
+    def update_reservations(self, day: int) -> None:
+        """Both sides' reservation values for this pair today, and the partner's win-set floor:
+        the least it can bring home, its reservation value plus today's ratification threshold."""
         _, partner_no_deal = self.talks.no_deal_values(self.model.world.court_risk)
         self.partner_reservation = min(0.99, max(0.0, partner_no_deal + self.reservation_shift))
+        self.win_set = min(0.99, self.partner_reservation + self.threshold(day))
         self.us_reservation = self.model.us.reservation(self)
+
+    def threshold(self, day: int) -> float:
+        """Today's margin over the reservation value that a deal needs to pass at home."""
+        to_election = None if self.election_day is None else self.election_day - day
+        return ratification_threshold(self.settings.politics, self.capital, to_election)
 
     def spend_capital(self, amount: float) -> None:
         """Threats and failed deals cost the government political capital."""
@@ -120,10 +128,8 @@ class PartnerAgent(Negotiator):
     def ratify(self, deal: Offer, day: int) -> bool:
         """Whether the tentative ``deal`` passes at home; a failure narrows the win-set."""
         politics = self.settings.politics
-        to_election = None if self.election_day is None else self.election_day - day
-        threshold = ratification_threshold(politics, self.capital, to_election)
         margin = deal.partner_utility - self.partner_reservation
-        if ratifies(margin, threshold, politics.noise, self.model.rng):
+        if ratifies(margin, self.threshold(day), politics.noise, self.model.rng):
             return True
         self.ratification_failures += 1
         self.spend_capital(politics.failure_cost)
@@ -139,7 +145,7 @@ class PartnerAgent(Negotiator):
             return View(day, tau, days_left, aspiration, self.us_reservation, t.us_target, received)
         received = t.us_offer.partner_utility if t.us_offer else 0.0
         aspiration = min(self.settings.aspiration, t.partner_frontier.best)
-        return View(day, tau, days_left, aspiration, self.partner_reservation, t.partner_target, received)
+        return View(day, tau, days_left, aspiration, self.win_set, t.partner_target, received)
 
     @property
     def row(self) -> tuple:
@@ -156,7 +162,7 @@ class PartnerAgent(Negotiator):
             partner_offer.us_utility if partner_offer else nan, partner_offer.partner_utility if partner_offer else nan,
             t.space.real(rec, us_offer.y(rec)) if us_offer and rec >= 0 else nan,
             t.space.real(autos, us_offer.y(autos)) if us_offer and autos >= 0 else nan,
-            t.us_target, t.partner_target, self.us_reservation, self.partner_reservation,
+            t.us_target, t.partner_target, self.us_reservation, self.partner_reservation, self.win_set,
             t.in_force["reciprocal"], _or_nan(t.in_force["autos"]), _or_nan(t.in_force["steel"]), self.capital,
         )
 
@@ -166,7 +172,7 @@ _STATUS_TEXT = {status: status.value for status in Status}  # Enum.value is slow
 ROW_COLUMNS = (
     "status", "us_offer_us", "us_offer_partner", "partner_offer_us", "partner_offer_partner",
     "us_offer_reciprocal", "us_offer_autos", "us_target", "partner_target", "us_reservation",
-    "partner_reservation", "tariff_reciprocal", "tariff_autos", "tariff_steel", "political_capital",
+    "partner_reservation", "partner_win_set", "tariff_reciprocal", "tariff_autos", "tariff_steel", "political_capital",
 )
 
 

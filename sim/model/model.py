@@ -109,7 +109,7 @@ class TariffModel(mesa.Model):
                 self.log.add(day, EventKind.ELECTION, partner.code, partner.code,
                              f"election in {partner.settings.name}; political capital now {partner.capital:.2f}")
             if partner.open:
-                partner.update_reservations()
+                partner.update_reservations(day)
 
     def _tables_today(self, summits: list[PartnerAgent]) -> list[PartnerAgent]:
         candidates = [p for p in self.partners if p.open and p.talks.status is not Status.SUSPENDED]

@@ -17,7 +17,8 @@ class View:
         tau: Normalised time to the deadline in force, with any pressure applied (may exceed 1).
         days_to_deadline: Days left before the deadline in force (negative once it has passed).
         aspiration: The side's best hope, its utility of its ideal package.
-        reservation: The side's utility of no deal today.
+        reservation: The least the side can settle for today: its utility of no deal (for a
+            partner, plus the margin its government needs to ratify a deal at home).
         previous_target: The target it aimed at yesterday (``aspiration`` on the first day).
         best_received: Its utility of the best offer the other side has made so far (0 if none).
     """
