@@ -49,10 +49,8 @@ class TableBuilder:
         for partner in model.partners:
             self.runs.append(_run_row(partner, run_id, seed, start_days, final_deadline,
                                       partner.code in letters, model.extensions > 0))
-        series = model.datacollector.model_vars
         codes = [p.code for p in model.partners]
-        for day, (rows, stress, deadline) in enumerate(
-                zip(series["partners"], series["market_stress"], series["deadline_day"])):
+        for day, (stress, deadline, *rows) in enumerate(model.datacollector.model_vars["day"]):
             date, deadline_date = start_days + day, start_days + deadline
             for code, row in zip(codes, rows):
                 self.timeseries.append((run_id, seed, day, date, code, *row, stress, deadline_date))

@@ -7,6 +7,8 @@ Every check records ``<dotted.key>=<value>: <what is allowed>`` and the caller r
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -16,6 +18,7 @@ class ConfigError(ValueError):
 
 
 _MISSING = object()
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class Reader:
@@ -31,10 +34,12 @@ class Reader:
         self.path = path
         self.errors = errors
         if not isinstance(data, Mapping):
-            self.error(path, data, "must be a mapping of keys to values")
+            self.error(path or "(the whole config)", data, "must be a mapping of keys to values")
             data = {}
+            self.errors = []  # every key inside would be "required": the one message says it all
         self.data = data
         self.used: set[str] = set()
+        self.missing: set[str] = set()  # required keys already reported, so not reported twice
 
     def key(self, name: str) -> str:
         """Dotted path of ``name`` inside this mapping."""
@@ -51,6 +56,7 @@ class Reader:
             return self.data[name]
         if default is _MISSING:
             self.error(self.key(name), None, "is required")
+            self.missing.add(name)
             return None
         return default
 
@@ -63,17 +69,21 @@ class Reader:
         if value is None:
             return float("nan")
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.error(self.key(name), value, f"must be a number{_range(lo, hi, lo_open)}")
+            self.error(self.key(name), value, allowed or f"must be a number{_range(lo, hi, lo_open)}")
             return float("nan")
         bad_lo = lo is not None and (value <= lo if lo_open else value < lo)
         bad_hi = hi is not None and value > hi
-        if bad_lo or bad_hi or value != value:
-            self.error(self.key(name), value, allowed or f"must be a number{_range(lo, hi, lo_open)}")
+        finite = math.isfinite(value)
+        if bad_lo or bad_hi or not finite:
+            text = allowed or f"must be a number{_range(lo, hi, lo_open)}"
+            self.error(self.key(name), value, text if finite else f"{text}, and finite")
         return float(value)
 
     def integer(self, name: str, lo: int | None = None, hi: int | None = None, default: Any = _MISSING) -> int:
         """An integer in [lo, hi]."""
         value = self.raw(name, default)
+        if name in self.missing:
+            return 0
         if isinstance(value, bool) or not isinstance(value, int):
             self.error(self.key(name), value, f"must be a whole number{_range(lo, hi)}")
             return 0
@@ -81,28 +91,52 @@ class Reader:
             self.error(self.key(name), value, f"must be a whole number{_range(lo, hi)}")
         return value
 
-    def date(self, name: str, default: Any = _MISSING) -> dt.date:
-        """A calendar date written as ``YYYY-MM-DD``."""
+    def date(self, name: str, default: Any = _MISSING) -> dt.date | None:
+        """A calendar date written as ``YYYY-MM-DD``; None when missing or invalid (and recorded).
+
+        Callers skip comparisons with None, so one bad date gives one message, not a cascade.
+        """
         value = self.raw(name, default)
+        if isinstance(value, dt.datetime):
+            return value.date()
         if isinstance(value, dt.date):
             return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.error(self.key(name), value, "must be a date written YYYY-MM-DD")
-            return dt.date(2000, 1, 1)
+        if name in self.missing or (value is None and default is None):
+            return None
+        if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.error(self.key(name), value, "must be a real calendar date written YYYY-MM-DD")
+        return None
 
     def choice(self, name: str, allowed: Iterable[str], default: Any = _MISSING) -> str:
         """One of ``allowed``."""
         allowed = tuple(allowed)
         value = self.raw(name, default)
+        if name in self.missing:
+            return ""
         if value not in allowed:
             self.error(self.key(name), value, f"must be one of {', '.join(allowed)}")
         return str(value)
 
+    def items(self, name: str) -> list[Reader]:
+        """Readers for each mapping of the optional list ``name`` (``name[i]`` in messages)."""
+        value = self.raw(name, [])
+        if value is None:
+            value = []
+        if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
+            self.error(self.key(name), value, "must be a list of mappings (write [] for none)")
+            return []
+        return [Reader(item, f"{self.key(name)}[{i}]", self.errors) for i, item in enumerate(value)]
+
     def child(self, name: str, default: Any = _MISSING) -> Reader:
         """A reader for the nested mapping ``name``."""
-        return Reader(self.raw(name, default), self.key(name), self.errors)
+        value = self.raw(name, default)
+        if name in self.missing:  # reported once; its own keys would only repeat it
+            return Reader({}, self.key(name), [])
+        return Reader(value, self.key(name), self.errors)
 
     def finish(self) -> None:
         """Record every key present but never read as unknown."""
@@ -114,9 +148,14 @@ class Reader:
 
 def _range(lo: float | None, hi: float | None, lo_open: bool = False) -> str:
     if lo is not None and hi is not None:
-        return f" in {'(' if lo_open else '['}{lo:g}, {hi:g}]"
+        return f" in {'(' if lo_open else '['}{_bound(lo)}, {_bound(hi)}]"
     if lo is not None:
-        return f" {'>' if lo_open else '>='} {lo:g}"
+        return f" {'>' if lo_open else '>='} {_bound(lo)}"
     if hi is not None:
-        return f" <= {hi:g}"
+        return f" <= {_bound(hi)}"
     return ""
+
+
+def _bound(x: float) -> str:
+    """Whole-number bounds in full (``10000000``, not ``1e+07``), others compactly."""
+    return str(x) if isinstance(x, int) else f"{x:g}"

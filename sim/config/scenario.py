@@ -14,6 +14,8 @@ from typing import Any
 from sim.config.reader import ConfigError, Reader
 from sim.core.issues import ISSUES
 
+TARIFF = "must be a tariff in percent, within 0–100"
+
 PARTNER_CODES = ("JPN", "EU", "CAN", "KOR", "VNM", "GBR", "CHN", "KHM")
 EVENT_KINDS = ("precedent", "market_shock", "sector_tariff", "talks_cut", "talks_resumed",
                "concession", "attention")
@@ -222,10 +224,13 @@ def load_scenario(data: Any, path: str = "scenario") -> Scenario:
 def _scenario(r: Reader) -> Scenario:
     name = str(r.raw("name"))
     start, end, deadline = r.date("start"), r.date("end"), r.date("deadline")
-    if end <= start:
-        r.error(r.key("end"), str(end), f"must be after scenario.start ({start})")
-    if not start < deadline <= end:
-        r.error(r.key("deadline"), str(deadline), f"must fall inside the horizon, after {start} and no later than {end}")
+    if start is not None and end is not None and end <= start:
+        r.error(r.key("end"), str(end), f"must be after {r.key('start')} ({start})")
+    # Checks against the horizon only once the horizon itself is sound: one bad date, one message.
+    horizon = (start, end) if start is not None and end is not None and start < end else None
+    if horizon is not None and deadline is not None and not start < deadline <= end:
+        r.error(r.key("deadline"), str(deadline),
+                f"must fall inside the horizon, after {start} and no later than {end}")
     us = _us(r.child("us"))
     environment = _environment(r.child("environment"))
     partners_r = r.child("partners")
@@ -235,12 +240,11 @@ def _scenario(r: Reader) -> Scenario:
             partners_r.used.add(code)
             partners_r.error(partners_r.key(str(code)), code, f"is not a known partner; allowed: {', '.join(PARTNER_CODES)}")
             continue
-        partners[code] = _partner(partners_r.child(code), code, start, end)
+        partners[code] = _partner(partners_r.child(code), code, start)
     partners_r.finish()
-    if not partners:
-        r.error(r.key("partners"), {}, "must name at least one partner")
-    events = tuple(_event(Reader(e, f"{r.key('events')}[{i}]", r.errors), start, end, partners)
-                   for i, e in enumerate(r.raw("events", [])))
+    if not partners_r.data:
+        partners_r.error(partners_r.path, {}, f"must name at least one partner of: {', '.join(PARTNER_CODES)}")
+    events = tuple(_event(er, horizon, partners) for er in r.items("events"))
     r.finish()
     for issue in us.floors:
         if issue not in ISSUES:
@@ -293,40 +297,50 @@ def _environment(r: Reader) -> Environment:
     return env
 
 
-def _partner(r: Reader, code: str, start: dt.date, end: dt.date) -> Partner:
+def _partner(r: Reader, code: str, start: dt.date | None) -> Partner:
     name = str(r.raw("name", code))
-    rates = {k: r.number(k, 0, 100, allowed="must be a tariff in percent, within 0–100")
-             for k in ("announced_rate", "pause_rate", "letter_rate")}
+    rates = {k: r.number(k, 0, 100, allowed=TARIFF) for k in ("announced_rate", "pause_rate", "letter_rate")}
     sector = r.child("sector")
-    autos = sector.raw("autos", None)
-    steel = sector.raw("steel", None)
-    autos = None if autos is None else sector.number("autos", 0, 100, allowed="must be a tariff in percent, within 0–100")
-    steel = None if steel is None else sector.number("steel", 0, 100, allowed="must be a tariff in percent, within 0–100")
+    autos = None if sector.raw("autos", None) is None else sector.number("autos", 0, 100, allowed=TARIFF)
+    steel = None if sector.raw("steel", None) is None else sector.number("steel", 0, 100, allowed=TARIFF)
     sector.finish()
     issues = _issues(r.child("issues"), code)
-    red_lines = []
-    for i, line in enumerate(r.raw("red_lines", [])):
-        lr = Reader(line, f"{r.key('red_lines')}[{i}]", r.errors)
-        issue = lr.choice("issue", issues.keys() or ISSUES.keys())
-        start_d = lr.date("from", None) if lr.raw("from", None) is not None else None
-        until = lr.date("until", None) if lr.raw("until", None) is not None else None
-        red_lines.append(RedLine(issue, lr.number("max", 0), start_d, until))
-        lr.finish()
+    red_lines = tuple(_red_line(lr, code, issues) for lr in r.items("red_lines"))
     aspiration = r.number("aspiration", 0, 1, lo_open=True)
     partner = Partner(
         code=code, name=name, announced_rate=rates["announced_rate"], pause_rate=rates["pause_rate"],
         letter_rate=rates["letter_rate"], autos_rate=autos, steel_rate=steel,
         imports_bn=r.number("imports_bn", 0), deficit_bn=r.number("deficit_bn"),
         issues=issues, aspiration=aspiration, concession=_concession(r.child("concession")),
-        reservation_shift=r.number("reservation_shift", -1, 1, default=0.0), red_lines=tuple(red_lines),
-        politics=_politics(r.child("politics"), start, end), retaliation=_retaliation(r.child("retaliation")),
+        reservation_shift=r.number("reservation_shift", -1, 1, default=0.0), red_lines=red_lines,
+        politics=_politics(r.child("politics"), start), retaliation=_retaliation(r.child("retaliation")),
     )
     r.finish()
     return partner
 
 
+def _red_line(r: Reader, code: str, issues: dict[str, IssueSettings]) -> RedLine:
+    issue = r.raw("issue")
+    known = isinstance(issue, str) and issue in issues
+    if issues and issue is not None and not known:  # no issues at all: already reported
+        r.error(r.key("issue"), issue, f"must be one of {code}'s issues: {', '.join(issues)}")
+    if known:
+        bounds = issues[issue]
+        top = r.number("max", bounds.lo, bounds.hi,
+                       allowed=f"must be a value of {code}'s issue {issue}, within {bounds.lo:g}–{bounds.hi:g}")
+    else:
+        top = r.number("max", 0)
+    start, until = r.date("from", None), r.date("until", None)
+    if start is not None and until is not None and until <= start:
+        r.error(r.key("until"), str(until), f"must be after {r.key('from')} ({start})")
+    r.finish()
+    return RedLine(issue, top, start, until)
+
+
 def _issues(r: Reader, code: str) -> dict[str, IssueSettings]:
     issues: dict[str, IssueSettings] = {}
+    if not r.data:
+        r.error(r.path, {}, f"must list at least one issue of: {', '.join(ISSUES)}")
     for name in r.data:
         if name not in ISSUES:
             r.used.add(name)
@@ -345,16 +359,21 @@ def _issues(r: Reader, code: str) -> dict[str, IssueSettings]:
     for side in ("us_weight", "partner_weight"):
         total = sum(getattr(s, side) for s in issues.values())
         if issues and abs(total - 1.0) > WEIGHT_TOLERANCE:
-            r.error(f"{r.path}.*.{side}", round(total, 6), "the weights of each side must sum to 1 over the pair's issues")
+            r.error(f"{r.path}.*.{side}", round(total, 6),
+                    f"the {side} of all issues must sum to 1 (within {WEIGHT_TOLERANCE:g}); they sum to {total:.6g}")
     return issues
 
 
-def _politics(r: Reader, start: dt.date, end: dt.date) -> Politics:
+def _politics(r: Reader, start: dt.date | None) -> Politics:
     election = None
     if r.raw("election", None) is not None:
         e = r.child("election")
         election = Election(e.date("date"), e.number("weight", 0, 1), e.integer("window_days", 1, 365),
                             e.number("capital_after", 0, 1))
+        if election.date is not None and start is not None and election.date < start:
+            e.error(e.key("date"), str(election.date),
+                    f"must not be before scenario.start ({start}); for an election already held set "
+                    f"{r.key('capital')} and remove the election")
         e.finish()
     politics = Politics(
         capital=r.number("capital", 0, 1), capital_recovery=r.number("capital_recovery", 0, 1),
@@ -372,21 +391,34 @@ def _retaliation(r: Reader) -> Retaliation:
     return out
 
 
-def _event(r: Reader, start: dt.date, end: dt.date, partners: dict[str, Partner]) -> OutsideEvent:
+def _event(r: Reader, horizon: tuple[dt.date, dt.date] | None, partners: dict[str, Partner]) -> OutsideEvent:
     date = r.date("date")
-    if not start <= date <= end:
-        r.error(r.key("date"), str(date), f"must fall inside the horizon {start}..{end} (remove the event instead)")
+    if horizon is not None and date is not None and not horizon[0] <= date <= horizon[1]:
+        r.error(r.key("date"), str(date),
+                f"must fall inside the horizon {horizon[0]}..{horizon[1]} (remove the event instead)")
     kind = r.choice("kind", EVENT_KINDS)
     targets = r.raw("targets", ["ALL"])
     if isinstance(targets, str):
         targets = [targets]
+    if not isinstance(targets, list | tuple):
+        r.error(r.key("targets"), targets, f"must be ALL or a list of partner codes from {', '.join(PARTNER_CODES)}")
+        targets = []
     for t in targets:
         if t != "ALL" and t not in PARTNER_CODES:
             r.error(r.key("targets"), t, f"must be ALL or partner codes from {', '.join(PARTNER_CODES)}")
     issue = r.raw("issue", None)
-    if issue is not None and issue not in ISSUES:
+    known = isinstance(issue, str) and issue in ISSUES
+    # A sector tariff sets one US tariff line; a concession gives ground on one issue: both need it.
+    lines = tuple(name for name, i in ISSUES.items() if i.us_line)
+    if kind == "sector_tariff" and issue not in lines:
+        r.error(r.key("issue"), issue, f"a sector_tariff event must name a US tariff line: {', '.join(lines)}")
+    elif kind == "concession" and not known:
+        r.error(r.key("issue"), issue, f"a concession event must name an issue: {', '.join(ISSUES)}")
+    elif issue is not None and not known:
         r.error(r.key("issue"), issue, f"must name an issue: {', '.join(ISSUES)}")
+    amount = (r.number("amount", 0, 100, allowed=TARIFF) if kind == "sector_tariff"
+              else r.number("amount", default=0.0))
     event = OutsideEvent(date, kind, tuple(t for t in targets if t == "ALL" or t in partners),
-                         r.number("amount", default=0.0), issue, str(r.raw("detail", kind)))
+                         amount, issue, str(r.raw("detail", kind)))
     r.finish()
     return event

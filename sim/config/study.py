@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,9 @@ def load_study(data: Any) -> Study:
         ConfigError: listing every bad key, its value and what is allowed.
     """
     errors: list[str] = []
-    r = Reader({k: v for k, v in data.items() if k != "hydra"}, "", errors)
+    if isinstance(data, Mapping):
+        data = {k: v for k, v in data.items() if k != "hydra"}
+    r = Reader(data, "", errors)
     scenario = _scenario(r.child("scenario"))
     study = Study(
         scenario=scenario,

@@ -33,5 +33,11 @@ def faratin_alpha(tau: float, beta: float, k: float = 0.0) -> float:
 
 
 def target_utility(tau: float, u_max: float, u_res: float, beta: float, k: float = 0.0) -> float:
-    """Faratin's target utility at normalised time ``tau``."""
-    return u_max - (u_max - u_res) * faratin_alpha(tau, beta, k)
+    """Faratin's target utility at normalised time ``tau`` (``faratin_alpha`` inlined: hot path)."""
+    if tau <= 0.0:
+        alpha = k
+    elif tau >= 1.0:
+        alpha = 1.0
+    else:
+        alpha = k + (1.0 - k) * tau ** (1.0 / beta)
+    return u_max - (u_max - u_res) * alpha

@@ -12,8 +12,8 @@ A side's feasible box (``ylo``, ``yhi``) encodes what it will ever offer: its bi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 
 class Side(Enum):
@@ -23,9 +23,8 @@ class Side(Enum):
     PARTNER = "PARTNER"
 
 
-@dataclass(frozen=True, slots=True)
-class Offer:
-    """A package on a frontier, with its value to both sides.
+class Offer(NamedTuple):
+    """A package on a frontier, with its value to both sides (a named tuple: cheap and immutable).
 
     Attributes:
         frontier: The frontier the package lies on.
@@ -35,7 +34,7 @@ class Offer:
         partner_utility: The package's utility to the partner.
     """
 
-    frontier: Frontier
+    frontier: "Frontier"
     segment: int
     fraction: float
     us_utility: float
@@ -130,9 +129,6 @@ class Frontier:
             fraction = 0.0 if drop <= 0.0 else min(1.0, max(0.0, (own[seg] - target) / drop))
         own_u = own[seg] + fraction * (own[seg + 1] - own[seg])
         other_u = other[seg] + fraction * (other[seg + 1] - other[seg])
-        return self._offer(seg, fraction, own_u, other_u)
-
-    def _offer(self, seg: int, fraction: float, own_u: float, other_u: float) -> Offer:
         if self.proposer is Side.US:
             return Offer(self, seg, fraction, own_u, other_u)
         return Offer(self, seg, fraction, other_u, own_u)

@@ -52,14 +52,14 @@ class UnitedStatesAgent(Negotiator):
         super().__init__(model, "USA", TimeDependent(settings.concession.beta, settings.concession.k))
         self.settings = settings
 
-    def reservation(self, partner: PartnerAgent) -> float:
-        """The US's utility of no deal with ``partner`` today: the no-deal package, less the value
-        of showing a deal, less what market stress and court risk make holding out cost."""
+    def reservation(self, no_deal: float, penalty: float) -> float:
+        """The US's reservation value at one table today: its utility of the no-deal package,
+        less the value of showing a deal, less what market stress and court risk make holding
+        out cost, less the cost of the partner's countermeasures (``penalty``)."""
         world = self.model.world
-        us_no_deal, _ = partner.talks.no_deal_values(world.court_risk)
         s = self.settings
-        value = (us_no_deal - s.deal_value - s.stress_sensitivity * world.excess_stress()
-                 - s.court_sensitivity * world.court_risk - partner.us_penalty)
+        value = (no_deal - s.deal_value - s.stress_sensitivity * world.excess_stress()
+                 - s.court_sensitivity * world.court_risk - penalty)
         return min(0.99, max(0.0, value))
 
     def pressure(self) -> float:
@@ -73,7 +73,7 @@ class PartnerAgent(Negotiator):
     def __init__(self, model: TariffModel, settings: Partner, us: UnitedStates) -> None:
         super().__init__(model, settings.code, TimeDependent(settings.concession.beta, settings.concession.k))
         self.settings = settings
-        self.talks = Talks(settings, us.floors)
+        self.talks = Talks(settings, us.floors, us.aspiration)
         self.lines: tuple[BindingLine, ...] = binding_lines(settings, self.talks.space, model.scenario.start)
         self._line_change_days = {d for line in self.lines for d in (line.first_day, line.last_day + 1)}
         self.capital = settings.politics.capital
@@ -111,10 +111,11 @@ class PartnerAgent(Negotiator):
     def update_reservations(self, day: int) -> None:
         """Both sides' reservation values for this pair today, and the partner's win-set floor:
         the least it can bring home, its reservation value plus today's ratification threshold."""
-        _, partner_no_deal = self.talks.no_deal_values(self.model.world.court_risk)
+        world = self.model.world
+        us_no_deal, partner_no_deal = self.talks.no_deal_values(world.court_risk)
         self.partner_reservation = min(0.99, max(0.0, partner_no_deal + self.reservation_shift))
         self.win_set = min(0.99, self.partner_reservation + self.threshold(day))
-        self.us_reservation = self.model.us.reservation(self)
+        self.us_reservation = self.model.us.reservation(us_no_deal, self.us_penalty)
 
     def threshold(self, day: int) -> float:
         """Today's margin over the reservation value that a deal needs to pass at home."""
@@ -141,11 +142,9 @@ class PartnerAgent(Negotiator):
         t = self.talks
         if for_us:
             received = t.partner_offer.us_utility if t.partner_offer else 0.0
-            aspiration = min(self.model.us.settings.aspiration, t.us_frontier.best)
-            return View(day, tau, days_left, aspiration, self.us_reservation, t.us_target, received)
+            return View(day, tau, days_left, t.us_aspiration, self.us_reservation, t.us_target, received)
         received = t.us_offer.partner_utility if t.us_offer else 0.0
-        aspiration = min(self.settings.aspiration, t.partner_frontier.best)
-        return View(day, tau, days_left, aspiration, self.win_set, t.partner_target, received)
+        return View(day, tau, days_left, t.partner_aspiration, self.win_set, t.partner_target, received)
 
     @property
     def row(self) -> tuple:
@@ -153,18 +152,10 @@ class PartnerAgent(Negotiator):
         if self._closed_row is not None:
             return self._closed_row
         t = self.talks
-        us_offer, partner_offer = t.us_offer, t.partner_offer
-        nan = float("nan")
-        rec, autos = t.line_index["reciprocal"], t.line_index["autos"]
-        return (
-            _STATUS_TEXT[t.status],
-            us_offer.us_utility if us_offer else nan, us_offer.partner_utility if us_offer else nan,
-            partner_offer.us_utility if partner_offer else nan, partner_offer.partner_utility if partner_offer else nan,
-            t.space.real(rec, us_offer.y(rec)) if us_offer and rec >= 0 else nan,
-            t.space.real(autos, us_offer.y(autos)) if us_offer and autos >= 0 else nan,
-            t.us_target, t.partner_target, self.us_reservation, self.partner_reservation, self.win_set,
-            t.in_force["reciprocal"], _or_nan(t.in_force["autos"]), _or_nan(t.in_force["steel"]), self.capital,
-        )
+        in_force = t.in_force
+        return (_STATUS_TEXT[t.status], *t.table_record, self.us_reservation, self.partner_reservation,
+                self.win_set, in_force["reciprocal"], _or_nan(in_force["autos"]), _or_nan(in_force["steel"]),
+                self.capital)
 
 
 _STATUS_TEXT = {status: status.value for status in Status}  # Enum.value is slow on the hot path

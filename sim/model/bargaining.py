@@ -19,13 +19,20 @@ OFFER_LOG_STEP = 0.02  # log an offer when the proposer's own utility moved this
 
 def bargaining_round(model: TariffModel, partner: PartnerAgent, day: int) -> None:
     """Exchange offers at ``partner``'s table today and settle if one side accepts."""
+    talks = partner.talks
+    talks.last_met = day
+    _exchange(model, partner, day)
+    talks.record_round()
+
+
+def _exchange(model: TariffModel, partner: PartnerAgent, day: int) -> None:
     talks, us, log = partner.talks, model.us, model.log
     code = partner.code
     days_left = model.deadline_day - day
     tau = day / model.deadline_day if model.deadline_day > 0 else 1.0
     near = us.settings.deadline_policy.near_days
 
-    us_view = partner.view(day, tau * us.pressure(), days_left, for_us=True)
+    us_view = partner.view(day, tau * model.us_pressure, days_left, for_us=True)
     us_target = us.strategy.target(us_view, model.rng)
     offer = talks.us_frontier.at(us_target)
     new_offer = talks.us_offer is None or abs(offer.us_utility - talks.us_offer.us_utility) >= OFFER_LOG_STEP
@@ -37,7 +44,9 @@ def bargaining_round(model: TariffModel, partner: PartnerAgent, day: int) -> Non
     partner_target = partner.strategy.target(partner_view, model.rng)
     talks.partner_target = partner_target
     crossed = talks.crosses_red_line(offer)
-    if crossed < 0 and partner.strategy.accepts(partner_view, offer.partner_utility, partner_target, near):
+    # A side never proposes, nor lets the other accept, a package worth less to it than no deal.
+    us_can_sign = offer.us_utility >= partner.us_reservation
+    if crossed < 0 and us_can_sign and partner.strategy.accepts(partner_view, offer.partner_utility, partner_target, near):
         _settle(model, partner, offer, accepted_by=code, day=day)
         return
     if crossed >= 0 and new_offer:
@@ -50,7 +59,8 @@ def bargaining_round(model: TariffModel, partner: PartnerAgent, day: int) -> Non
     if talks.partner_offer is None or abs(counter.partner_utility - talks.partner_offer.partner_utility) >= OFFER_LOG_STEP:
         log.add(day, EventKind.OFFER, code, "USA", _offer_text(partner, counter, code, "USA"))
     talks.partner_offer = counter
-    if not talks.below_floor(counter) and us.strategy.accepts(us_view, counter.us_utility, us_target, near):
+    partner_can_sign = counter.partner_utility >= partner.win_set
+    if partner_can_sign and not talks.below_floor(counter) and us.strategy.accepts(us_view, counter.us_utility, us_target, near):
         _settle(model, partner, counter, accepted_by="USA", day=day)
         return
     gap = us_target - counter.us_utility
@@ -69,6 +79,7 @@ def _settle(model: TariffModel, partner: PartnerAgent, offer: Offer, accepted_by
         return
     was_letter = partner.talks.status is Status.LETTER
     partner.talks.conclude(offer, day)
+    partner.talks.record_round()
     partner.close()
     model.log.add(day, EventKind.DEAL, "USA", code,
                   _offer_text(partner, offer, "deal", code, " (replaces the letter rate)" if was_letter else ""))

@@ -42,6 +42,7 @@ class TariffModel(mesa.Model):
         self.last_day = scenario.days - 1
         self.deadline_day = (scenario.deadline - scenario.start).days
         self.extensions = 0
+        self.us_pressure = 1.0
         self.log = EventLog()
         self.world = World(scenario.environment, (scenario.environment.court.hearing - scenario.start).days)
         self.us = UnitedStatesAgent(self, scenario.us)
@@ -51,8 +52,7 @@ class TariffModel(mesa.Model):
             self._events_by_day[(event.date - scenario.start).days].append(event)
         self._hearing_day = (scenario.environment.court.hearing - scenario.start).days
         self.datacollector = mesa.DataCollector(
-            model_reporters={"market_stress": "market_stress", "deadline_day": "deadline_day",
-                             "partners": self.partner_rows},
+            model_reporters={"day": self.day_record},
         )
 
     @property
@@ -60,13 +60,14 @@ class TariffModel(mesa.Model):
         """Today's market-stress index."""
         return self.world.stress
 
-    def partner_rows(self) -> DayRecord:
-        """Each partner agent's row today (``ROW_COLUMNS``), in the order of ``self.partners``.
+    def day_record(self) -> DayRecord:
+        """Today's market stress, deadline day, then each partner agent's row (``ROW_COLUMNS``)
+        in the order of ``self.partners``.
 
-        One model-level reporter for all partner agents: Mesa's per-agent reporters cost more
-        than the whole day's bargaining.
+        One model-level reporter for the model and all partner agents: Mesa's per-agent
+        reporters cost more than the whole day's bargaining.
         """
-        return DayRecord(p.row for p in self.partners)
+        return DayRecord((self.world.stress, self.deadline_day, *(p.row for p in self.partners)))
 
     def date_of(self, day: int) -> dt.date:
         """Calendar date of day index ``day``."""
@@ -77,6 +78,7 @@ class TariffModel(mesa.Model):
         day = self.day
         self.world.new_day(day)
         summits = self._outside_events(day)
+        self.us_pressure = self.us.pressure()
         self._domestic_politics(day)
         for partner in self._tables_today(summits):
             bargaining_round(self, partner, day)

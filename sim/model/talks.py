@@ -31,7 +31,7 @@ class Talks:
             baseline on ``reciprocal``).
     """
 
-    def __init__(self, partner: Partner, us_floors: dict[str, float]) -> None:
+    def __init__(self, partner: Partner, us_floors: dict[str, float], us_aspiration: float = 1.0) -> None:
         names = tuple(partner.issues)
         self.space = IssueSpace(names, tuple(s.lo for s in partner.issues.values()),
                                 tuple(s.hi for s in partner.issues.values()))
@@ -39,6 +39,7 @@ class Talks:
         self.partner_weights = tuple(s.partner_weight for s in partner.issues.values())
         self.line_index = {name: (names.index(name) if name in names else -1) for name in US_LINES}
         self.floors = {names.index(k): self.space.normalise(k, v) for k, v in us_floors.items() if k in names}
+        self._floor_items = tuple(self.floors.items())
         self.given = [0.0] * len(names)  # normalised value already conceded unilaterally
         self.caps: dict[int, float] = {}  # binding partner red lines, normalised
         self.in_force = {"reciprocal": partner.pause_rate, "autos": partner.autos_rate, "steel": partner.steel_rate}
@@ -53,8 +54,13 @@ class Talks:
         self.best_gap = 2.0
         self.best_gap_day = 0
         self.last_threat_day = -10**6
+        self.last_met = 0
+        self._aspirations = (us_aspiration, partner.aspiration)
+        self.us_aspiration = self.partner_aspiration = 1.0
         self.us_target = 1.0
         self.partner_target = 1.0
+        nan = float("nan")
+        self.table_record: tuple[float, ...] = (nan, nan, nan, nan, nan, nan, 1.0, 1.0)
         self.us_frontier: Frontier
         self.partner_frontier: Frontier
         self._no_deal: tuple[float, float, float, float] | None = None
@@ -68,6 +74,22 @@ class Talks:
         self.us_frontier = Frontier(self.us_weights, self.partner_weights, us_lo, (1.0,) * n, Side.US)
         p_hi = tuple(max(self.given[i], min(1.0, self.caps.get(i, 1.0))) for i in range(n))
         self.partner_frontier = Frontier(self.us_weights, self.partner_weights, tuple(self.given), p_hi, Side.PARTNER)
+        # What each side hopes for: its configured aspiration, at most its best feasible package.
+        self.us_aspiration = min(self._aspirations[0], self.us_frontier.best)
+        self.partner_aspiration = min(self._aspirations[1], self.partner_frontier.best)
+
+    def record_round(self) -> None:
+        """Keep what the day's record shows of the offers on the table (after each round)."""
+        us, partner = self.us_offer, self.partner_offer
+        nan = float("nan")
+        rec, autos = self.line_index["reciprocal"], self.line_index["autos"]
+        self.table_record = (
+            us.us_utility, us.partner_utility,
+            partner.us_utility if partner else nan, partner.partner_utility if partner else nan,
+            self.space.real(rec, us.y(rec)) if rec >= 0 else nan,
+            self.space.real(autos, us.y(autos)) if autos >= 0 else nan,
+            self.us_target, self.partner_target,
+        )
 
     def set_caps(self, caps: dict[int, float]) -> None:
         """Set the partner's binding red lines (normalised caps by issue index)."""
@@ -90,7 +112,10 @@ class Talks:
 
     def below_floor(self, offer: Offer) -> bool:
         """Whether ``offer`` puts an issue under the US floor."""
-        return any(offer.y(i) < floor - 1e-9 for i, floor in self.floors.items())
+        for i, floor in self._floor_items:
+            if offer.y(i) < floor - 1e-9:
+                return True
+        return False
 
     def no_deal_values(self, court_risk: float) -> tuple[float, float]:
         """Each side's utility of no deal: the threatened or letter rate (discounted by the

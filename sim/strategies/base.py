@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 
-@dataclass(frozen=True, slots=True)
-class View:
+class View(NamedTuple):
     """What one side knows of its negotiation on one day; strategies never see the model.
+
+    A named tuple: read-only, and cheap enough to build twice per table per day.
 
     Attributes:
         day: Days since the start of the horizon.

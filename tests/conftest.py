@@ -1,0 +1,30 @@
+"""Shared fixtures: configs composed the way the command composes them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+from omegaconf import DictConfig, OmegaConf
+
+from sim.config import Study, load_study
+
+CONF_DIR = str(Path(__file__).resolve().parents[1] / "conf")
+
+
+def compose_config(*overrides: str) -> DictConfig:
+    """The composed top-level config with ``overrides``, as ``tariffsim`` would see it."""
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        return compose("config", overrides=list(overrides))
+
+
+def study_from(*overrides: str) -> Study:
+    """A validated study from the default config with ``overrides``."""
+    return load_study(OmegaConf.to_container(compose_config(*overrides), resolve=True))
+
+
+@pytest.fixture(scope="session")
+def baseline() -> Study:
+    """The baseline study (default config)."""
+    return study_from()

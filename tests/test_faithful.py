@@ -1,0 +1,51 @@
+"""The baseline reproduces the state of play on 1 July 2025 that the WSJ report describes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sim.runner import run_replications
+
+JULY_1 = dt.date(2025, 7, 1)
+
+
+@pytest.fixture(scope="module")
+def tables(baseline):
+    outcome = run_replications(baseline.scenario, seed=2025, replications=100)
+    return {name: table.to_pandas() for name, table in outcome.tables.items()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code", ["JPN", "EU", "KOR"])
+def test_no_deal_yet_with_japan_the_eu_or_korea(tables, code):
+    runs = tables["runs"]
+    mine = runs[runs["partner"] == code]
+    early = mine["deal"] & (mine["deal_date"] <= JULY_1)
+    assert early.mean() < 0.2, f"{code} had a deal by 1 July in {early.mean():.0%} of runs"
+
+
+@pytest.mark.slow
+def test_japan_refused_every_package_that_keeps_the_auto_tariff(tables):
+    ts = tables["timeseries"]
+    japan = ts[(ts["partner"] == "JPN") & (ts["date"] <= JULY_1)]
+    offered_25 = japan[japan["us_offer_autos"] >= 25.0]
+    assert len(offered_25) > 0, "the US should have offered packages keeping 25% on cars"
+    assert (offered_25["status"] != "deal").all()
+    runs = tables["runs"]
+    japan_deals = runs[(runs["partner"] == "JPN") & runs["deal"]]
+    assert (japan_deals["agreed_autos"] < 25.0).all()
+
+
+@pytest.mark.slow
+def test_steel_at_50_and_the_pause_still_running_on_july_1(tables):
+    ts = tables["timeseries"]
+    day = ts[ts["date"] == JULY_1]
+    open_tables = day[day["status"] != "deal"]
+    assert (open_tables["tariff_steel"].dropna() == 50.0).all()
+    assert (day["deadline"] >= JULY_1).all()
+    paused = day[day["partner"].isin(["JPN", "EU", "KOR"])]
+    assert (paused["tariff_reciprocal"] == 10.0).all()
+    events = tables["events"]
+    assert not ((events["kind"] == "letter_rates_imposed") & (events["date"] <= JULY_1)).any()
