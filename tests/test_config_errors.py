@@ -137,7 +137,16 @@ CASES = [
          "must be ALL or partner codes"),
     Case("sector-tariff-without-line", event(kind="sector_tariff", amount=50.0), "scenario.events[0].issue", None,
          "must name a US tariff line"),
-    Case("concession-beta-0", put(f"{JPN}.concession.beta", 0), f"{JPN}.concession.beta", 0, "in (0, 50]"),
+    Case("strategy-beta-0", put(f"{JPN}.strategy.beta", 0), f"{JPN}.strategy.beta", 0,
+         "HoldUntilElection refuses it: beta must be > 0"),
+    Case("strategy-unknown-name", put(f"{JPN}.strategy.name", "tit_for_tat_typo"), f"{JPN}.strategy.name",
+         "tit_for_tat_typo", "is not a registered strategy; allowed:"),
+    Case("strategy-unknown-param", put(f"{JPN}.strategy.bta", 0.5), f"{JPN}.strategy.bta", 0.5,
+         "is not a parameter of HoldUntilElection; allowed:"),
+    Case("strategy-us-side-for-partner", put(f"{JPN}.strategy.name", "deal_seeker"), f"{JPN}.strategy.name",
+         "deal_seeker", "plays the us side, not the partner side"),
+    Case("strategy-bad-import", put(f"{JPN}.strategy._target_", "nowhere.Missing"), f"{JPN}.strategy._target_",
+         "nowhere.Missing", "cannot be imported"),
     Case("attention-0", put("scenario.us.attention", 0), "scenario.us.attention", 0, "whole number in [1, 20]"),
     Case("issue-bound-infinite", put(f"{JPN}.issues.purchases.hi", float("inf")), f"{JPN}.issues.purchases.hi",
          float("inf"), "must be >= 0, and finite"),
@@ -203,8 +212,8 @@ def test_default_config_is_accepted(plain):
     event(date="2025-04-09"),                # events on the first and last day are inside
     event(date="2025-09-30"),
     put("scenario.events", []),
-    put(f"{JPN}.concession.beta", 50),
-], ids=["replications-1", "seed-0", "deadline-on-end", "event-on-start", "event-on-end", "no-events", "beta-50"])
+    put(f"{JPN}.strategy.beta", 0.99),
+], ids=["replications-1", "seed-0", "deadline-on-end", "event-on-start", "event-on-end", "no-events", "beta-0.99"])
 def test_values_at_the_edge_of_allowed_are_accepted(plain, edit):
     data = copy.deepcopy(plain)
     edit(data)

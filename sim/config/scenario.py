@@ -13,6 +13,7 @@ from typing import Any
 
 from sim.config.reader import ConfigError, Reader
 from sim.core.issues import ISSUES
+from sim.strategies import Side, StrategySpec, strategy_spec
 
 TARIFF = "must be a tariff in percent, within 0–100"
 
@@ -20,14 +21,6 @@ PARTNER_CODES = ("JPN", "EU", "CAN", "KOR", "VNM", "GBR", "CHN", "KHM")
 EVENT_KINDS = ("precedent", "market_shock", "sector_tariff", "talks_cut", "talks_resumed",
                "concession", "attention")
 WEIGHT_TOLERANCE = 1e-6
-
-
-@dataclass(frozen=True)
-class Concession:
-    """Faratin time-dependent concession: ``beta`` < 1 Boulware, 1 linear, > 1 Conceder."""
-
-    beta: float
-    k: float
 
 
 @dataclass(frozen=True)
@@ -77,9 +70,9 @@ class Politics:
 
 @dataclass(frozen=True)
 class Retaliation:
-    """Countermeasures when the US escalates: probability, gain in leverage, cost to the US."""
+    """What countermeasures do when a partner's strategy retaliates: its gain in leverage, the
+    cost to the US (utility)."""
 
-    probability: float
     gain: float
     us_cost: float
 
@@ -99,7 +92,7 @@ class Partner:
     deficit_bn: float
     issues: dict[str, IssueSettings]
     aspiration: float
-    concession: Concession
+    strategy: StrategySpec
     reservation_shift: float
     red_lines: tuple[RedLine, ...]
     politics: Politics
@@ -107,41 +100,17 @@ class Partner:
 
 
 @dataclass(frozen=True)
-class Threats:
-    """When and how hard the US threatens a partner whose talks stall."""
-
-    stall_days: int
-    cooldown_days: int
-    step: float
-    max_rate: float
-
-
-@dataclass(frozen=True)
-class DeadlinePolicy:
-    """What the US does when the deadline comes: extend, impose letter rates, or shorten early."""
-
-    extend_stress: float
-    extend_close_gap: float
-    extension_days: int
-    max_extensions: int
-    shorten_probability: float
-    shorten_days: int
-    near_days: int
-
-
-@dataclass(frozen=True)
 class UnitedStates:
     """The hub: the US negotiating team and its tactics."""
 
     aspiration: float
-    concession: Concession
+    strategy: StrategySpec
     attention: int
     deal_value: float
     stress_sensitivity: float
     court_sensitivity: float
     floors: dict[str, float]
-    threats: Threats
-    deadline_policy: DeadlinePolicy
+    max_rate: float
 
 
 @dataclass(frozen=True)
@@ -252,35 +221,24 @@ def _scenario(r: Reader) -> Scenario:
     return Scenario(name, start, end, deadline, us, partners, environment, events)
 
 
-def _concession(r: Reader) -> Concession:
-    c = Concession(beta=r.number("beta", 0, 50, lo_open=True), k=r.number("k", 0, 1, default=0.0))
-    r.finish()
-    return c
-
-
 def _us(r: Reader) -> UnitedStates:
-    t = r.child("threats")
-    threats = Threats(t.integer("stall_days", 1), t.integer("cooldown_days", 1), t.number("step", 0, 100),
-                      t.number("max_rate", 0, 100))
-    t.finish()
-    d = r.child("deadline_policy")
-    policy = DeadlinePolicy(
-        d.number("extend_stress", 0), d.number("extend_close_gap", 0, 1), d.integer("extension_days", 1, 365),
-        d.integer("max_extensions", 0, 10), d.number("shorten_probability", 0, 1), d.integer("shorten_days", 1, 365),
-        d.integer("near_days", 0, 60),
-    )
-    d.finish()
     f = r.child("floors", {})
     floors = {str(k): f.number(str(k), 0, 100) for k in f.data}
     f.finish()
     us = UnitedStates(
-        aspiration=r.number("aspiration", 0, 1, lo_open=True), concession=_concession(r.child("concession")),
+        aspiration=r.number("aspiration", 0, 1, lo_open=True), strategy=_strategy(r, Side.US),
         attention=r.integer("attention", 1, 20), deal_value=r.number("deal_value", 0, 1),
         stress_sensitivity=r.number("stress_sensitivity", 0), court_sensitivity=r.number("court_sensitivity", 0, 1),
-        floors=floors, threats=threats, deadline_policy=policy,
+        floors=floors, max_rate=r.number("max_rate", 0, 100, allowed=TARIFF),
     )
     r.finish()
     return us
+
+
+def _strategy(r: Reader, side: Side) -> StrategySpec:
+    spec, errors = strategy_spec(r.raw("strategy"), side, r.key("strategy"))
+    r.errors.extend(errors)
+    return spec
 
 
 def _environment(r: Reader) -> Environment:
@@ -311,7 +269,7 @@ def _partner(r: Reader, code: str, start: dt.date | None) -> Partner:
         code=code, name=name, announced_rate=rates["announced_rate"], pause_rate=rates["pause_rate"],
         letter_rate=rates["letter_rate"], autos_rate=autos, steel_rate=steel,
         imports_bn=r.number("imports_bn", 0), deficit_bn=r.number("deficit_bn"),
-        issues=issues, aspiration=aspiration, concession=_concession(r.child("concession")),
+        issues=issues, aspiration=aspiration, strategy=_strategy(r, Side.PARTNER),
         reservation_shift=r.number("reservation_shift", -1, 1, default=0.0), red_lines=red_lines,
         politics=_politics(r.child("politics"), start), retaliation=_retaliation(r.child("retaliation")),
     )
@@ -386,7 +344,7 @@ def _politics(r: Reader, start: dt.date | None) -> Politics:
 
 
 def _retaliation(r: Reader) -> Retaliation:
-    out = Retaliation(r.number("probability", 0, 1), r.number("gain", 0, 1), r.number("us_cost", 0, 1))
+    out = Retaliation(r.number("gain", 0, 1), r.number("us_cost", 0, 1))
     r.finish()
     return out
 

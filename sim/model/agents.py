@@ -11,7 +11,7 @@ import mesa
 from sim.config.scenario import Partner, UnitedStates
 from sim.model.politics import BindingLine, binding_lines, caps_on, ratification_threshold, ratifies
 from sim.model.talks import Status, Talks
-from sim.strategies import Strategy, TimeDependent, View
+from sim.strategies import Strategy, USStrategy, View
 
 if TYPE_CHECKING:
     from sim.core.frontier import Offer
@@ -49,7 +49,8 @@ class UnitedStatesAgent(Negotiator):
     """The US negotiating team (Lutnick, Greer, Bessent); the President decides."""
 
     def __init__(self, model: TariffModel, settings: UnitedStates) -> None:
-        super().__init__(model, "USA", TimeDependent(settings.concession.beta, settings.concession.k))
+        super().__init__(model, "USA", settings.strategy.build())
+        self.strategy: USStrategy
         self.settings = settings
 
     def reservation(self, no_deal: float, penalty: float) -> float:
@@ -71,7 +72,7 @@ class PartnerAgent(Negotiator):
     """A trading partner: its talks with the US and its domestic politics."""
 
     def __init__(self, model: TariffModel, settings: Partner, us: UnitedStates) -> None:
-        super().__init__(model, settings.code, TimeDependent(settings.concession.beta, settings.concession.k))
+        super().__init__(model, settings.code, settings.strategy.build())
         self.settings = settings
         self.talks = Talks(settings, us.floors, us.aspiration)
         self.lines: tuple[BindingLine, ...] = binding_lines(settings, self.talks.space, model.scenario.start)
@@ -137,14 +138,20 @@ class PartnerAgent(Negotiator):
         self.reservation_shift += politics.failure_narrowing
         return False
 
-    def view(self, day: int, tau: float, days_left: int, for_us: bool) -> View:
-        """The read-only view one side of this pair decides from."""
-        t = self.talks
-        if for_us:
-            received = t.partner_offer.us_utility if t.partner_offer else 0.0
-            return View(day, tau, days_left, t.us_aspiration, self.us_reservation, t.us_target, received)
-        received = t.us_offer.partner_utility if t.us_offer else 0.0
-        return View(day, tau, days_left, t.partner_aspiration, self.win_set, t.partner_target, received)
+    def us_view(self) -> View:
+        """The read-only view the US decides from at this table today."""
+        t, m = self.talks, self.model
+        last, previous, best = t.us_received
+        return View(m.day, m.us_tau, m.days_left, t.us_aspiration, self.us_reservation, t.us_target,
+                    last, previous, best, None, m.world.stress, m.stress_threshold)
+
+    def partner_view(self) -> View:
+        """The read-only view this partner decides from today."""
+        t, m = self.talks, self.model
+        last, previous, best = t.partner_received
+        to_election = None if self.election_day is None or self.election_day < m.day else self.election_day - m.day
+        return View(m.day, m.tau, m.days_left, t.partner_aspiration, self.win_set, t.partner_target,
+                    last, previous, best, to_election, m.world.stress, m.stress_threshold)
 
     @property
     def row(self) -> tuple:

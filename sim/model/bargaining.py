@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sim.core.frontier import Offer
+from sim.core.frontier import Offer, Side
 from sim.model.events import EventKind
 from sim.model.talks import Status
 
@@ -26,27 +26,30 @@ def bargaining_round(model: TariffModel, partner: PartnerAgent, day: int) -> Non
 
 
 def _exchange(model: TariffModel, partner: PartnerAgent, day: int) -> None:
-    talks, us, log = partner.talks, model.us, model.log
+    talks, us, log, rng = partner.talks, model.us.strategy, model.log, model.rng
+    mine = partner.strategy
     code = partner.code
-    days_left = model.deadline_day - day
-    tau = day / model.deadline_day if model.deadline_day > 0 else 1.0
-    near = us.settings.deadline_policy.near_days
 
-    us_view = partner.view(day, tau * model.us_pressure, days_left, for_us=True)
-    us_target = us.strategy.target(us_view, model.rng)
-    offer = talks.us_frontier.at(us_target)
+    us_view = partner.us_view()
+    us_target = us.target(us_view, rng)
+    us_locked = us.locked_issues(us_view)
+    offer = talks.frontier(Side.US, us_locked).at(us_target)
     new_offer = talks.us_offer is None or abs(offer.us_utility - talks.us_offer.us_utility) >= OFFER_LOG_STEP
     if new_offer:
         log.add(day, EventKind.OFFER, "USA", code, _offer_text(partner, offer, "USA", code))
-    talks.us_offer, talks.us_target = offer, us_target
+    talks.set_us_offer(offer)
+    talks.us_target = us_target
 
-    partner_view = partner.view(day, tau, days_left, for_us=False)
-    partner_target = partner.strategy.target(partner_view, model.rng)
+    partner_view = partner.partner_view()
+    partner_target = mine.target(partner_view, rng)
+    partner_locked = mine.locked_issues(partner_view)
     talks.partner_target = partner_target
     crossed = talks.crosses_red_line(offer)
     # A side never proposes, nor lets the other accept, a package worth less to it than no deal.
-    us_can_sign = offer.us_utility >= partner.us_reservation
-    if crossed < 0 and us_can_sign and partner.strategy.accepts(partner_view, offer.partner_utility, partner_target, near):
+    acceptable = (crossed < 0 and offer.us_utility >= partner.us_reservation
+                  and offer.partner_utility >= partner.win_set
+                  and not (partner_locked and talks.moves_locked(offer, Side.PARTNER, partner_locked)))
+    if acceptable and mine.accepts(partner_view, offer.partner_utility, partner_target):
         _settle(model, partner, offer, accepted_by=code, day=day)
         return
     if crossed >= 0 and new_offer:
@@ -55,12 +58,14 @@ def _exchange(model: TariffModel, partner: PartnerAgent, day: int) -> None:
                 f"{code} refuses the US package: {issue} at {talks.space.real(crossed, offer.y(crossed)):.1f} "
                 f"crosses its red line")
 
-    counter = talks.partner_frontier.at(partner_target)
+    counter = talks.frontier(Side.PARTNER, partner_locked).at(partner_target)
     if talks.partner_offer is None or abs(counter.partner_utility - talks.partner_offer.partner_utility) >= OFFER_LOG_STEP:
         log.add(day, EventKind.OFFER, code, "USA", _offer_text(partner, counter, code, "USA"))
-    talks.partner_offer = counter
-    partner_can_sign = counter.partner_utility >= partner.win_set
-    if partner_can_sign and not talks.below_floor(counter) and us.strategy.accepts(us_view, counter.us_utility, us_target, near):
+    talks.set_partner_offer(counter)
+    acceptable = (counter.partner_utility >= partner.win_set and counter.us_utility >= partner.us_reservation
+                  and not talks.below_floor(counter)
+                  and not (us_locked and talks.moves_locked(counter, Side.US, us_locked)))
+    if acceptable and us.accepts(partner.us_view(), counter.us_utility, us_target):
         _settle(model, partner, counter, accepted_by="USA", day=day)
         return
     gap = us_target - counter.us_utility

@@ -42,7 +42,9 @@ class TariffModel(mesa.Model):
         self.last_day = scenario.days - 1
         self.deadline_day = (scenario.deadline - scenario.start).days
         self.extensions = 0
-        self.us_pressure = 1.0
+        self.tau = self.us_tau = 0.0
+        self.days_left = self.deadline_day
+        self.stress_threshold = scenario.environment.market_stress.threshold
         self.log = EventLog()
         self.world = World(scenario.environment, (scenario.environment.court.hearing - scenario.start).days)
         self.us = UnitedStatesAgent(self, scenario.us)
@@ -78,7 +80,7 @@ class TariffModel(mesa.Model):
         day = self.day
         self.world.new_day(day)
         summits = self._outside_events(day)
-        self.us_pressure = self.us.pressure()
+        self._clock(day)
         self._domestic_politics(day)
         for partner in self._tables_today(summits):
             bargaining_round(self, partner, day)
@@ -94,6 +96,12 @@ class TariffModel(mesa.Model):
         while self.running:
             self.step()
         return self
+
+    def _clock(self, day: int) -> None:
+        """Today's normalised time to the deadline; market stress speeds the US's clock."""
+        self.days_left = self.deadline_day - day
+        self.tau = day / self.deadline_day if self.deadline_day > 0 else 1.0
+        self.us_tau = self.tau * self.us.pressure()
 
     def _outside_events(self, day: int) -> list[PartnerAgent]:
         summits: list[PartnerAgent] = []

@@ -61,6 +61,10 @@ class Talks:
         self.partner_target = 1.0
         nan = float("nan")
         self.table_record: tuple[float, ...] = (nan, nan, nan, nan, nan, nan, 1.0, 1.0)
+        # Each side's utility of the other's (latest, previous, best) offer, for its view.
+        self.us_received = (nan, nan, 0.0)
+        self.partner_received = (nan, nan, 0.0)
+        self._locked: dict[tuple[Side, frozenset[int]], Frontier] = {}
         self.us_frontier: Frontier
         self.partner_frontier: Frontier
         self._no_deal: tuple[float, float, float, float] | None = None
@@ -69,6 +73,7 @@ class Talks:
     def rebuild(self) -> None:
         """Recompute both frontiers after a red line, floor or unilateral concession changes."""
         self._no_deal = None
+        self._locked = {}
         n = len(self.space)
         us_lo = tuple(max(self.given[i], self.floors.get(i, 0.0)) for i in range(n))
         self.us_frontier = Frontier(self.us_weights, self.partner_weights, us_lo, (1.0,) * n, Side.US)
@@ -77,6 +82,42 @@ class Talks:
         # What each side hopes for: its configured aspiration, at most its best feasible package.
         self.us_aspiration = min(self._aspirations[0], self.us_frontier.best)
         self.partner_aspiration = min(self._aspirations[1], self.partner_frontier.best)
+
+    def frontier(self, side: Side, locked: frozenset[str]) -> Frontier:
+        """``side``'s frontier, with the ``locked`` issues held at that side's own ideal."""
+        indices = frozenset(self.space.names.index(n) for n in locked if n in self.space.names)
+        if not indices:
+            return self.us_frontier if side is Side.US else self.partner_frontier
+        key = (side, indices)
+        if key not in self._locked:
+            base = self.us_frontier if side is Side.US else self.partner_frontier
+            ideal = base.start
+            lo = tuple(ideal[i] if i in indices else min(base.start[i], base.end[i]) for i in range(len(ideal)))
+            hi = tuple(ideal[i] if i in indices else max(base.start[i], base.end[i]) for i in range(len(ideal)))
+            self._locked[key] = Frontier(self.us_weights, self.partner_weights, lo, hi, side)
+        return self._locked[key]
+
+    def moves_locked(self, offer: Offer, side: Side, locked: frozenset[str]) -> bool:
+        """Whether ``offer`` moves any of ``side``'s ``locked`` issues away from its ideal."""
+        ideal = (self.us_frontier if side is Side.US else self.partner_frontier).start
+        for name in locked:
+            if name in self.space.names:
+                i = self.space.names.index(name)
+                if abs(offer.y(i) - ideal[i]) > 1e-9:
+                    return True
+        return False
+
+    def set_us_offer(self, offer: Offer) -> None:
+        """The US puts ``offer`` on the table."""
+        self.us_offer = offer
+        last, _, best = self.partner_received
+        self.partner_received = (offer.partner_utility, last, max(best, offer.partner_utility))
+
+    def set_partner_offer(self, offer: Offer) -> None:
+        """The partner puts ``offer`` on the table."""
+        self.partner_offer = offer
+        last, _, best = self.us_received
+        self.us_received = (offer.us_utility, last, max(best, offer.us_utility))
 
     def record_round(self) -> None:
         """Keep what the day's record shows of the offers on the table (after each round)."""

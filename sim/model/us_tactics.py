@@ -1,54 +1,51 @@
-"""The US's tactics: whom to give attention, threats when talks stall, and what to do when the
-deadline comes (extend with letters, impose letter rates, or shorten it on a whim)."""
+"""The US's tactics, as its strategy decides them: whom to meet, whom to threaten, and what to
+do with the deadline (move it early, extend it with letters, or impose the letter rates)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from sim.model.events import EventKind
 from sim.model.talks import Status
+from sim.strategies import DeadlineAction, DeadlineView, TableView, USStrategy
 
 if TYPE_CHECKING:
     from sim.model.agents import PartnerAgent
     from sim.model.model import TariffModel
 
-ATTENTION_NOISE = 0.1  # spread of the daily jitter in how the US ranks partners (utility units)
-STALENESS = 0.02  # priority a table gains per day without a meeting (Akazawa came seven times)
+
+def table_view(model: TariffModel, partner: PartnerAgent) -> TableView:
+    """What the US sees of ``partner``'s table today."""
+    talks, day = partner.talks, model.day
+    offer = talks.partner_offer
+    serious = offer.us_utility - partner.us_reservation if offer is not None else 0.0
+    gap = talks.us_target - offer.us_utility if offer is not None else 1.0
+    return TableView(partner.code, serious, gap, day - talks.last_met, day - talks.best_gap_day,
+                     day - talks.last_threat_day, talks.threatened, model.scenario.us.max_rate)
 
 
 def choose_attention(model: TariffModel, candidates: list[PartnerAgent]) -> list[PartnerAgent]:
-    """The partners the US negotiates with today: those with the most serious offers.
-
-    Seriousness is the US's utility of the partner's latest offer over its reservation value;
-    a table that has waited gains priority each day and a little daily jitter breaks ties, so no
-    table is starved for ever.
-    """
+    """The partners the US meets today, at most ``us.attention`` of them, as its strategy ranks them."""
     slots = model.us.settings.attention
     if len(candidates) <= slots:
         return candidates
-    jitter = model.rng.random(len(candidates))
-    scores = []
-    for partner, noise in zip(candidates, jitter):
-        offer = partner.talks.partner_offer
-        serious = offer.us_utility - partner.us_reservation if offer is not None else 0.0
-        waited = model.day - partner.talks.last_met
-        scores.append((serious + STALENESS * waited + ATTENTION_NOISE * noise, partner.unique_id, partner))
-    scores.sort(key=lambda s: (-s[0], s[1]))
-    return [s[2] for s in scores[:slots]]
+    by_code = {p.code: p for p in candidates}
+    chosen = model.us.strategy.attention([table_view(model, p) for p in candidates], slots, model.rng)
+    return [by_code[code] for code in chosen[:slots] if code in by_code]
 
 
 def threaten_stalled(model: TariffModel, day: int) -> None:
-    """Raise the threatened rate on partners whose offers have not moved towards the US lately."""
-    threats = model.us.settings.threats
+    """Raise the rate named for no deal where the US strategy threatens today."""
+    strategy = model.us.strategy
     jump = model.scenario.environment.market_stress.threat
+    max_rate = model.scenario.us.max_rate
     for partner in model.partners:
         talks = partner.talks
         if talks.status is not Status.TALKING or talks.partner_offer is None:
             continue
-        stalled = day - talks.best_gap_day >= threats.stall_days
-        if stalled and day - talks.last_threat_day >= threats.cooldown_days and talks.threatened < threats.max_rate:
-            rate = talks.threaten(threats.step, threats.max_rate)
+        step = strategy.threat(table_view(model, partner), model.rng)
+        if step > 0 and talks.threatened < max_rate:
+            rate = talks.threaten(step, max_rate)
             talks.last_threat_day = talks.best_gap_day = day
             partner.spend_capital(partner.settings.politics.threat_cost)
             model.world.shock(jump)
@@ -57,44 +54,51 @@ def threaten_stalled(model: TariffModel, day: int) -> None:
 
 
 def deadline_tactics(model: TariffModel, day: int) -> None:
-    """At the deadline: extend it (sending letters) or impose letter rates; before it, maybe shorten."""
-    policy = model.us.settings.deadline_policy
+    """Before the deadline the US may move it; on the day it extends or imposes letter rates."""
+    strategy = model.us.strategy
     if day < model.deadline_day:
-        if policy.shorten_probability > 0 and model.rng.random() < policy.shorten_probability:
-            new_day = max(day + 7, model.deadline_day - policy.shorten_days)
-            if new_day < model.deadline_day:
-                model.deadline_day = new_day
-                model.log.add(day, EventKind.SHORTENING, "USA", "ALL",
-                              f"the US brings the deadline forward to {model.date_of(new_day)}")
+        if type(strategy).move_deadline is not USStrategy.move_deadline:  # most strategies never move it
+            _move(model, day, strategy.move_deadline(_deadline_view(model, day), model.rng))
         return
     if day != model.deadline_day:
         return
-    open_partners = [p for p in model.partners if p.open and p.talks.status is not Status.LETTER]
+    open_partners = _open(model)
     model.log.add(day, EventKind.DEADLINE, "USA", "ALL",
                   f"deadline reached with {len(open_partners)} partner(s) without a deal")
     if not open_partners:
         return
-    if model.extensions < policy.max_extensions and _worth_extending(model, open_partners):
-        _extend(model, open_partners, day)
+    action, days = strategy.at_deadline(_deadline_view(model, day), model.rng)
+    if action is DeadlineAction.EXTEND and days > 0 and day < model.last_day:
+        _extend(model, open_partners, day, days)
     else:
         _impose(model, open_partners, day)
 
 
-def _worth_extending(model: TariffModel, open_partners: list[PartnerAgent]) -> bool:
-    policy = model.us.settings.deadline_policy
-    if model.world.stress >= policy.extend_stress:
-        return True
-    for partner in open_partners:
-        talks = partner.talks
-        if talks.partner_offer is not None and talks.us_target - talks.partner_offer.us_utility <= policy.extend_close_gap:
-            return True
-    return False
+def _open(model: TariffModel) -> list[PartnerAgent]:
+    return [p for p in model.partners if p.open and p.talks.status is not Status.LETTER]
 
 
-def _extend(model: TariffModel, open_partners: list[PartnerAgent], day: int) -> None:
-    policy = model.us.settings.deadline_policy
+def _deadline_view(model: TariffModel, day: int) -> DeadlineView:
+    open_partners = _open(model)
+    gaps = [p.talks.us_target - p.talks.partner_offer.us_utility for p in open_partners if p.talks.partner_offer]
+    return DeadlineView(day, model.deadline_day, model.last_day, model.extensions, model.world.stress,
+                        tuple(p.code for p in open_partners), min(gaps, default=1.0))
+
+
+def _move(model: TariffModel, day: int, days: int) -> None:
+    if days == 0:
+        return
+    new_day = min(model.last_day, max(day + 1, model.deadline_day + days))
+    if new_day == model.deadline_day:
+        return
+    kind = EventKind.SHORTENING if new_day < model.deadline_day else EventKind.EXTENSION
+    model.deadline_day = new_day
+    model.log.add(day, kind, "USA", "ALL", f"the US moves the deadline to {model.date_of(new_day)}")
+
+
+def _extend(model: TariffModel, open_partners: list[PartnerAgent], day: int, days: int) -> None:
     model.extensions += 1
-    model.deadline_day = min(model.last_day, day + policy.extension_days)
+    model.deadline_day = min(model.last_day, day + days)
     model.log.add(day, EventKind.EXTENSION, "USA", "ALL",
                   f"deadline extended to {model.date_of(model.deadline_day)}; letters go out")
     for partner in open_partners:
@@ -115,16 +119,11 @@ def _impose(model: TariffModel, open_partners: list[PartnerAgent], day: int) -> 
 
 
 def retaliate(model: TariffModel, partner: PartnerAgent, day: int, cause: str) -> None:
-    """The partner may answer US escalation with countermeasures (the EU, Canada)."""
-    settings = partner.settings.retaliation
-    if settings.probability <= 0 or model.rng.random() >= settings.probability:
+    """The partner's strategy may answer US escalation with countermeasures (the EU, Canada)."""
+    if not partner.strategy.retaliates(partner.partner_view(), model.rng):
         return
+    settings = partner.settings.retaliation
     partner.reservation_shift += settings.gain
     partner.us_penalty += settings.us_cost
     model.world.shock(model.scenario.environment.market_stress.retaliation)
     model.log.add(day, EventKind.RETALIATION, partner.code, "USA", f"{partner.code} retaliates against the {cause}")
-
-
-def date_of(start: dt.date, day: int) -> dt.date:
-    """Calendar date of day index ``day``."""
-    return start + dt.timedelta(days=day)

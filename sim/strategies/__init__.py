@@ -1,6 +1,23 @@
-"""Strategies: what an agent decides (its target utility and whether to accept), one class each."""
+"""Strategies: what an agent decides, one small class per strategy, registered by name.
 
-from sim.strategies.base import Strategy, View
-from sim.strategies.time_dependent import TimeDependent
+Importing this package registers the library; ``python -m sim.strategies`` lists it.
+"""
 
-__all__ = ["Strategy", "TimeDependent", "View"]
+from sim.strategies import partners, united_states  # noqa: F401  (registers the library)
+from sim.strategies.base import (
+    DeadlineAction,
+    DeadlineView,
+    Side,
+    Strategy,
+    StrategyInfo,
+    TableView,
+    USStrategy,
+    View,
+)
+from sim.strategies.registry import STRATEGIES, StrategySpec, register, strategy_spec
+from sim.strategies.time_dependent import Boulware, Conceder, Linear, TimeDependent
+
+__all__ = [
+    "STRATEGIES", "Boulware", "Conceder", "DeadlineAction", "DeadlineView", "Linear", "Side", "Strategy",
+    "StrategyInfo", "StrategySpec", "TableView", "TimeDependent", "USStrategy", "View", "register", "strategy_spec",
+]

@@ -1,0 +1,53 @@
+"""Strategies for the United States."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.concession import target_utility
+from sim.strategies.base import DeadlineAction, DeadlineView, Side, StrategyInfo, TableView, USStrategy, View
+from sim.strategies.registry import register
+
+
+@register
+class DealSeeker(USStrategy):
+    """Wants deals to show: Boulware concession that market stress speeds up, attention to the
+    most serious offers, a threat when a table stalls, and an extension with letters at the
+    deadline when markets are nervous or a deal is close; otherwise the letter rates apply.
+
+    This is the baseline US: Lutnick and Greer's warnings to Japan in late May, the letters and
+    the 7 July extension to 1 August, "prioritising partners with serious offers".
+
+    References:
+        WSJ, "Trump said trade deals would come easy. Japan is proving him wrong" (July 2025).
+        Faratin, Sierra & Jennings (1998) for the concession curve.
+    """
+
+    info = StrategyInfo("deal_seeker", Side.US, False, "WSJ (July 2025); Faratin et al. (1998)",
+                        "concedes near the deadline under stress, threatens stalled tables, extends once")
+
+    def __init__(self, beta: float = 0.4, k: float = 0.0, near_days: int = 3, stall_days: int = 21,
+                 cooldown_days: int = 21, threat_step: float = 5.0, extend_stress: float = 0.45,
+                 extend_close_gap: float = 0.08, extension_days: int = 23, max_extensions: int = 1) -> None:
+        if not beta > 0:
+            raise ValueError(f"beta must be > 0, got {beta}")
+        self.beta, self.k, self.near_days = beta, k, near_days
+        self.stall_days, self.cooldown_days, self.threat_step = stall_days, cooldown_days, threat_step
+        self.extend_stress, self.extend_close_gap = extend_stress, extend_close_gap
+        self.extension_days, self.max_extensions = extension_days, max_extensions
+
+    def target(self, view: View, rng: np.random.Generator) -> float:
+        curve = target_utility(view.tau, view.aspiration, view.reservation, self.beta, self.k)
+        return max(view.reservation, min(view.previous_target, curve))
+
+    def threat(self, table: TableView, rng: np.random.Generator) -> float:
+        stalled = table.days_since_progress >= self.stall_days
+        if stalled and table.days_since_threat >= self.cooldown_days and table.threatened_rate < table.max_rate:
+            return self.threat_step
+        return 0.0
+
+    def at_deadline(self, deadline: DeadlineView, rng: np.random.Generator) -> tuple[DeadlineAction, int]:
+        worth_it = deadline.market_stress >= self.extend_stress or deadline.closest_gap <= self.extend_close_gap
+        if deadline.extensions < self.max_extensions and worth_it:
+            return DeadlineAction.EXTEND, self.extension_days
+        return DeadlineAction.IMPOSE, 0
