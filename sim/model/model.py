@@ -48,7 +48,8 @@ class TariffModel(mesa.Model):
         self.log = EventLog()
         self.world = World(scenario.environment, (scenario.environment.court.hearing - scenario.start).days)
         self.us = UnitedStatesAgent(self, scenario.us)
-        self.partners = [PartnerAgent(self, settings, scenario.us) for settings in scenario.partners.values()]
+        # A canonical order (by code), so that results do not depend on how the config lists them.
+        self.partners = [PartnerAgent(self, scenario.partners[code], scenario.us) for code in sorted(scenario.partners)]
         self._events_by_day: dict[int, list[OutsideEvent]] = defaultdict(list)
         for event in scenario.events:
             self._events_by_day[(event.date - scenario.start).days].append(event)
