@@ -85,6 +85,8 @@ class Talks:
 
     def frontier(self, side: Side, locked: frozenset[str]) -> Frontier:
         """``side``'s frontier, with the ``locked`` issues held at that side's own ideal."""
+        if not locked:
+            return self.us_frontier if side is Side.US else self.partner_frontier
         indices = frozenset(self.space.names.index(n) for n in locked if n in self.space.names)
         if not indices:
             return self.us_frontier if side is Side.US else self.partner_frontier
