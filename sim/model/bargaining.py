@@ -65,7 +65,7 @@ def _exchange(model: TariffModel, partner: PartnerAgent, day: int) -> None:
     acceptable = (counter.partner_utility >= partner.win_set and counter.us_utility >= partner.us_reservation
                   and not talks.below_floor(counter)
                   and not (us_locked and talks.moves_locked(counter, Side.US, us_locked)))
-    if acceptable and us.accepts(partner.us_view(), counter.us_utility, us_target):
+    if acceptable and us.accepts(us_view, counter.us_utility, us_target):
         _settle(model, partner, counter, accepted_by="USA", day=day)
         return
     gap = us_target - counter.us_utility
