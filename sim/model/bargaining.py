@@ -62,8 +62,9 @@ def _exchange(model: TariffModel, partner: PartnerAgent, day: int) -> None:
     if talks.partner_offer is None or abs(counter.partner_utility - talks.partner_offer.partner_utility) >= OFFER_LOG_STEP:
         log.add(day, EventKind.OFFER, code, "USA", _offer_text(partner, counter, code, "USA"))
     talks.set_partner_offer(counter)
+    # The partner's own box reaches past a red line only where it already gave more unilaterally.
     acceptable = (counter.partner_utility >= partner.win_set and counter.us_utility >= partner.us_reservation
-                  and not talks.below_floor(counter)
+                  and not talks.below_floor(counter) and talks.crosses_red_line(counter) < 0
                   and not (us_locked and talks.moves_locked(counter, Side.US, us_locked)))
     if acceptable and us.accepts(us_view, counter.us_utility, us_target):
         _settle(model, partner, counter, accepted_by="USA", day=day)

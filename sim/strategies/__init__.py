@@ -3,7 +3,17 @@
 Importing this package registers the library; ``python -m sim.strategies`` lists it.
 """
 
-from sim.strategies import partners, united_states  # noqa: F401  (registers the library)
+from sim.strategies import (  # noqa: F401  (importing a module registers its strategies)
+    appease_early,
+    aspiration,
+    erratic,
+    hardliner,
+    maximum_pressure,
+    partners,
+    tit_for_tat,
+    united_states,
+    wait_out_the_market,
+)
 from sim.strategies.base import (
     DeadlineAction,
     DeadlineView,

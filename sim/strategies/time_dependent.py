@@ -5,15 +5,18 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.concession import target_utility
-from sim.strategies.base import Side, Strategy, StrategyInfo, View
+from sim.strategies.base import Side, StrategyInfo, USStrategy, View
 from sim.strategies.registry import register
 
 FARATIN = "Faratin, Sierra & Jennings (1998), Negotiation decision functions for autonomous agents"
 
 
 @register
-class TimeDependent(Strategy):
+class TimeDependent(USStrategy):
     """Concede along Faratin's curve from aspiration to reservation as the deadline nears.
+
+    Plays either side; as the US it uses the default tactics (no threats, letter rates at the
+    deadline).
 
     ``u(tau) = u_max - (u_max - u_res) * (k + (1 - k) * tau ** (1 / beta))``. Never retracts:
     today's target is no higher than the last one, and never below the reservation value.
