@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.issues import ISSUES
 from sim.strategies.base import Side, StrategyInfo, View
 from sim.strategies.registry import register
 from sim.strategies.time_dependent import TimeDependent
@@ -28,6 +29,11 @@ class HoldUntilElection(TimeDependent):
     def __init__(self, protected: tuple[str, ...] | list[str] = ("farm_access",), beta: float = 0.5,
                  k: float = 0.0, near_days: int = 3) -> None:
         super().__init__(beta, k, near_days)
+        if isinstance(protected, str) or not all(isinstance(p, str) for p in _iterable(protected)):
+            raise ValueError(f"protected must be a list of issue names, got {protected!r}")
+        unknown = sorted(set(protected) - set(ISSUES))
+        if unknown:
+            raise ValueError(f"protected must name issues from {', '.join(ISSUES)}; unknown: {', '.join(unknown)}")
         self.protected = frozenset(protected)
 
     def locked_issues(self, view: View) -> frozenset[str]:
@@ -57,3 +63,10 @@ class Retaliate(TimeDependent):
 
     def retaliates(self, view: View, rng: np.random.Generator) -> bool:
         return bool(rng.random() < self.probability)
+
+
+def _iterable(value: object) -> list:
+    try:
+        return list(value)  # type: ignore[call-overload]
+    except TypeError:
+        return [None]

@@ -34,6 +34,8 @@ class TimeDependent(USStrategy):
             raise ValueError(f"beta must be > 0, got {beta}")
         if not 0 <= k <= 1:
             raise ValueError(f"k must be in [0, 1], got {k}")
+        if not (isinstance(near_days, int) and near_days >= 0):
+            raise ValueError(f"near_days must be a whole number of days >= 0, got {near_days!r}")
         self.beta = beta
         self.k = k
         self.near_days = near_days
@@ -55,7 +57,7 @@ class Boulware(TimeDependent):
 
     def __init__(self, beta: float = 0.3, k: float = 0.0, near_days: int = 3) -> None:
         if not 0 < beta < 1:
-            raise ValueError(f"a Boulware beta is in (0, 1), got {beta}")
+            raise ValueError(f"beta must be in (0, 1) for a Boulware, got {beta}")
         super().__init__(beta, k, near_days)
 
 
@@ -85,5 +87,5 @@ class Conceder(TimeDependent):
 
     def __init__(self, beta: float = 3.0, k: float = 0.0, near_days: int = 3) -> None:
         if not beta > 1:
-            raise ValueError(f"a Conceder beta is > 1, got {beta}")
+            raise ValueError(f"beta must be > 1 for a Conceder, got {beta}")
         super().__init__(beta, k, near_days)

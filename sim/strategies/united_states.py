@@ -31,6 +31,13 @@ class DealSeeker(USStrategy):
                  extend_close_gap: float = 0.08, extension_days: int = 23, max_extensions: int = 1) -> None:
         if not beta > 0:
             raise ValueError(f"beta must be > 0, got {beta}")
+        for name, value, least in (("near_days", near_days, 0), ("stall_days", stall_days, 1),
+                                   ("cooldown_days", cooldown_days, 0), ("extension_days", extension_days, 1),
+                                   ("max_extensions", max_extensions, 0)):
+            if not (isinstance(value, int) and value >= least):
+                raise ValueError(f"{name} must be a whole number >= {least}, got {value!r}")
+        if not threat_step >= 0:
+            raise ValueError(f"threat_step must be >= 0 percentage points, got {threat_step!r}")
         self.beta, self.k, self.near_days = beta, k, near_days
         self.stall_days, self.cooldown_days, self.threat_step = stall_days, cooldown_days, threat_step
         self.extend_stress, self.extend_close_gap = extend_stress, extend_close_gap
