@@ -8,9 +8,10 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig, OmegaConf
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf, open_dict
 
-from sim import __version__
+from sim import __version__, jobs
 from sim.config import ConfigError, Study, load_study
 from sim.results import atomic_write, summarise, write_json, write_tables
 from sim.runner import run_replications
@@ -20,10 +21,16 @@ log = logging.getLogger("tariffsim")
 CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
 
 
-def run(cfg: DictConfig, run_dir: Path) -> dict:
+def run(cfg: DictConfig, run_dir: Path, progress: bool = False) -> dict:
     """Validate ``cfg``, run it and write every result file into ``run_dir``.
 
-    Nothing is written when the config is invalid.
+    Nothing is written when the config is invalid. ``summary.json`` is written last: a run
+    directory that holds it is complete.
+
+    Args:
+        cfg: The composed config.
+        run_dir: Where the result files go.
+        progress: Show replication progress (a bar on a terminal, log lines elsewhere).
 
     Returns:
         The summary written to ``summary.json``.
@@ -32,15 +39,16 @@ def run(cfg: DictConfig, run_dir: Path) -> dict:
         ConfigError: naming every bad key, its value and what is allowed.
     """
     study = load_study(OmegaConf.to_container(cfg, resolve=True))
-    outcome = run_replications(study.scenario, study.seed, study.replications)
+    outcome = run_replications(study.scenario, study.seed, study.replications, workers=study.workers,
+                               progress=progress)
     write_tables(run_dir, outcome.tables)
     summary = _summary(study, outcome.tables["runs"].to_pandas(), outcome.seconds)
-    write_json(run_dir / "summary.json", summary)
     _save_config(cfg, run_dir)
     if study.figures:
         from sim.figures import write_figures  # matplotlib only when figures are asked for
 
-        write_figures(run_dir)
+        write_figures(run_dir, summary)
+    write_json(run_dir / "summary.json", summary)
     return summary
 
 
@@ -55,7 +63,7 @@ def _summary(study: Study, runs, seconds: float) -> dict:
         "deadline": scenario.deadline.isoformat(),
         "elections": {code: p.politics.election.date.isoformat()
                       for code, p in scenario.partners.items() if p.politics.election is not None},
-        "partners": summarise(runs),
+        "partners": {code: row for code, row in sorted(summarise(runs).items(), key=lambda kv: list(scenario.partners).index(kv[0]))},
         "seconds": round(seconds, 3),
         "version": __version__,
     }
@@ -81,20 +89,73 @@ def format_table(summary: dict) -> str:
 
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
 def main(cfg: DictConfig) -> None:
-    """Entry point of ``tariffsim`` and ``python -m sim``."""
+    """Entry point of ``tariffsim`` and ``python -m sim`` (one job of a run or a multirun).
+
+    A job whose run directory is already complete is skipped (``resume=false`` redoes it). In a
+    multirun a failing job writes ``error.json`` and the sweep goes on; a single run exits
+    non-zero (2 for an invalid config).
+    """
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
-    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    hydra_cfg = HydraConfig.get()
+    run_dir = Path(hydra_cfg.runtime.output_dir)
+    overrides = list(hydra_cfg.overrides.task)
+    multirun = hydra_cfg.mode == RunMode.MULTIRUN
     try:
-        summary = run(cfg, run_dir)
-    except ConfigError as error:
-        _remove_if_empty(run_dir)
-        print(f"tariffsim: {error}", file=sys.stderr)
+        summary = jobs.finished(run_dir, overrides) if cfg.get("resume", True) else None
+    except jobs.JobConflict as error:
+        log.error("%s", error)
+        if multirun:
+            return
         sys.exit(2)
+    if summary is not None:
+        log.info("skipping %s: already complete (summary.json); resume=false redoes it", run_dir)
+    else:
+        summary = _run_job(cfg, run_dir, overrides, multirun)
+        if summary is None:
+            return
     if cfg.print_table:
         print(f"{summary['scenario']}: {summary['replications']} replications, seed {summary['seed']}, "
               f"{summary['seconds']:.2f} s")
         print(format_table(summary))
         print(f"results in {run_dir}")
+
+
+def _run_job(cfg: DictConfig, run_dir: Path, overrides: list[str], multirun: bool) -> dict | None:
+    """Run one job; on failure record it (multirun: and return None) or exit non-zero."""
+    jobs.clean(run_dir)
+    if cfg.get("workers") is None and multirun and not _sequential_launcher():
+        with open_dict(cfg):
+            cfg.workers = 1  # the launcher already runs one job per core: do not nest pools
+    try:
+        return run(cfg, run_dir, progress=True)
+    except ConfigError as error:
+        if multirun:
+            jobs.record_failure(run_dir, overrides, error)
+            log.error("job %s: %s", run_dir, error)
+            return None
+        _remove_if_empty(run_dir)
+        print(f"tariffsim: {error}", file=sys.stderr)
+        sys.exit(2)
+    except Exception as error:  # noqa: BLE001 - any failure of a job is recorded, not lost
+        path = jobs.record_failure(run_dir, overrides, error)
+        if multirun:
+            log.exception("job %s failed; recorded in %s", run_dir, path)
+            return None
+        raise
+
+
+# Launchers that run several jobs at once on the same cores: each job gets one process.
+SHARED_CORE_LAUNCHERS = ("JoblibLauncher", "RayLauncher")
+
+
+def _sequential_launcher() -> bool:
+    """False when the multirun's launcher runs jobs side by side on shared cores (joblib, Ray).
+
+    Hydra's basic launcher runs one job at a time, and submitit gives each SLURM job cores of
+    its own: there ``workers=null`` keeps meaning every core the job may use.
+    """
+    target = str(HydraConfig.get().launcher.get("_target_", ""))
+    return not target.endswith(SHARED_CORE_LAUNCHERS)
 
 
 def _remove_if_empty(run_dir: Path) -> None:

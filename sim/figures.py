@@ -344,11 +344,13 @@ def _save_atomically(fig: Figure, path: Path) -> None:
         raise
 
 
-def write_figures(run_dir: Path) -> list[Path]:
+def write_figures(run_dir: Path, summary: dict[str, Any] | None = None) -> list[Path]:
     """Reads a run directory's result files and writes the three figures under ``figures/``.
 
     Args:
         run_dir: Directory holding runs/timeseries/events Parquet files and summary.json.
+        summary: The run's summary, when ``summary.json`` is not written yet (the command
+            writes it last, as the mark of a complete run directory).
 
     Returns:
         Paths of dance.png, tariff_paths.png and deal_dates.png, in that order.
@@ -357,7 +359,8 @@ def write_figures(run_dir: Path) -> list[Path]:
     runs = pd.read_parquet(run_dir / "runs.parquet")
     timeseries = pd.read_parquet(run_dir / "timeseries.parquet")
     events = pd.read_parquet(run_dir / "events.parquet")
-    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    if summary is None:
+        summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     out = run_dir / "figures"
     out.mkdir(parents=True, exist_ok=True)
     makers = (

@@ -42,13 +42,8 @@ class TableBuilder:
 
     def add(self, model: TariffModel, run_id: int) -> None:
         """Take the records of a finished ``model`` (replication ``run_id``)."""
-        seed, start = model.seed, model.scenario.start
-        start_days = (start - EPOCH).days
-        letters = {row[3] for row in model.log.rows if row[1] in (EventKind.LETTER, EventKind.LETTER_RATES_IMPOSED)}
-        final_deadline = start_days + model.deadline_day
-        for partner in model.partners:
-            self.runs.append(_run_row(partner, run_id, seed, start_days, final_deadline,
-                                      partner.code in letters, model.extensions > 0))
+        seed, start_days = model.seed, (model.scenario.start - EPOCH).days
+        self.runs.extend(run_rows(model, run_id))
         codes = [p.code for p in model.partners]
         for day, (stress, deadline, *rows) in enumerate(model.datacollector.model_vars["day"]):
             date, deadline_date = start_days + day, start_days + deadline
@@ -65,6 +60,15 @@ class TableBuilder:
             "timeseries": _table(TIMESERIES_COLUMNS, self.timeseries),
             "events": _table(EVENT_COLUMNS, events),
         }
+
+
+def run_rows(model: TariffModel, run_id: int) -> list[tuple]:
+    """The ``runs.parquet`` rows of a finished ``model``, one per partner, in ``RUN_COLUMNS`` order."""
+    start_days = (model.scenario.start - EPOCH).days
+    letters = {row[3] for row in model.log.rows if row[1] in (EventKind.LETTER, EventKind.LETTER_RATES_IMPOSED)}
+    final_deadline = start_days + model.deadline_day
+    return [_run_row(partner, run_id, model.seed, start_days, final_deadline, partner.code in letters,
+                     model.extensions > 0) for partner in model.partners]
 
 
 def _run_row(partner: PartnerAgent, run_id: int, seed: int, start_days: int, final_deadline: int,
@@ -129,6 +133,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; results are for everyone to read
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,8 +1,7 @@
-"""Replications of a scenario: one seeded model per replication, tables at the end."""
+"""Replications of a scenario: one seeded model per replication, spread over worker processes."""
 
 from __future__ import annotations
 
-import gc
 import time
 from dataclasses import dataclass
 
@@ -11,7 +10,8 @@ import pyarrow as pa
 
 from sim.config import Scenario
 from sim.model.model import TariffModel
-from sim.results import TableBuilder
+from sim.parallel import WorkerPool
+from sim.progress import Progress
 
 
 def replication_seeds(seed: int, replications: int) -> list[int]:
@@ -37,16 +37,37 @@ class Outcome:
     seconds: float
 
 
-def run_replications(scenario: Scenario, seed: int, replications: int) -> Outcome:
-    """Run ``replications`` seeded models of ``scenario`` one after another in this process."""
+def run_replications(scenario: Scenario, seed: int, replications: int, workers: int | None = 1,
+                     pool: WorkerPool | None = None, progress: bool = False) -> Outcome:
+    """Run ``replications`` seeded models of ``scenario`` and build their tidy tables.
+
+    Replications are cut into contiguous chunks of run ids spread over ``workers`` spawned
+    processes; each builds its chunk's tables and they are joined in run-id order, so the
+    tables are identical for any number of workers.
+
+    Args:
+        scenario: The validated scenario.
+        seed: Top-level seed; replication ``i`` runs on ``replication_seeds(seed, n)[i]``.
+        replications: How many replications.
+        workers: Processes to use (``None``: every core; 1: this process only). Ignored when
+            ``pool`` is given.
+        pool: An open ``WorkerPool`` to reuse (saves the start-up of fresh processes).
+        progress: Show a progress bar on a terminal, or log progress lines elsewhere.
+    """
     began = time.perf_counter()
     seeds = replication_seeds(seed, replications)
-    builder = TableBuilder()
-    for run_id, run_seed in enumerate(seeds):
-        model = run_model(scenario, run_seed)
-        builder.add(model, run_id)
-        del model
-        if run_id % 256 == 255:
-            gc.collect()  # models hold reference cycles (agents <-> model); free them in batches
-    tables = builder.tables()
+    bar = Progress(replications, scenario.name, enabled=progress)
+    own_pool = pool is None
+    pool = WorkerPool(workers) if pool is None else pool
+    try:
+        chunks = list(pool.map_chunks(scenario, seeds, done=bar.advance if progress else None))
+    finally:
+        bar.close()
+        if own_pool:
+            pool.close()
+    tables = {name: _concat([chunk[name] for chunk in chunks]) for name in chunks[0]}
     return Outcome(tables, seeds, time.perf_counter() - began)
+
+
+def _concat(parts: list[pa.Table]) -> pa.Table:
+    return parts[0] if len(parts) == 1 else pa.concat_tables(parts).combine_chunks()

@@ -20,6 +20,8 @@ class Study:
     replications: int
     figures: bool
     print_table: bool
+    workers: int | None = None  # processes for the replications; None: every core
+    resume: bool = True  # skip the job when its run directory is already complete
 
 
 def load_study(data: Any) -> Study:
@@ -39,6 +41,8 @@ def load_study(data: Any) -> Study:
         replications=r.integer("replications", 1, 10**7),
         figures=_flag(r, "figures"),
         print_table=_flag(r, "print_table"),
+        workers=_workers(r),
+        resume=_flag(r, "resume"),
     )
     r.finish()
     if not errors:
@@ -46,6 +50,16 @@ def load_study(data: Any) -> Study:
     if errors:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))
     return study
+
+
+def _workers(r: Reader) -> int | None:
+    value = r.raw("workers", None)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4096:
+        r.error(r.key("workers"), value, "must be null (every core) or a whole number in [1, 4096]")
+        return None
+    return value
 
 
 def _flag(r: Reader, name: str) -> bool:

@@ -1,0 +1,171 @@
+"""The interactive explorer: one scenario, day by day, in the browser.
+
+Start it with ``solara run sim/app.py`` (needs ``pip install -e ".[viz]"``; see docs/explorer.md).
+The sliders set the next model's parameters: press Reset to build it, then Step or ▶.
+"""
+
+from __future__ import annotations
+
+import matplotlib.dates as mdates
+import pandas as pd
+import solara
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from mesa.visualization import Slider, SolaraViz
+from mesa.visualization.utils import update_counter
+
+from sim.explorer import ExplorerModel, Settings, event_lines, live_tables, status_line
+from sim.figures import PARTNER_COLORS, PARTNER_NAMES
+
+SCREEN_DPI = 96  # the live charts are redrawn every step: screen resolution is enough
+DEFAULTS = Settings()
+
+model_params = {
+    "deadline_day": Slider("Deadline: day (91 = 9 Jul)", DEFAULTS.deadline_day, 30, 170, 1),
+    "japan_election_weight": Slider("Japan election weight", DEFAULTS.japan_election_weight,
+                                    0.0, 1.0, 0.05),
+    "stress_sensitivity": Slider("US stress sensitivity", DEFAULTS.stress_sensitivity, 0.0, 1.0, 0.05),
+    "us_beta": Slider("US concession β", DEFAULTS.us_beta, 0.1, 3.0, 0.1),
+    "japan_beta": Slider("Japan concession β", DEFAULTS.japan_beta, 0.1, 3.0, 0.1),
+    "seed": {"type": "InputText", "value": "2025", "label": "Random seed (whole number)"},
+}
+
+
+def _live_figure(model: ExplorerModel, which: str) -> Figure | None:
+    """The offers or the tariffs of the days so far, one panel per partner, on the whole horizon.
+
+    Lighter than the paper figures of ``sim.figures`` (no constrained layout, fixed ticks) so
+    that a step redraws in a fraction of a second; same colours and line conventions.
+    """
+    if model.day == 0:
+        return None
+    series = live_tables(model)["timeseries"]
+    series["date"] = mdates.date2num(pd.to_datetime(series["date"]))
+    order = list(PARTNER_COLORS)  # the paper figures' order
+    partners = sorted((p.code for p in model.partners), key=lambda c: order.index(c) if c in order else len(order))
+    rows_of_panels = -(-(len(partners) + 1) // 3)  # one panel per partner and one for the legend
+    fig = Figure(figsize=(8.0, 2.3 * rows_of_panels), dpi=SCREEN_DPI)
+    fig.subplots_adjust(left=0.08, right=0.99, top=0.9, bottom=0.1, wspace=0.08, hspace=0.3)
+    axes = fig.subplots(rows_of_panels, 3, sharex=True, sharey=True).ravel()
+    for ax in axes[len(partners) + 1:]:
+        ax.axis("off")
+    draw = _draw_offers if which == "offers" else _draw_tariffs
+    for ax, partner in zip(axes, partners):
+        rows = series[series["partner"] == partner]
+        handles = draw(ax, rows, PARTNER_COLORS.get(partner, "0.5"))
+        _mark_days(ax, model, partner, rows)
+        ax.set_title(f"{PARTNER_NAMES.get(partner, partner)}", color=PARTNER_COLORS.get(partner),
+                     fontsize=10, fontweight="bold", pad=2)
+        ax.grid(axis="y", lw=0.4, alpha=0.5)
+    handles += [(Line2D([], [], color="0.4", lw=0.9), "deadline in force"),
+                (Line2D([], [], color="0.4", lw=0.9, ls="-."), "election"),
+                (Patch(color="0.5", alpha=0.2, lw=0), "deal in force")]
+    legend = axes[len(partners)]
+    legend.axis("off")
+    legend.legend(*zip(*handles), loc="center", fontsize=8, frameon=False,
+                  title="black: utility to the US\ncolour: utility to the partner" if which == "offers"
+                  else "colour: the partner", title_fontsize=8)
+    first = axes[0]
+    first.set_xlim(mdates.date2num(model.scenario.start), mdates.date2num(model.scenario.end))
+    first.xaxis.set_major_locator(mdates.MonthLocator())
+    first.xaxis.set_major_formatter(mdates.DateFormatter("%b"))
+    for ax in axes:
+        ax.tick_params(labelsize=8)
+    if which == "offers":
+        first.set_ylim(-0.02, 1.05)
+        fig.supylabel("utility (0–1)", fontsize=9)
+        fig.suptitle(f"Offers on the table to {model.date_of(model.day - 1):%d %b %Y}: "
+                     "each side's utility", fontsize=10)
+    else:
+        first.set_ylim(0, max(50.0, float(series[["tariff_reciprocal", "tariff_autos"]].max().max()) + 5))
+        fig.supylabel("US tariff in force (%)", fontsize=9)
+        fig.suptitle(f"US tariffs in force to {model.date_of(model.day - 1):%d %b %Y}", fontsize=10)
+    fig.text(0.5, 0.01, "date (2025)", ha="center", fontsize=9)
+    return fig
+
+
+def _draw_offers(ax, rows: pd.DataFrame, colour: str) -> list[tuple[object, str]]:
+    """Draws one partner's offers; returns neutral legend handles (grey for the partner's colour)."""
+    out = []
+    for column, style, whose, label in (
+            ("us_offer_us", "-", "black", "US offer, to the US"),
+            ("us_offer_partner", "-", colour, "US offer, to the partner"),
+            ("partner_offer_us", ":", "black", "partner's offer, to the US"),
+            ("partner_offer_partner", ":", colour, "partner's offer, to the partner"),
+            ("partner_win_set", "--", colour, "least the partner can ratify")):
+        lw = 1.3 if style != "--" else 0.9
+        ax.plot(rows["date"], rows[column], color=whose, ls=style, lw=lw)
+        out.append((Line2D([], [], color="black" if whose == "black" else "0.55", ls=style, lw=lw), label))
+    return out
+
+
+def _draw_tariffs(ax, rows: pd.DataFrame, colour: str) -> list[tuple[object, str]]:
+    """Draws one partner's tariff lines; returns neutral legend handles."""
+    ax.step(rows["date"], rows["tariff_reciprocal"], where="post", color=colour, lw=1.8)
+    ax.step(rows["date"], rows["tariff_autos"], where="post", color=colour, lw=1.0, ls="--")
+    return [(Line2D([], [], color="0.55", lw=1.8), "headline (reciprocal) tariff"),
+            (Line2D([], [], color="0.55", lw=1.0, ls="--"), "autos (Section 232)")]
+
+
+def _mark_days(ax, model: ExplorerModel, partner: str, rows: pd.DataFrame) -> None:
+    """The deadline in force (grey), the partner's election (dash-dot) and its deal (shaded)."""
+    ax.axvline(mdates.date2num(model.date_of(model.deadline_day)), color="0.4", lw=0.9)
+    election = next((p.election_day for p in model.partners if p.code == partner), None)
+    if election is not None:
+        ax.axvline(mdates.date2num(model.date_of(election)), color="0.4", lw=0.9, ls="-.")
+    dealt = rows.loc[rows["status"] == "deal", "date"]
+    if not dealt.empty:
+        ax.axvspan(dealt.iloc[0], dealt.iloc[-1], color=PARTNER_COLORS.get(partner, "0.5"), alpha=0.1, lw=0)
+
+
+def _heading(title: str, text: str, classes: list[str] | None = None) -> None:
+    with solara.Row(gap="6px", classes=classes or []):
+        solara.Text(f"{title}:", style={"font-weight": "bold"})
+        solara.Text(text)
+
+
+def _chart(model: ExplorerModel, which: str) -> None:
+    update_counter.get()
+    fig = solara.use_memo(lambda: _live_figure(model, which), dependencies=[id(model), model.steps])
+    if fig is None:
+        solara.Info("Press Step or ▶ to start the negotiations (day 0: 9 Apr 2025).")
+        return
+    solara.FigureMatplotlib(fig, format="png", dpi=SCREEN_DPI, dependencies=[id(model), model.steps])
+
+
+@solara.component
+def OffersChart(model: ExplorerModel) -> None:
+    """Each side's utility of the latest offers, per partner."""
+    with solara.Column(classes=["tariffsim-offers"]):
+        _heading("Offers", "each side's utility of the latest offers, per partner")
+        _chart(model, "offers")
+
+
+@solara.component
+def TariffChart(model: ExplorerModel) -> None:
+    """The US headline tariff in force on each partner."""
+    with solara.Column(classes=["tariffsim-tariffs"]):
+        _heading("Tariffs", "the US headline tariff in force on each partner")
+        _chart(model, "tariffs")
+
+
+@solara.component
+def EventLog(model: ExplorerModel) -> None:
+    """Where the run stands and its last 30 events."""
+    update_counter.get()
+    with solara.Column(classes=["tariffsim-log"]):
+        _heading("Status", status_line(model), classes=["tariffsim-status"])
+        _heading("Last 30 events", "newest first; the sliders apply on Reset")
+        lines = event_lines(model, 30)[::-1]
+        solara.Preformatted("\n".join(lines) if lines else "no events yet",
+                            style_="font-size: 11px; white-space: pre-wrap; margin: 0")
+
+
+page = SolaraViz(
+    ExplorerModel(),
+    components=[OffersChart, TariffChart, EventLog],
+    model_params=model_params,
+    name="tariffsim explorer: the 2025 US tariff negotiations",
+    play_interval=300,
+)

@@ -1,0 +1,141 @@
+"""One self-contained HTML report of a run or a multirun: config, outcome table, figures.
+
+Everything is inside the file: figures are base64 PNG ``data:`` URIs, the style sheet is inline,
+there is no script and no link to anything off the page, so it opens offline and can be mailed.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim import __version__
+from sim.results import atomic_write
+
+REPORT = "report.html"
+_RUN_FIGURES = {  # figures the run itself wrote (sim.figures), with what they show
+    "dance.png": "The negotiation dance: each side's utility of the latest offers (first replication).",
+    "tariff_paths.png": "US headline tariff in force on each partner (median and 10–90% band).",
+    "deal_dates.png": "When deals took effect, and the share of replications without one.",
+}
+_CAPTIONS = {
+    "study_summary": "The scenario on one page: tariffs, deal dates, market stress, political capital.",
+    "study_deal_timing": "Deal timing: the share of replications with a deal in force by each date.",
+    "study_deal_heatmap": "Probability of a deal per partner over the two swept settings.",
+    "study_final_tariffs": "Final headline tariff per partner, per swept value.",
+}
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; padding: 0 1em; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; border-bottom: 1px solid #ccc; padding-bottom: .2em; }
+table { border-collapse: collapse; font-size: .85em; margin: .5em 0; }
+th, td { border: 1px solid #ccc; padding: .25em .6em; text-align: right; }
+th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
+pre { background: #f7f7f7; padding: .8em; font-size: .8em; max-height: 30em; overflow: auto; }
+figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption { font-size: .9em; color: #555; }
+.meta { color: #555; font-size: .9em; }
+"""
+
+
+def write_html_report(run_dir: Path) -> Path:
+    """Write ``run_dir/report.html`` for a run directory or a multirun (sweep) directory.
+
+    A multirun's jobs (sub-folders with ``runs.parquet`` and ``.hydra/overrides.yaml``) are
+    combined, with the swept values as columns. The file is written atomically.
+
+    Args:
+        run_dir: What ``tariffsim`` (or ``tariffsim -m``) wrote.
+
+    Returns:
+        The path of the report.
+
+    Raises:
+        FileNotFoundError: When ``run_dir`` holds no run.
+    """
+    from sim.report import study_runs, study_summary  # the study table, as tariffsim-report builds it
+    from sim.study_figures import study_figures
+
+    root = Path(run_dir)
+    runs, keys = study_runs(root)
+    single = (root / "runs.parquet").is_file()
+    sections = [_header(root, runs, keys, single)]
+    sections.append(_outcomes(root, runs, keys, single, study_summary))
+    figures = [(f"data:image/png;base64,{_png(fig)}", _CAPTIONS.get(stem, stem))
+               for stem, fig in study_figures(root, runs, keys).items()]
+    if single:
+        figures += [(f"data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()}", caption)
+                    for name, caption in _RUN_FIGURES.items() if (path := root / "figures" / name).is_file()]
+    sections.append(_figures(figures))
+    sections.append(_config(root, single))
+    page = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>tariffsim report: {html.escape(root.name)}</title><style>{_STYLE}</style></head>"
+            f"<body>{''.join(sections)}</body></html>\n")
+    out = root / REPORT
+    atomic_write(out, lambda tmp: tmp.write_text(page, encoding="utf-8"))
+    return out
+
+
+def _png(fig: Figure) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _header(root: Path, runs: pd.DataFrame, keys: list[str], single: bool) -> str:
+    first_job = next((p.parent for p in sorted(root.glob("*/summary.json"))), root)
+    summary = _summary(root if single else first_job)
+    name = summary.get("scenario", "scenario")
+    what = "one run" if single else f"a sweep of {runs['job'].nunique()} jobs over {', '.join(keys) or 'nothing'}"
+    reps = runs.groupby("job")["run_id"].nunique().min() if "job" in runs else runs["run_id"].nunique()
+    return (f"<h1>tariffsim report: {html.escape(str(name))}</h1>"
+            f"<p class=\"meta\">{html.escape(what)}; {reps} replications per job; "
+            f"horizon {html.escape(str(summary.get('start', '?')))} to {html.escape(str(summary.get('end', '?')))}, "
+            f"deadline {html.escape(str(summary.get('deadline', '?')))}. Directory "
+            f"<code>{html.escape(str(root))}</code>; written {dt.datetime.now():%Y-%m-%d %H:%M} by "
+            f"tariffsim {__version__}.</p>")
+
+
+def _summary(run_dir: Path) -> dict[str, Any]:
+    path = Path(run_dir) / "summary.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def _outcomes(root: Path, runs: pd.DataFrame, keys: list[str], single: bool, study_summary: Any) -> str:
+    table = study_summary(runs, keys)
+    table = table.assign(
+        deal_probability=lambda t: [f"{p:.0%} ({lo:.0%}–{hi:.0%})" for p, lo, hi in
+                                    zip(t["deal_probability"], t["deal_probability_low"], t["deal_probability_high"])],
+        median_final_tariff=lambda t: [f"{v:.1f}%" for v in t["median_final_tariff"]],
+        median_deal_date=lambda t: [str(v) if v is not None and v == v else "—" for v in t["median_deal_date"]],
+    )
+    columns = ([] if single else ["job", *keys]) + ["partner", "replications", "deal_probability",
+                                                     "median_deal_date", "median_final_tariff"]
+    shown = table[columns].rename(columns={
+        "deal_probability": "P(deal) (95% interval)", "median_deal_date": "median deal date",
+        "median_final_tariff": "median final headline tariff", **{k: k.split(".", 1)[-1] for k in keys}})
+    return ("<h2>Outcomes</h2><p class=\"meta\">Per partner: the share of replications with a deal in force by "
+            "the horizon (Wilson 95% interval), the median date deals took effect, and the median US "
+            "headline tariff at the horizon.</p>" + shown.to_html(index=False, escape=True, border=0))
+
+
+def _figures(figures: list[tuple[str, str]]) -> str:
+    items = "".join(f"<figure><img src=\"{uri}\" alt=\"{html.escape(caption)}\">"
+                    f"<figcaption>{html.escape(caption)}</figcaption></figure>" for uri, caption in figures)
+    return f"<h2>Figures</h2>{items}"
+
+
+def _config(root: Path, single: bool) -> str:
+    source = root if single else next((p.parent.parent for p in sorted(root.glob("*/.hydra/config.yaml"))), root)
+    path = source / ".hydra" / "config.yaml"
+    text = path.read_text(encoding="utf-8") if path.is_file() else "(no .hydra/config.yaml found)"
+    where = "" if single else (f" of job <code>{html.escape(source.name)}</code>; the other jobs differ only in "
+                               "the swept values of the outcome table")
+    return f"<h2>Resolved configuration</h2><p class=\"meta\">.hydra/config.yaml{where}.</p><pre>{html.escape(text)}</pre>"

@@ -1,0 +1,223 @@
+"""``tariffsim-sensitivity NAME``: Sobol or Morris sensitivity of one outcome to named parameters.
+
+A study (``conf/sensitivity/NAME.yaml``) names parameters by their dotted config keys, with
+bounds, and the outcome (a metric per partner). SALib draws the samples; each sample's values are
+set in the plain composed config, validated with ``load_study`` and run for a few replications.
+Samples are evaluated in contiguous chunks on the worker pool (one task runs many samples, so the
+cost of a process is paid once); replication ``r`` of every sample uses the same seed (common
+random numbers: differences between samples come from the parameters, not from the draws).
+
+Writes, atomically, into the output directory: ``samples.parquet`` (one row per sample: the
+parameter values and the metric), ``indices.parquet`` (one row per parameter and index, with its
+95% confidence half-width), ``indices.png`` and ``study.json`` (the settings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import sys
+import time
+from concurrent.futures import as_completed
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
+
+from sim.config import ConfigError, load_study
+from sim.parallel import WorkerPool, chunk_bounds
+from sim.progress import Progress
+from sim.results import RUN_COLUMNS, run_rows, write_json
+from sim.sensitivity_config import Parameter, SensitivityStudy, load_sensitivity, with_values
+
+log = logging.getLogger("tariffsim")
+CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
+_COLUMN = {name: i for i, name in enumerate(RUN_COLUMNS)}
+
+
+def base_config(overrides: tuple[str, ...] | list[str] = ()) -> dict[str, Any]:
+    """The composed tariffsim config with ``overrides``, as a plain dict (no ``hydra`` node)."""
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        cfg = compose("config", overrides=list(overrides))
+    return OmegaConf.to_container(cfg, resolve=True)
+
+
+def metric_value(rows: list[tuple], name: str, partner: str | None, horizon_days: int) -> float:
+    """The metric over the ``runs.parquet`` rows of a sample's replications.
+
+    ``deal_probability``: share of replications with a deal; ``deal_day``: mean day of the deal,
+    a replication without one counting as the day after the horizon (censored);
+    ``final_tariff``: mean headline tariff at the horizon (%); ``deals``: mean number of partners
+    with a deal.
+    """
+    if name == "deals":
+        runs = {row[_COLUMN["run_id"]] for row in rows}
+        return sum(bool(row[_COLUMN["deal"]]) for row in rows) / max(len(runs), 1)
+    mine = [row for row in rows if row[_COLUMN["partner"]] == partner]
+    if not mine:
+        raise ConfigError(f"metric.partner={partner!r}: no such partner in the scenario")
+    if name == "deal_probability":
+        return float(np.mean([bool(row[_COLUMN["deal"]]) for row in mine]))
+    if name == "deal_day":
+        return float(np.mean([row[_COLUMN["deal_day"]] if row[_COLUMN["deal"]] else horizon_days + 1
+                              for row in mine]))
+    return float(np.mean([row[_COLUMN["final_tariff"]] for row in mine]))
+
+
+def evaluate_samples(base: dict[str, Any], parameters: tuple[Parameter, ...], values: np.ndarray,
+                     seeds: list[int], metric: tuple[str, str | None]) -> np.ndarray:
+    """The metric of each row of ``values`` (a worker task: plain, picklable arguments).
+
+    Args:
+        base: The composed config as a plain dict.
+        parameters: What each column of ``values`` sets.
+        values: One row per sample.
+        seeds: The replications' seeds (the same for every sample).
+        metric: ``(name, partner)``.
+    """
+    from sim.runner import run_model
+
+    out = np.empty(len(values))
+    for i, row in enumerate(values):
+        scenario = load_study(with_values(base, parameters, row)).scenario
+        rows = []
+        for run_id, seed in enumerate(seeds):
+            rows += run_rows(run_model(scenario, seed), run_id)
+        out[i] = metric_value(rows, metric[0], metric[1], scenario.days)
+    return out
+
+
+def draw(study: SensitivityStudy) -> tuple[dict[str, Any], np.ndarray]:
+    """The SALib problem and the sample matrix (seeded: the same study draws the same samples)."""
+    problem = {"num_vars": len(study.parameters), "names": [p.key for p in study.parameters],
+               "bounds": [[p.low, p.high] for p in study.parameters]}
+    if study.method == "sobol":
+        from SALib.sample import sobol
+
+        return problem, sobol.sample(problem, study.samples, calc_second_order=study.second_order, seed=study.seed)
+    from SALib.sample import morris
+
+    return problem, morris.sample(problem, study.samples, num_levels=study.levels, seed=study.seed)
+
+
+def check_bounds(base: dict[str, Any], study: SensitivityStudy) -> None:
+    """Refuse a study whose keys do not exist or whose bounds make an invalid config, before running."""
+    errors = []
+    for parameter in study.parameters:
+        for value in (parameter.low, parameter.high):
+            try:
+                load_study(with_values(base, (parameter,), [value]))
+            except KeyError as error:
+                errors.append(f"parameters: {error.args[0]}")
+                break
+            except ConfigError as error:
+                errors.append(f"parameters: {parameter.key}={value:g} gives an invalid config: "
+                              + " ".join(str(error).split()[2:]))
+    if errors:
+        raise ConfigError("invalid sensitivity study:\n  " + "\n  ".join(errors))
+
+
+def analyse(study: SensitivityStudy, problem: dict[str, Any], x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
+    """Sensitivity indices as a tidy table: ``parameter, index, value, confidence``."""
+    rows = []
+    if study.method == "sobol":
+        from SALib.analyze import sobol
+
+        result = sobol.analyze(problem, y, calc_second_order=study.second_order, seed=study.seed)
+        for index in ("S1", "ST"):
+            rows += [(name, index, result[index][i], result[f"{index}_conf"][i])
+                     for i, name in enumerate(problem["names"])]
+        if study.second_order:
+            for i, a in enumerate(problem["names"]):
+                for j in range(i + 1, len(problem["names"])):
+                    rows.append((f"{a} x {problem['names'][j]}", "S2", result["S2"][i, j], result["S2_conf"][i, j]))
+    else:
+        from SALib.analyze import morris
+
+        result = morris.analyze(problem, x, y, num_levels=study.levels, seed=study.seed)
+        for i, name in enumerate(problem["names"]):
+            rows += [(name, "mu_star", result["mu_star"][i], result["mu_star_conf"][i]),
+                     (name, "mu", result["mu"][i], float("nan")), (name, "sigma", result["sigma"][i], float("nan"))]
+    return pd.DataFrame(rows, columns=["parameter", "index", "value", "confidence"])
+
+
+def run_sensitivity(study: SensitivityStudy, out: Path, workers: int | None = None,
+                    progress: bool = True, figures: bool = True) -> pd.DataFrame:
+    """Draw, evaluate and analyse ``study``; write its files into ``out``; return the indices."""
+    from sim.report import write_table
+    from sim.runner import replication_seeds
+
+    began = time.perf_counter()
+    base = base_config(study.overrides)
+    check_bounds(base, study)
+    problem, x = draw(study)
+    seeds = replication_seeds(study.seed, study.replications)
+    metric = (study.metric.name, study.metric.partner)
+    y = np.empty(len(x))
+    bar = Progress(len(x) * study.replications, f"{study.name} ({len(x)} samples)", enabled=progress)
+    with WorkerPool(workers) as pool:
+        bounds = chunk_bounds(len(x), pool.workers, min_chunk=8)
+        if pool.workers == 1:
+            for start, stop in bounds:
+                y[start:stop] = evaluate_samples(base, study.parameters, x[start:stop], seeds, metric)
+                bar.advance((stop - start) * study.replications)
+        else:
+            futures = {pool.submit(evaluate_samples, base, study.parameters, x[a:b], seeds, metric): (a, b)
+                       for a, b in bounds}
+            for future in as_completed(futures):
+                a, b = futures[future]
+                y[a:b] = future.result()
+                bar.advance((b - a) * study.replications)
+    bar.close()
+    indices = analyse(study, problem, x, y)
+    samples = pd.DataFrame(x, columns=[p.key for p in study.parameters]).assign(**{_metric_label(study): y})
+    write_table(out / "samples.parquet", samples)
+    write_table(out / "indices.parquet", indices)
+    seconds = time.perf_counter() - began
+    write_json(out / "study.json", {**dataclasses.asdict(study), "runs": int(len(x) * study.replications),
+                                    "seconds": round(seconds, 2)})
+    if figures:
+        from sim.sensitivity_figures import plot_indices
+        from sim.report_figures import save
+
+        save(plot_indices(indices, study, _metric_label(study), len(x)), out / "indices.png")
+    log.info("%s: %d runs in %.1f s", study.name, len(x) * study.replications, seconds)
+    return indices
+
+
+def _metric_label(study: SensitivityStudy) -> str:
+    partner = f"{study.metric.partner}_" if study.metric.partner else ""
+    return f"{partner}{study.metric.name}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``tariffsim-sensitivity``."""
+    parser = argparse.ArgumentParser(prog="tariffsim-sensitivity", description=__doc__.splitlines()[0])
+    parser.add_argument("study", help="a name in conf/sensitivity/ or a path to a YAML file")
+    parser.add_argument("--samples", type=int, help="base samples (Sobol: a power of 2) or Morris trajectories")
+    parser.add_argument("--replications", type=int, help="replications per sample")
+    parser.add_argument("--workers", type=int, help="processes (default: every core)")
+    parser.add_argument("--out", type=Path, help="output directory (default: sensitivity/NAME)")
+    parser.add_argument("--no-figures", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    changes = {k: v for k, v in (("samples", args.samples), ("replications", args.replications)) if v is not None}
+    try:
+        study = load_sensitivity(args.study, changes)
+        out = args.out or Path("sensitivity") / study.name
+        indices = run_sensitivity(study, out, workers=args.workers, progress=True, figures=not args.no_figures)
+    except ConfigError as error:
+        print(f"tariffsim-sensitivity: {error}", file=sys.stderr)
+        return 2
+    print(indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"results in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

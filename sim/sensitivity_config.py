@@ -1,0 +1,133 @@
+"""Sensitivity-study settings (``conf/sensitivity/*.yaml``), validated before anything runs."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import MutableMapping, MutableSequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from omegaconf import OmegaConf
+
+from sim.config import ConfigError
+from sim.config.reader import Reader
+
+SENSITIVITY_DIR = Path(__file__).resolve().parent.parent / "conf" / "sensitivity"
+METHODS = ("sobol", "morris")
+METRICS = ("deal_probability", "deal_day", "final_tariff", "deals")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One input of the study: a dotted config key and the range it is drawn from."""
+
+    key: str
+    low: float
+    high: float
+    integer: bool = False
+
+
+@dataclass(frozen=True)
+class Metric:
+    """The output: ``name`` per ``partner`` (``deals``: partners with a deal, no partner)."""
+
+    name: str
+    partner: str | None
+
+
+@dataclass(frozen=True)
+class SensitivityStudy:
+    """A Sobol or Morris study over ``parameters`` of the composed tariffsim config."""
+
+    name: str
+    method: str
+    samples: int
+    second_order: bool
+    levels: int
+    replications: int
+    seed: int
+    metric: Metric
+    parameters: tuple[Parameter, ...]
+    overrides: tuple[str, ...]
+
+
+def load_sensitivity(source: str | Path, changes: dict[str, Any] | None = None) -> SensitivityStudy:
+    """Read a study by name (``conf/sensitivity/NAME.yaml``) or path, with top-level ``changes``.
+
+    Raises:
+        ConfigError: naming every bad key, its value and what is allowed.
+    """
+    path = Path(source)
+    if not path.suffix:
+        path = SENSITIVITY_DIR / f"{source}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in SENSITIVITY_DIR.glob("*.yaml")))
+        raise ConfigError(f"no sensitivity study {source!r} (known: {known})")
+    data = OmegaConf.to_container(OmegaConf.load(path), resolve=True)
+    data.update(changes or {})
+    errors: list[str] = []
+    r = Reader(data, "", errors)
+    metric = r.child("metric")
+    name = metric.choice("name", METRICS)
+    partner = metric.raw("partner", None)
+    if name != "deals" and not isinstance(partner, str):
+        metric.error(metric.key("partner"), partner, "must be a partner code (USA, JPN, EU, CAN, KOR, VNM)")
+    metric.finish()
+    parameters = []
+    for item in r.items("parameters"):
+        key = item.raw("key")
+        if not isinstance(key, str):
+            item.error(item.key("key"), key, "must be a dotted config key")
+        low, high = item.number("low"), item.number("high")
+        if low == low and high == high and not low < high:
+            item.error(item.key("high"), high, f"must be greater than low ({low:g})")
+        integer = item.raw("integer", False)
+        item.finish()
+        parameters.append(Parameter(str(key), low, high, bool(integer)))
+    if not parameters:
+        r.error("parameters", data.get("parameters"), "must list at least one {key, low, high}")
+    overrides = r.raw("overrides", [])
+    study = SensitivityStudy(
+        name=str(r.raw("name", path.stem)), method=r.choice("method", METHODS),
+        samples=r.integer("samples", 2, 2**20), second_order=bool(r.raw("second_order", False)),
+        levels=r.integer("levels", 2, 20, default=4), replications=r.integer("replications", 1, 10**5),
+        seed=r.integer("seed", 0, 2**63 - 1), metric=Metric(name, partner if name != "deals" else None),
+        parameters=tuple(parameters), overrides=tuple(str(o) for o in overrides or ()),
+    )
+    r.finish()
+    if study.method == "sobol" and study.samples & (study.samples - 1):
+        r.error("samples", study.samples, "must be a power of 2 for Sobol sampling (e.g. 256, 1024)")
+    if errors:
+        raise ConfigError(f"invalid sensitivity study {path}:\n  " + "\n  ".join(errors))
+    return study
+
+
+def set_key(data: MutableMapping[str, Any], key: str, value: Any) -> None:
+    """Set the existing dotted ``key`` of a plain config (list items by index: ``red_lines.1.max``).
+
+    Raises:
+        KeyError: ``key`` names nothing in ``data``.
+    """
+    node: Any = data
+    parts = key.split(".")
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        if isinstance(node, MutableMapping) and part in node:
+            if last:
+                node[part] = value
+            node = node[part]
+        elif isinstance(node, MutableSequence) and part.isdigit() and int(part) < len(node):
+            if last:
+                node[int(part)] = value
+            node = node[int(part)]
+        else:
+            raise KeyError(f"{key}: no {'.'.join(parts[:depth + 1])!r} in the config")
+
+
+def with_values(base: dict[str, Any], parameters: tuple[Parameter, ...], row: Any) -> dict[str, Any]:
+    """A copy of the plain config ``base`` with each parameter set to its value in ``row``."""
+    data = copy.deepcopy(base)
+    for parameter, value in zip(parameters, row):
+        set_key(data, parameter.key, int(round(value)) if parameter.integer else float(value))
+    return data

@@ -1,0 +1,54 @@
+"""The bar chart of a sensitivity study's indices, with their 95% confidence intervals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.figures import DPI
+from sim.sensitivity_config import SensitivityStudy
+from sim.report_figures import short_key
+
+# Okabe-Ito colours not used for partners' main lines, one per index.
+_INDEX_STYLE = {
+    "S1": ("#56B4E9", "first order S1 (alone)"),
+    "ST": ("#0072B2", "total ST (with interactions)"),
+    "mu_star": ("#009E73", "μ* (mean absolute elementary effect)"),
+    "sigma": ("#E69F00", "σ (spread: interactions, non-linearity)"),
+}
+
+
+def plot_indices(indices: pd.DataFrame, study: SensitivityStudy, metric: str, samples: int) -> Figure:
+    """Horizontal grouped bars: one group per parameter, one bar per index, 95% intervals.
+
+    Args:
+        indices: ``indices.parquet`` as a DataFrame (``parameter, index, value, confidence``).
+        study: The study (method, replications) for the title.
+        metric: The output's name, e.g. ``JPN_deal_probability``.
+        samples: Number of parameter samples evaluated.
+    """
+    shown = [i for i in _INDEX_STYLE if i in set(indices["index"])]
+    names = list(dict.fromkeys(indices.loc[indices["index"].isin(shown), "parameter"]))
+    fig = Figure(figsize=(10.0, 1.2 + 0.75 * len(names)), dpi=DPI, layout="constrained")
+    ax = fig.subplots()
+    height = 0.8 / len(shown)
+    for k, index in enumerate(shown):
+        rows = indices[indices["index"] == index].set_index("parameter").reindex(names)
+        ys = np.arange(len(names)) + (k - (len(shown) - 1) / 2) * height
+        conf = rows["confidence"].to_numpy(float)
+        colour, label = _INDEX_STYLE[index]
+        ax.barh(ys, rows["value"], height=height * 0.95, color=colour, label=label,
+                xerr=None if np.isnan(conf).all() else np.nan_to_num(conf), capsize=3,
+                error_kw={"lw": 1, "ecolor": "0.2"})
+    ax.set_yticks(range(len(names)), [short_key(n) for n in names])
+    ax.invert_yaxis()
+    ax.axvline(0, color="0.3", lw=0.8)
+    ax.grid(axis="x", lw=0.4, alpha=0.5)
+    unit = "share of the output's variance" if study.method == "sobol" else f"change in {metric} over the range"
+    ax.set_xlabel(f"sensitivity index ({unit}); bars: 95% confidence interval")
+    fig.legend(loc="outside lower center", ncols=len(shown), fontsize=8)
+    method = "Sobol" if study.method == "sobol" else "Morris"
+    fig.suptitle(f"{method} sensitivity of {metric} ({samples} samples x {study.replications} "
+                 f"replication{'s' if study.replications != 1 else ''})")
+    return fig

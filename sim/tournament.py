@@ -1,0 +1,323 @@
+"""Strategy tournaments in the spirit of Axelrod's: every US strategy against every partner strategy.
+
+Each match plays the baseline scenario (or any composed config) with one US strategy for the
+United States and one partner strategy for every chosen partner, at the registry defaults of
+both, over the same replication seeds (common random numbers: the matches differ only by the
+strategies). A match whose config is refused (a strategy whose defaults cannot run there) or
+that fails is reported and left out, not fatal.
+
+    tariffsim-tournament --out DIR [--us NAMES] [--partner NAMES] [--partner-target PATH]
+                         [--partners CODES] [--replications N] [--seed S] [--workers N] [KEY=VALUE ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime as dt
+import json
+import logging
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from hydra import compose, initialize_config_dir
+from hydra.errors import HydraException
+from omegaconf import OmegaConf
+
+from sim.config import ConfigError, load_study
+from sim.results import atomic_write
+from sim.runner import run_replications
+from sim.strategies import STRATEGIES, Side, USStrategy
+from sim.strategies.registry import strategy_spec
+
+CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
+TOURNAMENT_COLUMNS = ("us_strategy", "partner_strategy", "replication", "seed", "partner", "deal", "deal_day",
+                      "final_tariff", "us_utility", "partner_utility")
+RANKING_COLUMNS = ("side", "rank", "strategy", "mean_utility", "deal_rate", "worst_utility", "best_utility",
+                   "opponents")
+
+
+@dataclass(frozen=True)
+class Entrant:
+    """A strategy entered in a tournament: its label and the config mapping that chooses it."""
+
+    label: str
+    mapping: dict[str, Any] = field(hash=False)
+
+
+@dataclass
+class Tournament:
+    """The results of a tournament.
+
+    Attributes:
+        table: One row per (us_strategy, partner_strategy, replication, partner); TOURNAMENT_COLUMNS.
+        ranking: Each strategy's mean utility over the opponents it met, ranked per side.
+        us: US entrants, in entry order. partners: partner entrants, in entry order.
+        refused: ``(us label, partner label, reason)`` of each match that was not played.
+        seconds: Wall time of all the matches.
+    """
+
+    table: pd.DataFrame
+    ranking: pd.DataFrame
+    us: list[Entrant]
+    partners: list[Entrant]
+    refused: list[tuple[str, str, str]]
+    seconds: float
+
+
+def base_config(overrides: Sequence[str] = ()) -> dict[str, Any]:
+    """The composed top-level config (``conf/config.yaml`` plus Hydra ``overrides``) as a plain dict."""
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        cfg = compose("config", overrides=list(overrides))
+    data = OmegaConf.to_container(cfg, resolve=True)
+    data.pop("hydra", None)
+    return data
+
+
+def entrants(side: Side, chosen: Sequence[str] | None = None, extra: Sequence[str] = ()) -> list[Entrant]:
+    """Entrants for ``side``: registry names or import paths (``module.Class``, ``file.py:Class``).
+
+    Args:
+        side: ``Side.US`` or ``Side.PARTNER``.
+        chosen: Names and paths to enter; None enters every registered strategy that can play
+            ``side`` (for the US, the ``USStrategy`` subclasses), in name order.
+        extra: More names and paths to enter after those (a user's classes).
+    """
+    if chosen is None:
+        chosen = [name for name, cls in sorted(STRATEGIES.items())
+                  if cls.info.side in (side, Side.BOTH) and (side is not Side.US or issubclass(cls, USStrategy))]
+    out: list[Entrant] = []
+    for item in dict.fromkeys([*chosen, *extra]):
+        is_path = "." in item or ":" in item
+        entrant = Entrant(_target_label(item, side), {"_target_": item}) if is_path else Entrant(item, {"name": item})
+        if any(e.label == entrant.label for e in out):  # a user's class named like another is labelled by its path
+            entrant = Entrant(item, entrant.mapping)
+        out.append(entrant)
+    return out
+
+
+def _target_label(target: str, side: Side) -> str:
+    """A user's class is labelled by its own ``info.name`` if it declares one, else its class name."""
+    spec, _ = strategy_spec({"_target_": target}, side, "target")
+    if spec is None:
+        return target
+    return spec.cls.info.name if "info" in vars(spec.cls) else spec.cls.__name__
+
+
+def match_config(base: dict[str, Any], us: Entrant, partner: Entrant, codes: Sequence[str]) -> dict[str, Any]:
+    """``base`` with ``us`` for the United States and ``partner`` for each partner in ``codes``."""
+    data = copy.deepcopy(base)
+    data["scenario"]["us"]["strategy"] = dict(us.mapping)
+    for code in codes:
+        data["scenario"]["partners"][code]["strategy"] = dict(partner.mapping)
+    return data
+
+
+def play(base: dict[str, Any], us: list[Entrant], partners: list[Entrant], codes: Sequence[str] | None = None,
+         seed: int = 2025, replications: int = 20, workers: int = 1) -> Tournament:
+    """Play every US entrant against every partner entrant.
+
+    Args:
+        base: The composed config every match starts from (``base_config()``).
+        us: US entrants. partners: Partner entrants.
+        codes: Partners that play the partner strategy (None: all of the scenario's); the others
+            keep the strategies ``base`` gives them.
+        seed: Top-level seed of every match (replication ``i`` has the same seed in all matches).
+        replications: Replications per match.
+        workers: Processes that play matches side by side (1: this one); the results do not
+            depend on it.
+    """
+    codes = list(base["scenario"]["partners"]) if codes is None else list(codes)
+    unknown = sorted(set(codes) - set(base["scenario"]["partners"]))
+    if unknown:
+        raise ValueError(f"unknown partners {unknown}; allowed: {', '.join(base['scenario']['partners'])}")
+    began = time.perf_counter()
+    matches = [(match_config(base, u, p, codes), u.label, p.label, codes, seed, replications)
+               for u in us for p in partners]
+    if workers > 1 and len(matches) > 1:
+        context = multiprocessing.get_context("spawn")  # what Mesa uses; workers re-import user classes
+        with ProcessPoolExecutor(min(workers, len(matches)), mp_context=context, initializer=_quiet) as pool:
+            results = list(pool.map(play_match, *zip(*matches)))
+    else:
+        results = [play_match(*match) for match in matches]
+    frames = [r for r in results if isinstance(r, pd.DataFrame)]
+    refused = [(u.label, p.label, r) for (u, p), r in zip(product(us, partners), results) if isinstance(r, str)]
+    table = pd.concat(frames, ignore_index=True) if frames else _empty_table()
+    return Tournament(table, rank(table), us, partners, refused, time.perf_counter() - began)
+
+
+def play_match(config: dict[str, Any], us: str, partner: str, codes: Sequence[str], seed: int,
+               replications: int) -> pd.DataFrame | str:
+    """One match: its rows of the tournament table, or why it was not played."""
+    try:
+        study = load_study(config)
+    except ConfigError as error:
+        return _first_problem(error)
+    try:
+        outcome = run_replications(study.scenario, seed, replications)
+    except Exception as error:  # noqa: BLE001  a user's strategy failing mid-run loses its match only
+        return f"failed: {type(error).__name__}: {error}"
+    return _match_rows(outcome.tables["runs"].to_pandas(), us, partner, codes)
+
+
+def _quiet() -> None:
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+
+
+def _first_problem(error: ConfigError) -> str:
+    """The first line of a refusal (a strategy given to five partners is refused five times alike)."""
+    lines = [line.strip() for line in str(error).splitlines()[1:] if line.strip()] or [str(error)]
+    more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+    return f"refused: {lines[0]}{more}"
+
+
+def _match_rows(runs: pd.DataFrame, us: str, partner: str, codes: Sequence[str]) -> pd.DataFrame:
+    runs = runs[runs["partner"].isin(codes)]
+    # Without a deal each side gets what no deal is worth to it: its reservation value at the horizon.
+    return pd.DataFrame({
+        "us_strategy": us, "partner_strategy": partner,
+        "replication": runs["run_id"].to_numpy(), "seed": runs["seed"].to_numpy(),
+        "partner": runs["partner"].to_numpy(), "deal": runs["deal"].to_numpy(),
+        "deal_day": runs["deal_day"].astype("Int64").to_numpy(),
+        "final_tariff": runs["final_tariff"].to_numpy(),
+        "us_utility": np.where(runs["deal"], runs["us_utility"], runs["us_reservation"]),
+        "partner_utility": np.where(runs["deal"], runs["partner_utility"], runs["partner_reservation"]),
+    })
+
+
+def _empty_table() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
+        TOURNAMENT_COLUMNS, ("str", "str", "int64", "int64", "str", "bool", "Int64", "float64", "float64", "float64"))})
+
+
+def rank(table: pd.DataFrame) -> pd.DataFrame:
+    """Each strategy's mean utility over its opponents (each match's mean weighs the same), per side.
+
+    Rank 1 is the highest mean utility; ties share the better rank.
+    """
+    matches = table.groupby(["us_strategy", "partner_strategy"], sort=False).agg(
+        us_utility=("us_utility", "mean"), partner_utility=("partner_utility", "mean"), deal=("deal", "mean"))
+    parts = []
+    for side, own, utility in (("us", "us_strategy", "us_utility"), ("partner", "partner_strategy", "partner_utility")):
+        g = matches.groupby(level=own, sort=False).agg(
+            mean_utility=(utility, "mean"), deal_rate=("deal", "mean"), worst_utility=(utility, "min"),
+            best_utility=(utility, "max"), opponents=(utility, "size")).reset_index(names="strategy")
+        g = g.sort_values(["mean_utility", "strategy"], ascending=[False, True], kind="stable")
+        g.insert(0, "rank", g["mean_utility"].rank(method="min", ascending=False).astype("int64"))
+        g.insert(0, "side", side)
+        parts.append(g)
+    ranking = pd.concat(parts, ignore_index=True)
+    return ranking.astype({"opponents": "int64"})[list(RANKING_COLUMNS)]
+
+
+def write(tournament: Tournament, out: Path, settings: dict[str, Any], figures: bool = True) -> list[Path]:
+    """Write the tables (Parquet, and the ranking as CSV too), ``tournament.json`` and the heatmaps."""
+    out = Path(out)
+    table = pa.Table.from_pandas(tournament.table, preserve_index=False)
+    ranking = pa.Table.from_pandas(tournament.ranking, preserve_index=False)
+    written = [out / "tournament.parquet", out / "ranking.parquet", out / "ranking.csv", out / "tournament.json"]
+    atomic_write(written[0], lambda tmp: _public(pq.write_table(table, tmp), tmp))
+    atomic_write(written[1], lambda tmp: _public(pq.write_table(ranking, tmp), tmp))
+    atomic_write(written[2], lambda tmp: _public(tournament.ranking.to_csv(tmp, index=False), tmp))
+    summary = {**settings, "us_strategies": [e.label for e in tournament.us],
+               "partner_strategies": [e.label for e in tournament.partners],
+               "entrants": {e.label: e.mapping for e in [*tournament.us, *tournament.partners]},
+               "refused": [{"us_strategy": u, "partner_strategy": p, "reason": r} for u, p, r in tournament.refused],
+               "seconds": round(tournament.seconds, 3)}
+    atomic_write(written[3], lambda tmp: _public(tmp.write_text(json.dumps(summary, indent=2) + "\n"), tmp))
+    if figures:
+        from sim.tournament_figures import write_heatmaps  # matplotlib only when figures are asked for
+
+        written += write_heatmaps(tournament.table, tournament.ranking, out, summary)
+    return written
+
+
+def _public(_: object, path: Path) -> None:
+    path.chmod(0o644)  # mkstemp makes files private; results are for everyone to read
+
+
+def format_ranking(ranking: pd.DataFrame) -> str:
+    """The ranked table printed at the end of a tournament."""
+    lines = []
+    for side, title in (("us", "US strategies"), ("partner", "partner strategies")):
+        rows = ranking[ranking["side"] == side]
+        width = max([len(title), *rows["strategy"].str.len()]) + 2
+        lines.append(f"{'rank':>4}  {title:<{width}}{'mean utility':>13}{'deal rate':>11}{'worst':>8}{'best':>8}")
+        lines += [f"{r.rank:>4}  {r.strategy:<{width}}{r.mean_utility:>13.3f}{r.deal_rate:>11.2f}"
+                  f"{r.worst_utility:>8.3f}{r.best_utility:>8.3f}" for r in rows.itertuples()]
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def _names(text: str | None) -> list[str] | None:
+    return None if text is None else [item.strip() for item in text.split(",") if item.strip()]
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``tariffsim-tournament``."""
+    p = argparse.ArgumentParser(
+        prog="tariffsim-tournament",
+        description="Play every US strategy against every partner strategy on the baseline scenario "
+                    "(registry defaults) and write tidy tables, a ranking and heatmaps.")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output directory (default: outputs/tournament/DATE/TIME)")
+    p.add_argument("--us", help="US strategies, comma-separated registry names or import paths "
+                                "(module.Class or path/file.py:Class); default: every US strategy")
+    p.add_argument("--partner", help="partner strategies, as --us; default: every partner strategy")
+    p.add_argument("--us-target", action="append", default=[], metavar="PATH",
+                   help="add a user's US strategy class by import path (repeatable)")
+    p.add_argument("--partner-target", action="append", default=[], metavar="PATH",
+                   help="add a user's partner strategy class by import path (repeatable)")
+    p.add_argument("--partners", help="partners that play the partner strategy, e.g. JPN,EU (default: all); "
+                                      "the others keep their baseline strategies")
+    p.add_argument("--replications", type=int, default=20, help="replications per match (default: 20)")
+    p.add_argument("--seed", type=int, default=2025, help="top-level seed of every match (default: 2025)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="processes that play matches side by side (default: 1; 0: every core)")
+    p.add_argument("--no-figures", action="store_true", help="write the tables only")
+    p.add_argument("overrides", nargs="*", metavar="KEY=VALUE",
+                   help="Hydra overrides of the base config, e.g. scenario.deadline=2025-08-01")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of ``tariffsim-tournament`` and ``python -m sim.tournament``."""
+    _quiet()
+    args = parser().parse_args(argv)
+    if args.replications < 1:
+        sys.exit("tariffsim-tournament: --replications must be at least 1")
+    us = entrants(Side.US, _names(args.us), args.us_target)
+    partners = entrants(Side.PARTNER, _names(args.partner), args.partner_target)
+    out = args.out or Path("outputs/tournament") / dt.datetime.now().strftime("%Y-%m-%d/%H-%M-%S")
+    try:
+        base = base_config(args.overrides)
+        workers = args.workers if args.workers > 0 else (os.cpu_count() or 1)
+        result = play(base, us, partners, _names(args.partners), args.seed, args.replications, workers)
+    except (ValueError, ConfigError, HydraException) as error:
+        sys.exit(f"tariffsim-tournament: {error}")
+    settings = {"scenario": base["scenario"]["name"], "seed": args.seed, "replications": args.replications,
+                "partners": _names(args.partners) or list(base["scenario"]["partners"]), "overrides": args.overrides}
+    write(result, out, settings, figures=not args.no_figures)
+    matches = len(us) * len(partners) - len(result.refused)
+    print(f"{settings['scenario']}: {len(us)} US x {len(partners)} partner strategies, {matches} matches, "
+          f"{args.replications} replications each, seed {args.seed}, {result.seconds:.1f} s")
+    for u, p, reason in result.refused:
+        print(f"not played: {u} vs {p}: {reason}")
+    print(format_ranking(result.ranking))
+    print(f"results in {out}")
+
+
+if __name__ == "__main__":
+    main()

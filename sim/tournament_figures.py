@@ -1,0 +1,131 @@
+"""Heatmaps of a strategy tournament, drawn from its tables alone (``sim/tournament.py``).
+
+Rows are US strategies and columns partner strategies, both in ranking order (best first), so
+the top-left cell is the meeting of the two sides' best strategies. Figures are built as
+:class:`~matplotlib.figure.Figure` objects without pyplot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.figures import DPI
+from sim.results import atomic_write
+
+# (file, column, colour-bar label, title, colour map)
+HEATMAPS = (
+    ("deal_rate.png", "deal", "share of partner tables with a deal by the horizon",
+     "How often a deal was made", "cividis"),
+    ("us_utility.png", "us_utility", "mean US utility (1 = the US ideal package)",
+     "What the United States got", "viridis"),
+    ("partner_utility.png", "partner_utility", "mean partner utility (1 = its ideal package)",
+     "What the partners got", "viridis"),
+)
+NOTE = ("Rows and columns are in ranking order (1 = best mean utility for that side). Utilities are each side's "
+        "own, in [0, 1];\nwithout a deal a side gets what no deal is worth to it at the horizon (its reservation "
+        "value). Cells: mean over replications and partners; grey: not played (reasons in tournament.json).")
+
+
+def matrix(table: pd.DataFrame, ranking: pd.DataFrame, column: str, us: Sequence[str] = (),
+           partners: Sequence[str] = ()) -> pd.DataFrame:
+    """The mean of ``column`` per (US strategy, partner strategy), rows and columns in rank order.
+
+    Entrants in ``us`` and ``partners`` that played no match come last; a match not played is NaN.
+    """
+    means = table.groupby(["us_strategy", "partner_strategy"])[column].mean().unstack()
+    rows = ranking.loc[ranking["side"] == "us", "strategy"].tolist()
+    cols = ranking.loc[ranking["side"] == "partner", "strategy"].tolist()
+    rows += [s for s in us if s not in rows]
+    cols += [s for s in partners if s not in cols]
+    return means.reindex(index=rows, columns=cols).astype(float)
+
+
+def plot_heatmap(values: pd.DataFrame, title: str, label: str, cmap: str, subtitle: str = "",
+                 fmt: str = "{:.2f}", limits: tuple[float, float] | None = None) -> Figure:
+    """An annotated heatmap: US strategies down, partner strategies across.
+
+    Args:
+        values: US strategies × partner strategies (labels as shown), in rank order; NaN marks a match not played.
+        title: Figure title. label: Colour-bar label (what the colour measures, and its units).
+        cmap: Matplotlib colour map name. subtitle: A line under the title (the settings).
+        fmt: Format of the cell annotations. limits: Colour range (default: the data's range).
+    """
+    n_rows, n_cols = values.shape
+    fig = Figure(figsize=(max(8.0, 1.0 * n_cols + 4.0), max(4.4, 0.55 * n_rows + 3.4)), dpi=DPI,
+                 layout="constrained")
+    ax = fig.subplots()
+    grid = values.to_numpy(dtype=float)
+    finite = grid[np.isfinite(grid)]
+    lo, hi = limits if limits is not None else ((finite.min(), finite.max()) if finite.size else (0.0, 1.0))
+    if hi - lo < 1e-9:
+        lo, hi = lo - 0.01, hi + 0.01
+    ax.set_facecolor("0.85")  # matches not played show through as grey
+    image = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=lo, vmax=hi, aspect="auto")
+    for (i, j), v in np.ndenumerate(grid):
+        if not np.isfinite(v):
+            ax.text(j, i, "not\nplayed", ha="center", va="center", fontsize=8, color="0.3")
+            continue
+        r, g, b, _ = image.cmap(image.norm(v))
+        ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=9,
+                color="white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5 else "black")
+    ax.set_xticks(range(n_cols), list(values.columns), rotation=35, ha="right")
+    ax.set_yticks(range(n_rows), list(values.index))
+    ax.set_xlabel("partner strategy (played by every chosen partner)")
+    ax.set_ylabel("US strategy")
+    ax.set_xticks(np.arange(n_cols + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(n_rows + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="white", lw=1.5)
+    ax.tick_params(which="minor", length=0)
+    fig.colorbar(image, ax=ax, shrink=0.95, pad=0.02).set_label(label, fontsize=9)
+    fig.suptitle(title, fontsize=12, fontweight="bold")
+    if subtitle:
+        ax.set_title(subtitle, fontsize=9)
+    fig.supxlabel(NOTE, fontsize=7.5, color="0.3")
+    return fig
+
+
+def _ranked_labels(ranking: pd.DataFrame, side: str, entered: Sequence[str]) -> dict[str, str]:
+    """Tick labels of one side: ``3. hold until election`` (its rank there); ``– name`` if unranked."""
+    mine = ranking[ranking["side"] == side]
+    labels = {s: f"– {s.replace('_', ' ')}" for s in entered}
+    return labels | {r.strategy: f"{r.rank}. {r.strategy.replace('_', ' ')}" for r in mine.itertuples()}
+
+
+def heatmaps(table: pd.DataFrame, ranking: pd.DataFrame, settings: dict[str, Any]) -> dict[str, Figure]:
+    """The three tournament heatmaps (deal rate, mean US utility, mean partner utility) by file name.
+
+    Args:
+        table: tournament.parquet. ranking: ranking.parquet.
+        settings: tournament.json (``scenario``, ``seed``, ``replications``, ``partners`` and the
+            entrants ``us_strategies`` / ``partner_strategies``, so that unplayed ones show too).
+    """
+    subtitle = (f"scenario {settings.get('scenario', '?')}, {settings.get('replications', '?')} replications "
+                f"per match, seed {settings.get('seed', '?')}; partner strategy played by "
+                f"{', '.join(settings.get('partners', [])) or 'every partner'}")
+    us = settings.get("us_strategies", ())
+    partners = settings.get("partner_strategies", ())
+    rows, cols = _ranked_labels(ranking, "us", us), _ranked_labels(ranking, "partner", partners)
+    figures = {}
+    for name, column, label, title, cmap in HEATMAPS:
+        deal = column == "deal"
+        values = matrix(table, ranking, column, us, partners).rename(index=rows, columns=cols)
+        figures[name] = plot_heatmap(values, f"{title}: US strategy vs partner strategy",
+                                     label, cmap, subtitle, "{:.0%}" if deal else "{:.3f}",
+                                     (0.0, 1.0) if deal else None)
+    return figures
+
+
+def write_heatmaps(table: pd.DataFrame, ranking: pd.DataFrame, out: Path, settings: dict[str, Any]) -> list[Path]:
+    """Write the heatmaps as PNG files under ``out/figures/``, atomically; returns their paths."""
+    paths = []
+    for name, fig in heatmaps(table, ranking, settings).items():
+        path = Path(out) / "figures" / name
+        atomic_write(path, lambda tmp, f=fig: (f.savefig(tmp, format="png", dpi=DPI), tmp.chmod(0o644)))
+        paths.append(path)
+    return paths

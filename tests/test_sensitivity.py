@@ -1,0 +1,117 @@
+"""Sensitivity studies: validated settings, seeded samples, the same indices with any workers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sim.config import ConfigError
+from sim.sensitivity import base_config, main, metric_value, run_sensitivity
+from sim.sensitivity_config import SENSITIVITY_DIR, load_sensitivity, set_key
+
+STUDY = {
+    "name": "tiny", "method": "sobol", "samples": 4, "second_order": False, "replications": 1, "seed": 3,
+    "metric": {"name": "deal_probability", "partner": "JPN"},
+    "parameters": [
+        {"key": "scenario.partners.JPN.politics.election.weight", "low": 0.0, "high": 0.6},
+        {"key": "scenario.us.strategy.beta", "low": 0.2, "high": 1.5},
+    ],
+    "overrides": ["figures=false"],
+}
+
+
+def write_study(tmp_path, **changes):
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump({**STUDY, **changes}))
+    return path
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in SENSITIVITY_DIR.glob("*.yaml")))
+def test_every_shipped_study_is_valid_and_names_real_keys(name):
+    from sim.sensitivity import check_bounds
+
+    study = load_sensitivity(name)
+    check_bounds(base_config(study.overrides), study)
+
+
+def test_set_key_changes_existing_keys_only():
+    data = {"a": {"b": [{"c": 1}, {"c": 2}]}}
+    set_key(data, "a.b.1.c", 5)
+    assert data == {"a": {"b": [{"c": 1}, {"c": 5}]}}
+    with pytest.raises(KeyError, match="a.x"):
+        set_key(data, "a.x.y", 1)
+
+
+def test_bad_settings_are_refused_naming_the_key(tmp_path):
+    with pytest.raises(ConfigError, match="samples=6: must be a power of 2"):
+        load_sensitivity(write_study(tmp_path, samples=6))
+    with pytest.raises(ConfigError, match=r"metric.name='happiness'"):
+        load_sensitivity(write_study(tmp_path, metric={"name": "happiness", "partner": "JPN"}))
+    with pytest.raises(ConfigError, match=r"parameters\[0\].high=0.0: must be greater than low"):
+        load_sensitivity(write_study(tmp_path, parameters=[{"key": "seed", "low": 1.0, "high": 0.0}]))
+
+
+def test_unknown_keys_and_invalid_bounds_are_refused_before_running(tmp_path, capsys):
+    bad = [{"key": "scenario.us.strategy.nonsense", "low": 0.0, "high": 1.0},
+           {"key": "scenario.partners.JPN.letter_rate", "low": 0.0, "high": 150.0}]
+    assert main([str(write_study(tmp_path, parameters=bad)), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "scenario.us.strategy.nonsense" in err and "letter_rate=150 gives an invalid config" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_metric_known_answers():
+    from sim.results import RUN_COLUMNS
+
+    def row(run_id, partner, deal, day, tariff):
+        values = dict.fromkeys(RUN_COLUMNS, None)
+        values.update(run_id=run_id, partner=partner, deal=deal, deal_day=day, final_tariff=tariff)
+        return tuple(values[c] for c in RUN_COLUMNS)
+
+    rows = [row(0, "JPN", True, 100, 10.0), row(0, "EU", False, None, 20.0),
+            row(1, "JPN", False, None, 25.0), row(1, "EU", True, 50, 10.0)]
+    assert metric_value(rows, "deal_probability", "JPN", 174) == 0.5
+    assert metric_value(rows, "deal_day", "JPN", 174) == (100 + 175) / 2
+    assert metric_value(rows, "final_tariff", "EU", 174) == 15.0
+    assert metric_value(rows, "deals", None, 174) == 1.0
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sa")
+    study = load_sensitivity(write_study(root))
+    run_sensitivity(study, root / "one", workers=1, progress=False)
+    run_sensitivity(study, root / "two", workers=2, progress=False)
+    return root
+
+
+def test_a_study_writes_samples_indices_and_chart(tiny):
+    out = tiny / "one"
+    samples = pd.read_parquet(out / "samples.parquet")
+    assert len(samples) == 4 * (2 + 2)  # Sobol without second order: N (D + 2)
+    assert list(samples.columns) == [p["key"] for p in STUDY["parameters"]] + ["JPN_deal_probability"]
+    assert samples["JPN_deal_probability"].isin([0.0, 1.0]).all()
+    assert samples["scenario.us.strategy.beta"].between(0.2, 1.5).all()
+    indices = pd.read_parquet(out / "indices.parquet")
+    assert list(indices.columns) == ["parameter", "index", "value", "confidence"]
+    assert set(indices["index"]) == {"S1", "ST"} and len(indices) == 4
+    assert (out / "indices.png").stat().st_size > 10_000
+    assert json.loads((out / "study.json").read_text())["runs"] == 16
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_one_and_two_workers_give_the_same_samples_and_indices(tiny):
+    for name in ("samples.parquet", "indices.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(tiny / "one" / name), pd.read_parquet(tiny / "two" / name))
+
+
+def test_morris_gives_mu_star_with_intervals(tmp_path):
+    study = load_sensitivity(write_study(tmp_path, method="morris", samples=3, levels=4))
+    indices = run_sensitivity(study, tmp_path / "m", workers=1, progress=False, figures=False)
+    mu_star = indices[indices["index"] == "mu_star"]
+    assert len(mu_star) == 2 and (mu_star["value"] >= 0).all() and np.isfinite(mu_star["confidence"]).all()
+    assert len(pd.read_parquet(tmp_path / "m" / "samples.parquet")) == 3 * (2 + 1)

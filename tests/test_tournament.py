@@ -1,0 +1,119 @@
+"""Tournaments (sim/tournament.py): tables, ranking, heatmaps, determinism, refusals, the command."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.strategies import STRATEGIES, Side
+from sim.tournament import RANKING_COLUMNS, TOURNAMENT_COLUMNS, Entrant, base_config, entrants, main, play, write
+from sim.tournament_figures import HEATMAPS, heatmaps
+
+US = [Entrant("deal_seeker", {"name": "deal_seeker"}),
+      Entrant("conceding_seeker", {"name": "deal_seeker", "beta": 2.0})]
+PARTNERS = [Entrant("boulware", {"name": "boulware"}), Entrant("conceder", {"name": "conceder"})]
+SETTINGS = {"scenario": "baseline_2025", "seed": 7, "replications": 2, "partners": ["JPN", "EU", "CAN", "KOR", "VNM"]}
+
+
+@pytest.fixture(scope="module")
+def base():
+    return base_config()
+
+
+@pytest.fixture(scope="module")
+def tiny(base):
+    """2 US x 2 partner strategies x 2 replications, every partner playing the partner strategy."""
+    return play(base, US, PARTNERS, seed=7, replications=2)
+
+
+@pytest.fixture(scope="module")
+def written(tiny, tmp_path_factory):
+    out = tmp_path_factory.mktemp("tournament")
+    write(tiny, out, SETTINGS)
+    return out
+
+
+def test_tiny_tournament_writes_the_documented_files_and_columns(written):
+    table = pd.read_parquet(written / "tournament.parquet")
+    assert tuple(table.columns) == TOURNAMENT_COLUMNS
+    assert len(table) == 2 * 2 * 2 * 5  # US x partner strategies x replications x partners
+    assert table.groupby(["us_strategy", "partner_strategy", "replication", "partner"]).size().eq(1).all()
+    assert table["deal"].dtype == bool
+    assert table[["us_utility", "partner_utility"]].notna().all().all()  # no deal: the reservation value
+    assert table[["us_utility", "partner_utility"]].stack().between(0, 1).all()
+    assert table.loc[~table["deal"], "deal_day"].isna().all() and table.loc[table["deal"], "deal_day"].notna().all()
+    ranking = pd.read_parquet(written / "ranking.parquet")
+    assert tuple(ranking.columns) == RANKING_COLUMNS
+    pd.testing.assert_frame_equal(pd.read_csv(written / "ranking.csv"), ranking, check_dtype=False)
+    summary = json.loads((written / "tournament.json").read_text())
+    assert summary["us_strategies"] == ["deal_seeker", "conceding_seeker"] and summary["refused"] == []
+    assert sorted(p.name for p in (written / "figures").iterdir()) == sorted(name for name, *_ in HEATMAPS)
+
+
+def test_ranking_is_the_mean_over_opponents_of_each_match_mean(tiny):
+    table, ranking = tiny.table, tiny.ranking
+    for side, own in (("us", "us_strategy"), ("partner", "partner_strategy")):
+        expected = (table.groupby(["us_strategy", "partner_strategy"])[f"{side}_utility"].mean()
+                    .groupby(level=own).mean().sort_values(ascending=False))
+        mine = ranking[ranking["side"] == side].set_index("strategy")
+        assert list(mine.index) == list(expected.index)  # best first
+        np.testing.assert_allclose(mine.loc[expected.index, "mean_utility"], expected.to_numpy())
+        assert mine["rank"].is_monotonic_increasing and mine["rank"].iloc[0] == 1
+        assert (mine["opponents"] == 2).all()
+        assert (mine["worst_utility"] <= mine["mean_utility"]).all() and (mine["mean_utility"] <= mine["best_utility"]).all()
+
+
+def test_heatmaps_have_titles_labelled_axes_colour_bars_and_annotated_cells(tiny):
+    figures = heatmaps(tiny.table, tiny.ranking, {**SETTINGS, "us_strategies": [e.label for e in US],
+                                                  "partner_strategies": [e.label for e in PARTNERS]})
+    assert set(figures) == {name for name, *_ in HEATMAPS}
+    for fig in figures.values():
+        ax, bar = fig.axes
+        assert fig._suptitle.get_text()
+        assert ax.get_xlabel() and ax.get_ylabel()
+        assert bar.get_ylabel()  # the colour bar says what the colour measures
+        assert len(ax.get_yticklabels()) == 2 and len(ax.get_xticklabels()) == 2
+        assert len(ax.texts) == 4  # one annotation per cell
+
+
+def test_same_seed_gives_an_identical_table(base, tiny):
+    again = play(base, US, PARTNERS, seed=7, replications=2)
+    pd.testing.assert_frame_equal(again.table, tiny.table)
+    other = play(base, US[:1], PARTNERS[:1], seed=8, replications=2)
+    assert not other.table["seed"].isin(tiny.table["seed"]).any()
+
+
+def test_a_strategy_that_cannot_run_is_reported_not_fatal(base):
+    bad = Entrant("bad_boulware", {"name": "boulware", "beta": 2.0})
+    result = play(base, US[:1], [PARTNERS[0], bad], codes=["JPN"], seed=7, replications=1)
+    assert [(u, p) for u, p, _ in result.refused] == [("deal_seeker", "bad_boulware")]
+    assert "beta" in result.refused[0][2]
+    assert set(result.table["partner_strategy"]) == {"boulware"} and set(result.table["partner"]) == {"JPN"}
+
+
+def test_entrants_follow_the_registry_by_side():
+    us = {e.label for e in entrants(Side.US)}
+    partners = {e.label for e in entrants(Side.PARTNER)}
+    assert "deal_seeker" in us and "deal_seeker" not in partners
+    assert {"boulware", "conceder", "hold_until_election"} <= partners
+    assert all(STRATEGIES[name].info.side in (Side.US, Side.BOTH) for name in us)
+    assert all(STRATEGIES[name].info.side in (Side.PARTNER, Side.BOTH) for name in partners)
+
+
+def test_the_command_enters_a_users_class_and_prints_the_ranking(tmp_path, capsys):
+    main(["--out", str(tmp_path), "--us", "deal_seeker", "--partner", "boulware", "--partner-target",
+          "experiments.stubborn.Stubborn", "--partners", "JPN,EU", "--replications", "2", "--no-figures"])
+    printed = capsys.readouterr().out
+    assert "partner strategies" in printed and "stubborn" in printed
+    table = pd.read_parquet(tmp_path / "tournament.parquet")
+    assert set(table["partner_strategy"]) == {"boulware", "stubborn"} and set(table["partner"]) == {"JPN", "EU"}
+    assert not (tmp_path / "figures").exists()
+
+
+@pytest.mark.slow
+def test_workers_do_not_change_the_table(base, tiny):
+    parallel = play(base, US, PARTNERS, seed=7, replications=2, workers=2)
+    pd.testing.assert_frame_equal(parallel.table, tiny.table)
