@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from sim.core.concession import target_utility
-from sim.strategies.base import DeadlineAction, DeadlineView, Side, StrategyInfo, TableView, USStrategy, View
+from sim.strategies.base import Side, StrategyInfo
 from sim.strategies.registry import register
+from sim.strategies.united_states import DealSeeker
 
 
 @register
-class MaximumPressure(USStrategy):
+class MaximumPressure(DealSeeker):
     """Boulware concession, quick and large threats, no extension.
 
     It concedes late (``beta`` < 1), threatens a partner whose offers have not narrowed the gap
     for ``stall_days`` (a shorter fuse than the deal seeker's) by ``threat_step`` points (a bigger
     step), again every ``cooldown_days`` while the stall lasts, up to the highest rate it may
     name; at the deadline it imposes the letter rates on every open table, whatever the markets
-    do. Attention goes to the most serious offers (the default).
+    do. Attention goes to the most serious offers (the default). A ``DealSeeker`` that never
+    extends: concession and threats are the deal seeker's, with a shorter fuse and a bigger step.
 
     References:
         WSJ, "Trump said trade deals would come easy. Japan is proving him wrong" (July 2025):
@@ -40,18 +39,4 @@ class MaximumPressure(USStrategy):
                 raise ValueError(f"{name} must be a whole number >= 0, got {days!r}")
         if not threat_step > 0:
             raise ValueError(f"threat_step must be > 0 percentage points, got {threat_step!r}")
-        self.beta, self.k, self.near_days = beta, k, near_days
-        self.stall_days, self.cooldown_days, self.threat_step = stall_days, cooldown_days, threat_step
-
-    def target(self, view: View, rng: np.random.Generator) -> float:
-        curve = target_utility(view.tau, view.aspiration, view.reservation, self.beta, self.k)
-        return max(view.reservation, min(view.previous_target, curve))
-
-    def threat(self, table: TableView, rng: np.random.Generator) -> float:
-        stalled = table.days_since_progress >= self.stall_days
-        if stalled and table.days_since_threat >= self.cooldown_days and table.threatened_rate < table.max_rate:
-            return self.threat_step
-        return 0.0
-
-    def at_deadline(self, deadline: DeadlineView, rng: np.random.Generator) -> tuple[DeadlineAction, int]:
-        return DeadlineAction.IMPOSE, 0
+        super().__init__(beta, k, near_days, stall_days, cooldown_days, threat_step, max_extensions=0)

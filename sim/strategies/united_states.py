@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.concession import target_utility
-from sim.strategies.base import DeadlineAction, DeadlineView, Side, StrategyInfo, TableView, USStrategy, View
+from sim.strategies.base import DeadlineAction, DeadlineView, Side, StrategyInfo, TableView
 from sim.strategies.registry import register
+from sim.strategies.time_dependent import TimeDependent
 
 
 @register
-class DealSeeker(USStrategy):
+class DealSeeker(TimeDependent):
     """Wants deals to show: Boulware concession that market stress speeds up, attention to the
     most serious offers, a threat when a table stalls, and an extension with letters at the
     deadline when markets are nervous or a deal is close; otherwise the letter rates apply.
@@ -38,14 +38,10 @@ class DealSeeker(USStrategy):
                 raise ValueError(f"{name} must be a whole number >= {least}, got {value!r}")
         if not threat_step >= 0:
             raise ValueError(f"threat_step must be >= 0 percentage points, got {threat_step!r}")
-        self.beta, self.k, self.near_days = beta, k, near_days
+        super().__init__(beta, k, near_days)
         self.stall_days, self.cooldown_days, self.threat_step = stall_days, cooldown_days, threat_step
         self.extend_stress, self.extend_close_gap = extend_stress, extend_close_gap
         self.extension_days, self.max_extensions = extension_days, max_extensions
-
-    def target(self, view: View, rng: np.random.Generator) -> float:
-        curve = target_utility(view.tau, view.aspiration, view.reservation, self.beta, self.k)
-        return max(view.reservation, min(view.previous_target, curve))
 
     def threat(self, table: TableView, rng: np.random.Generator) -> float:
         stalled = table.days_since_progress >= self.stall_days
