@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from pathlib import Path
 
 import hydra
+import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from sim import __version__, jobs
 from sim.config import ConfigError, Study, load_study
-from sim.results import atomic_write, summarise, write_json, write_tables
-from sim.runner import run_replications
+from sim.results import SUMMARY_COLUMNS, TableFiles, atomic_write, summarise, write_json
+from sim.runner import stream_replications
 
 log = logging.getLogger("tariffsim")
 # The configs live at the top of the checkout (conf/), beside sim/: the package is installed editable.
@@ -39,10 +41,12 @@ def run(cfg: DictConfig, run_dir: Path, progress: bool = False) -> dict:
         ConfigError: naming every bad key, its value and what is allowed.
     """
     study = load_study(OmegaConf.to_container(cfg, resolve=True))
-    outcome = run_replications(study.scenario, study.seed, study.replications, workers=study.workers,
-                               progress=progress)
-    write_tables(run_dir, outcome.tables)
-    summary = _summary(study, outcome.tables["runs"].to_pandas(), outcome.seconds)
+    began = time.perf_counter()
+    with TableFiles(run_dir) as files:  # streamed to disk chunk by chunk: memory stays bounded
+        stream_replications(study.scenario, study.seed, study.replications, files.write,
+                            workers=study.workers, progress=progress)
+    runs = pd.read_parquet(run_dir / "runs.parquet", columns=list(SUMMARY_COLUMNS))
+    summary = _summary(study, runs, time.perf_counter() - began)
     _save_config(cfg, run_dir)
     if study.figures:
         from sim.figures import write_figures  # matplotlib only when figures are asked for

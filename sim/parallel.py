@@ -4,8 +4,12 @@
 fresh interpreter and imports the model itself: tasks are top-level functions of this module,
 and their arguments are plain picklable values (the validated, frozen ``Scenario`` and lists of
 seeds), never closures. Replications are cut into contiguous chunks of run ids; each worker
-builds the tidy tables of its chunk and the parent concatenates them in run-id order, so the
+builds the tidy tables of its chunk and the parent receives them in run-id order, so the
 tables are identical whatever the number of workers.
+
+Memory stays bounded whatever the number of replications: chunks are at most ``MAX_CHUNK``
+replications, and only a few chunks per worker are in flight (running, or finished and waiting
+for an earlier one) at any time; the caller hands each chunk on (to disk) as it arrives.
 """
 
 from __future__ import annotations
@@ -15,20 +19,26 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
 import pyarrow as pa
 
 from sim.config import Scenario
 
-# How many chunks per worker: enough to balance the load and move the progress bar smoothly,
-# few enough that the cost of sending each chunk's tables back stays small.
-CHUNKS_PER_WORKER = 8
-# Fewer replications than this per chunk are not worth a process of their own.
+# Guided chunks: each takes this fraction of what is left per worker, so chunks start large
+# (little overhead) and shrink towards the end (no worker waits long for the other's last chunk).
+GUIDED_SHARE = 2
+# Fewer replications than this per chunk are not worth a round trip to a process.
 MIN_CHUNK = 4
-# In one process, a batch is still cut in pieces so that progress can be reported.
-IN_PROCESS_PIECES = 2
+# More than this per chunk holds too many rows in memory at once (250 runs: ~220,000
+# timeseries rows, ~40 MB of Arrow, ~6 s of work).
+MAX_CHUNK = 250
+# In one process, a batch is still cut in about this many pieces so that progress moves.
+IN_PROCESS_PIECES = 10
+# Chunks in flight per worker: enough to keep every worker busy while the parent waits for the
+# next chunk in run-id order, few enough to bound what waits in memory.
+IN_FLIGHT_PER_WORKER = 4
 
 
 def available_cores() -> int:
@@ -46,24 +56,35 @@ def resolve_workers(workers: int | None) -> int:
     return max(1, int(workers))
 
 
-def chunk_bounds(n: int, workers: int, min_chunk: int = MIN_CHUNK) -> list[tuple[int, int]]:
+def chunk_bounds(n: int, workers: int, min_chunk: int = MIN_CHUNK,
+                 max_chunk: int | None = None) -> list[tuple[int, int]]:
     """Contiguous ``[start, stop)`` ranges that cover ``range(n)`` in order.
+
+    With several workers the chunks are guided: each is ``1 / (GUIDED_SHARE * workers)`` of
+    what is left, between ``min_chunk`` and ``max_chunk``. In one process they are about a
+    tenth of ``n`` each (at least 16, at most ``max_chunk``), so that progress can be shown.
 
     Args:
         n: Number of replications.
         workers: Number of processes that will share them.
         min_chunk: Smallest chunk worth sending to a process (the last one may be smaller).
+        max_chunk: Largest chunk, which bounds the rows held in memory at once
+            (``None``: ``MAX_CHUNK``).
 
     Returns:
-        The ranges, in run-id order; one range when ``workers`` is 1.
+        The ranges, in run-id order.
     """
-    if n <= 0:
-        return []
-    if workers <= 1:
-        return [(0, n)]
-    pieces = max(1, min(workers * CHUNKS_PER_WORKER, -(-n // min_chunk)))
-    size = -(-n // pieces)
-    return [(start, min(start + size, n)) for start in range(0, n, size)]
+    max_chunk = MAX_CHUNK if max_chunk is None else max_chunk
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while start < n:
+        if workers <= 1:
+            size = min(max_chunk, max(16, -(-n // IN_PROCESS_PIECES)))
+        else:
+            size = min(max_chunk, max(min_chunk, -(-(n - start) // (GUIDED_SHARE * workers))))
+        bounds.append((start, min(start + size, n)))
+        start += size
+    return bounds
 
 
 def run_chunk(scenario: Scenario, seeds: Sequence[int], first_run_id: int) -> dict[str, pa.Table]:
@@ -88,14 +109,17 @@ def _init_worker() -> None:
 
 
 class WorkerPool:
-    """Spawned worker processes, started once and reused for many batches (a context manager).
+    """Spawned worker processes, started at the first task and reused for many batches.
+
+    With one worker nothing is spawned: tasks run in this process. A context manager.
 
     Args:
         workers: Number of processes (``None``: every core).
 
     Example:
         >>> with WorkerPool(2) as pool:                                   # doctest: +SKIP
-        ...     tables = list(pool.map_chunks(scenario, seeds))
+        ...     for tables in pool.map_chunks(scenario, seeds):
+        ...         save(tables)
     """
 
     def __init__(self, workers: int | None = None) -> None:
@@ -107,6 +131,11 @@ class WorkerPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def started(self) -> bool:
+        """Whether the worker processes are running (they start with the first task)."""
+        return self._executor is not None
 
     def close(self) -> None:
         """Stop the worker processes (waits for running tasks; cancels queued ones)."""
@@ -123,6 +152,49 @@ class WorkerPool:
             )
         return self._executor.submit(task, *args)
 
+    def map_ordered(self, task: Callable[..., Any], arguments: Sequence[tuple],
+                    done: Callable[[int], None] | None = None) -> Iterator[Any]:
+        """``task(*args)`` for each tuple of ``arguments``, yielded in the order given.
+
+        At most ``IN_FLIGHT_PER_WORKER * workers`` tasks are submitted ahead of the one the
+        caller waits for, so results never pile up in memory. With one worker, or one task,
+        everything runs in this process.
+
+        Args:
+            task: A top-level, importable function.
+            arguments: One tuple of arguments per task.
+            done: Called with a task's index as soon as it finishes (completion order), for
+                progress reporting.
+        """
+        if self.workers == 1 or len(arguments) <= 1:
+            for index, args in enumerate(arguments):
+                result = task(*args)
+                if done is not None:
+                    done(index)
+                yield result
+            return
+        window = IN_FLIGHT_PER_WORKER * self.workers
+        pending: dict[Future, int] = {}
+        finished: dict[int, Any] = {}
+        submitted = next_index = 0
+        try:
+            while next_index < len(arguments):
+                while submitted < len(arguments) and submitted - next_index < window:
+                    pending[self.submit(task, *arguments[submitted])] = submitted
+                    submitted += 1
+                completed, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in completed:
+                    index = pending.pop(future)
+                    finished[index] = future.result()
+                    if done is not None:
+                        done(index)
+                while next_index in finished:
+                    yield finished.pop(next_index)
+                    next_index += 1
+        finally:
+            for future in pending:
+                future.cancel()
+
     def map_chunks(self, scenario: Scenario, seeds: Sequence[int],
                    done: Callable[[int], None] | None = None) -> Iterator[dict[str, pa.Table]]:
         """Tables of each contiguous chunk of ``seeds``, yielded in run-id order.
@@ -134,28 +206,6 @@ class WorkerPool:
                 completion order), for progress reporting.
         """
         bounds = chunk_bounds(len(seeds), self.workers)
-        if self.workers == 1 or len(bounds) <= 1:
-            if done is not None:  # pieces only so that progress moves
-                bounds = chunk_bounds(len(seeds), IN_PROCESS_PIECES, min_chunk=16)
-            for start, stop in bounds:  # in this process: no worker to start for one chunk
-                tables = run_chunk(scenario, list(seeds[start:stop]), start)
-                if done is not None:
-                    done(stop - start)
-                yield tables
-            return
-        futures = {self.submit(run_chunk, scenario, list(seeds[start:stop]), start): index
-                   for index, (start, stop) in enumerate(bounds)}
-        finished: dict[int, dict[str, pa.Table]] = {}
-        next_index = 0
-        try:
-            for future in as_completed(futures):  # progress in completion order, tables in run-id order
-                index = futures[future]
-                finished[index] = future.result()
-                if done is not None:
-                    done(bounds[index][1] - bounds[index][0])
-                while next_index in finished:
-                    yield finished.pop(next_index)
-                    next_index += 1
-        finally:
-            for future in futures:
-                future.cancel()
+        arguments = [(scenario, list(seeds[start:stop]), start) for start, stop in bounds]
+        finished = None if done is None else (lambda index: done(bounds[index][1] - bounds[index][0]))
+        yield from self.map_ordered(run_chunk, arguments, finished)

@@ -109,8 +109,11 @@ def _table(columns: tuple[str, ...], rows: list[tuple]) -> pa.Table:
     return pa.table(arrays)
 
 
+SUMMARY_COLUMNS = ("partner", "deal", "deal_date", "final_tariff")  # what ``summarise`` reads
+
+
 def summarise(runs: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """Per partner: deal probability, median deal date, median final tariff."""
+    """Per partner: deal probability, median deal date, median final tariff (``SUMMARY_COLUMNS``)."""
     out = {}
     for code, group in runs.groupby("partner", sort=False):
         deals = group.loc[group["deal"], "deal_date"]
@@ -140,10 +143,53 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
-def write_tables(run_dir: Path, tables: dict[str, pa.Table]) -> None:
-    """Write each table as ``<name>.parquet`` into ``run_dir``, atomically."""
-    for name, table in tables.items():
-        atomic_write(run_dir / f"{name}.parquet", lambda tmp, t=table: pq.write_table(t, tmp))
+class TableFiles:
+    """Streams tables into ``<name>.parquet`` files, chunk by chunk; a context manager.
+
+    Each chunk of tables is appended to temporary files in ``run_dir`` (one Parquet row group
+    per chunk) and dropped from memory. Leaving the ``with`` block normally renames every file
+    to its final name; leaving it on an exception deletes them: a run directory never holds a
+    half-written result file. (After a SIGKILL, the hidden ``.<name>.parquet.*.tmp`` files stay
+    until ``sim.jobs.clean`` removes them when the job is run again.)
+
+    Example:
+        >>> with TableFiles(run_dir) as files:                            # doctest: +SKIP
+        ...     for tables in pool.map_chunks(scenario, seeds):
+        ...         files.write(tables)
+    """
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = Path(run_dir)
+        self._writers: dict[str, tuple[pq.ParquetWriter, Path]] = {}
+
+    def __enter__(self) -> TableFiles:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        writers, self._writers = self._writers, {}
+        try:
+            for writer, _ in writers.values():
+                writer.close()
+            if exc_type is None:
+                for name, (_, tmp) in writers.items():
+                    os.chmod(tmp, 0o644)  # mkstemp makes it private; results are for everyone to read
+                    os.replace(tmp, self.run_dir / f"{name}.parquet")
+        finally:
+            for _, tmp in writers.values():
+                tmp.unlink(missing_ok=True)
+
+    def write(self, tables: dict[str, pa.Table]) -> None:
+        """Append one chunk of each table (same names and schemas for every chunk)."""
+        for name, table in tables.items():
+            if name not in self._writers:
+                self._writers[name] = self._open(name, table.schema)
+            self._writers[name][0].write_table(table)
+
+    def _open(self, name: str, schema: pa.Schema) -> tuple[pq.ParquetWriter, Path]:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.parquet.", suffix=".tmp", dir=self.run_dir)
+        os.close(fd)
+        return pq.ParquetWriter(tmp, schema), Path(tmp)
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,11 @@ def run_model(scenario: Scenario, seed: int) -> TariffModel:
     return TariffModel(scenario, seed=seed).run()
 
 
+# Fewer replications than this run in this process: a spawned worker takes ~1.5 s to import the
+# model (Mesa, pandas, pyarrow), about what 100 replications cost on one core.
+MIN_REPLICATIONS_FOR_WORKERS = 100
+
+
 @dataclass
 class Outcome:
     """Tables of a batch of replications and how long it took."""
@@ -37,34 +43,55 @@ class Outcome:
     seconds: float
 
 
-def run_replications(scenario: Scenario, seed: int, replications: int, workers: int | None = 1,
-                     pool: WorkerPool | None = None, progress: bool = False) -> Outcome:
-    """Run ``replications`` seeded models of ``scenario`` and build their tidy tables.
+def stream_replications(scenario: Scenario, seed: int, replications: int,
+                        write: Callable[[dict[str, pa.Table]], None], workers: int | None = 1,
+                        pool: WorkerPool | None = None, progress: bool = False) -> list[int]:
+    """Run ``replications`` seeded models of ``scenario``, handing their tables on chunk by chunk.
 
     Replications are cut into contiguous chunks of run ids spread over ``workers`` spawned
-    processes; each builds its chunk's tables and they are joined in run-id order, so the
-    tables are identical for any number of workers.
+    processes; ``write`` receives each chunk's tables in run-id order, so what it builds is
+    identical for any number of workers, and no more than a few chunks are ever held in memory.
 
     Args:
         scenario: The validated scenario.
         seed: Top-level seed; replication ``i`` runs on ``replication_seeds(seed, n)[i]``.
         replications: How many replications.
+        write: Called with each chunk's tables (``runs``, ``timeseries``, ``events``), in order,
+            e.g. ``TableFiles.write``.
         workers: Processes to use (``None``: every core; 1: this process only). Ignored when
-            ``pool`` is given.
+            ``pool`` is given. Fewer than ``MIN_REPLICATIONS_FOR_WORKERS`` replications run
+            in this process rather than start workers.
         pool: An open ``WorkerPool`` to reuse (saves the start-up of fresh processes).
         progress: Show a progress bar on a terminal, or log progress lines elsewhere.
+
+    Returns:
+        The seed of each replication.
     """
-    began = time.perf_counter()
     seeds = replication_seeds(seed, replications)
     bar = Progress(replications, scenario.name, enabled=progress)
     own_pool = pool is None
-    pool = WorkerPool(workers) if pool is None else pool
+    if own_pool:
+        pool = WorkerPool(1 if replications < MIN_REPLICATIONS_FOR_WORKERS else workers)
     try:
-        chunks = list(pool.map_chunks(scenario, seeds, done=bar.advance if progress else None))
+        for tables in pool.map_chunks(scenario, seeds, done=bar.advance if progress else None):
+            write(tables)
     finally:
         bar.close()
         if own_pool:
             pool.close()
+    return seeds
+
+
+def run_replications(scenario: Scenario, seed: int, replications: int, workers: int | None = 1,
+                     pool: WorkerPool | None = None, progress: bool = False) -> Outcome:
+    """Run ``replications`` seeded models of ``scenario`` and build their tidy tables in memory.
+
+    For many replications, ``stream_replications`` into ``TableFiles`` keeps memory bounded;
+    the arguments are the same.
+    """
+    began = time.perf_counter()
+    chunks: list[dict[str, pa.Table]] = []
+    seeds = stream_replications(scenario, seed, replications, chunks.append, workers, pool, progress)
     tables = {name: _concat([chunk[name] for chunk in chunks]) for name in chunks[0]}
     return Outcome(tables, seeds, time.perf_counter() - began)
 

@@ -19,7 +19,6 @@ import dataclasses
 import logging
 import sys
 import time
-from concurrent.futures import as_completed
 from pathlib import Path
 from typing import Any
 
@@ -161,17 +160,13 @@ def run_sensitivity(study: SensitivityStudy, out: Path, workers: int | None = No
     bar = Progress(len(x) * study.replications, f"{study.name} ({len(x)} samples)", enabled=progress)
     with WorkerPool(workers) as pool:
         bounds = chunk_bounds(len(x), pool.workers, min_chunk=8)
-        if pool.workers == 1:
-            for start, stop in bounds:
-                y[start:stop] = evaluate_samples(base, study.parameters, x[start:stop], seeds, metric)
-                bar.advance((stop - start) * study.replications)
-        else:
-            futures = {pool.submit(evaluate_samples, base, study.parameters, x[a:b], seeds, metric): (a, b)
-                       for a, b in bounds}
-            for future in as_completed(futures):
-                a, b = futures[future]
-                y[a:b] = future.result()
-                bar.advance((b - a) * study.replications)
+        arguments = [(base, study.parameters, x[a:b], seeds, metric) for a, b in bounds]
+
+        def advance(index: int) -> None:
+            bar.advance((bounds[index][1] - bounds[index][0]) * study.replications)
+
+        for (a, b), values in zip(bounds, pool.map_ordered(evaluate_samples, arguments, advance)):
+            y[a:b] = values
     bar.close()
     indices = analyse(study, problem, x, y)
     samples = pd.DataFrame(x, columns=[p.key for p in study.parameters]).assign(**{_metric_label(study): y})

@@ -11,7 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim.cli import run
-from sim.results import EVENT_COLUMNS, RUN_COLUMNS, TIMESERIES_COLUMNS
+from sim.results import EVENT_COLUMNS, RUN_COLUMNS, TIMESERIES_COLUMNS, TableFiles
+from sim.runner import MIN_REPLICATIONS_FOR_WORKERS, run_replications, stream_replications
 from tests.conftest import compose_config
 
 PARTNERS = ["JPN", "EU", "CAN", "KOR", "VNM"]
@@ -64,3 +65,44 @@ def test_the_command_prints_the_outcome_table_and_moves_output(tmp_path):
     assert "P(deal)" in result.stdout and "JPN" in result.stdout and "median deal date" in result.stdout
     assert (tmp_path / "here" / "runs.parquet").is_file()
     assert not (tmp_path / "outputs").exists()
+
+
+def assert_same_table(a, b):
+    assert a.schema == b.schema
+    pd.testing.assert_frame_equal(a.to_pandas(), b.to_pandas(), check_exact=True)  # NaN equals NaN here
+
+
+def test_one_and_two_workers_write_identical_files(tmp_path):
+    replications = MIN_REPLICATIONS_FOR_WORKERS  # enough that two workers are started
+    for workers in (1, 2):
+        run(compose_config(f"replications={replications}", f"workers={workers}", "figures=false"), tmp_path / str(workers))
+    for name in ("runs", "timeseries", "events"):
+        one, two = (pq.read_table(tmp_path / w / f"{name}.parquet") for w in ("1", "2"))
+        assert_same_table(one, two)
+    assert pq.ParquetFile(tmp_path / "2" / "timeseries.parquet").metadata.num_row_groups > 1  # written chunk by chunk
+
+
+def test_streamed_files_equal_the_tables_built_in_memory(baseline, tmp_path, monkeypatch):
+    monkeypatch.setattr("sim.parallel.MAX_CHUNK", 3)
+    with TableFiles(tmp_path) as files:
+        stream_replications(baseline.scenario, 4, 7, files.write)
+    in_memory = run_replications(baseline.scenario, 4, 7).tables
+    for name, table in in_memory.items():
+        assert_same_table(pq.read_table(tmp_path / f"{name}.parquet"), table)
+        assert pq.ParquetFile(tmp_path / f"{name}.parquet").metadata.num_row_groups == 3
+
+
+def test_a_run_that_fails_part_way_leaves_no_result_file(baseline, tmp_path, monkeypatch):
+    monkeypatch.setattr("sim.parallel.MAX_CHUNK", 2)
+    written = []
+
+    def write_then_fail(tables):
+        files.write(tables)
+        written.append(tables)
+        if len(written) == 2:
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"), TableFiles(tmp_path) as files:
+        stream_replications(baseline.scenario, 4, 6, write_then_fail)
+    assert len(written) == 2
+    assert list(tmp_path.iterdir()) == []

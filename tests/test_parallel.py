@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from sim.config import ConfigError
-from sim.parallel import WorkerPool, chunk_bounds, resolve_workers
+from sim.parallel import IN_FLIGHT_PER_WORKER, MAX_CHUNK, MIN_CHUNK, WorkerPool, chunk_bounds, resolve_workers
 from sim.progress import Progress
-from sim.runner import replication_seeds, run_replications
+from sim.runner import replication_seeds, run_replications, stream_replications
 from tests.conftest import study_from
 
 
@@ -19,14 +19,23 @@ def frames(tables):
     return {name: table.to_pandas() for name, table in tables.items()}
 
 
-@pytest.mark.parametrize("n,workers", [(1, 2), (7, 2), (100, 2), (33, 3), (5, 1), (1000, 2)])
+@pytest.mark.parametrize("n,workers", [(1, 2), (7, 2), (100, 2), (33, 3), (5, 1), (1000, 2), (10_000, 1)])
 def test_chunks_are_contiguous_ordered_and_cover_every_run(n, workers):
     bounds = chunk_bounds(n, workers)
     assert bounds[0][0] == 0 and bounds[-1][1] == n
     assert all(stop == start for (_, stop), (start, _) in zip(bounds, bounds[1:]))
-    assert all(stop > start for start, stop in bounds)
-    if workers == 1:
-        assert bounds == [(0, n)]
+    assert all(0 < stop - start <= MAX_CHUNK for start, stop in bounds)
+
+
+def test_chunks_shrink_towards_the_end_so_no_worker_waits_long_for_the_last():
+    sizes = [stop - start for start, stop in chunk_bounds(800, 2)]
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[0] == 200 and sizes[-1] <= MIN_CHUNK
+
+
+def test_one_process_cuts_a_batch_in_pieces_that_move_the_progress_bar():
+    assert chunk_bounds(100, 1) == [(0, 16), (16, 32), (32, 48), (48, 64), (64, 80), (80, 96), (96, 100)]
+    assert chunk_bounds(10, 1) == [(0, 10)]
 
 
 def test_workers_null_means_every_core(monkeypatch):
@@ -62,9 +71,46 @@ def test_a_pool_is_reused_across_batches_and_matches_one_process(baseline, pool)
         pd.testing.assert_frame_equal(frames(second.tables)[name], frames(alone.tables)[name])
 
 
-def test_workers_two_starts_its_own_pool_and_stops_it(baseline):
+def test_workers_two_starts_its_own_pool_and_stops_it(baseline, monkeypatch):
+    monkeypatch.setattr("sim.runner.MIN_REPLICATIONS_FOR_WORKERS", 4)
+    started, close = [], WorkerPool.close
+    monkeypatch.setattr(WorkerPool, "close", lambda self: started.append(self.started) or close(self))
     outcome = run_replications(baseline.scenario, seed=5, replications=8, workers=2)
     assert outcome.tables["runs"].num_rows == 8 * 5
+    assert started == [True]
+
+
+def test_a_small_batch_runs_in_this_process_rather_than_start_workers(baseline, monkeypatch):
+    pools, close = [], WorkerPool.close
+    monkeypatch.setattr(WorkerPool, "close", lambda self: pools.append(self) or close(self))
+    run_replications(baseline.scenario, seed=5, replications=8, workers=2)
+    assert [pool.workers for pool in pools] == [1] and not pools[0].started
+
+
+def test_a_long_batch_reaches_the_writer_in_bounded_chunks_in_run_id_order(baseline, monkeypatch):
+    monkeypatch.setattr("sim.parallel.MAX_CHUNK", 5)
+    chunks = []
+    stream_replications(baseline.scenario, 1, 23, lambda tables: chunks.append(tables["runs"]["run_id"].to_pylist()))
+    assert [sorted(set(ids)) for ids in chunks] == [list(range(a, min(a + 5, 23))) for a in range(0, 23, 5)]
+
+
+def slow_first(index: int) -> int:
+    """A task that finishes out of order: the first one takes longest."""
+    import time
+
+    time.sleep(0.5 if index == 0 else 0.0)
+    return index
+
+
+def test_results_come_back_in_order_with_few_tasks_in_flight(pool, monkeypatch):
+    submitted, yielded, finished = [], [], []
+    submit = pool.submit
+    monkeypatch.setattr(pool, "submit", lambda task, *args: submitted.append(args[0]) or submit(task, *args))
+    for result in pool.map_ordered(slow_first, [(i,) for i in range(12)], finished.append):
+        assert len(submitted) - len(yielded) <= IN_FLIGHT_PER_WORKER * pool.workers
+        yielded.append(result)
+    assert yielded == list(range(12)) == submitted
+    assert sorted(finished) == yielded and finished[0] != 0  # progress as they finish, results in order
 
 
 def test_workers_key_is_validated():
