@@ -4,14 +4,16 @@ Usage:
     python benchmarks/sweep_speed.py [--runs 400] [--quick] [--skip-jobs]
 
 Prints, for the default scenario:
-  1. runs per second on 1 and 2 workers (end to end, with the tidy tables), and the start-up
-     cost of a spawned worker pool;
+  1. runs per second on 1 and 2 workers (end to end, tables streamed to Parquet), and the
+     start-up cost of a spawned worker pool;
   2. seconds against the number of replications (one process), with a linear fit;
   3. seconds per run against the number of partners (synthetic copies of Japan added) and
      against the horizon's length (later end dates);
-  4. the per-job overhead of a Hydra multirun (basic launcher, one replication per job);
+  4. the per-job overhead of a Hydra multirun (basic launcher, one replication per job), split
+     into Hydra composing each job's config (twice) and the job itself;
   5. memory per 10^5 result rows: Arrow tables in memory, Parquet on disk, and the Python rows
-     a TableBuilder holds before it builds the tables.
+     a TableBuilder holds before it builds the tables; and the peak memory of one job with few
+     and with many replications (flat: tables are streamed to disk chunk by chunk).
 """
 
 from __future__ import annotations
@@ -31,9 +33,9 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from sim.config import ConfigError, load_study
-from sim.parallel import WorkerPool, run_chunk
-from sim.results import TableBuilder
-from sim.runner import replication_seeds, run_model, run_replications
+from sim.parallel import WorkerPool
+from sim.results import TableBuilder, TableFiles
+from sim.runner import replication_seeds, run_model, run_replications, stream_replications
 from sim.sensitivity import base_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,24 +58,23 @@ def workers(scenario, runs: int) -> None:
     left free; the CPU time per run (this process plus its finished workers) is not, and its
     ratio bounds the speed-up on idle cores: 2 x cpu(1 worker) / cpu(2 workers).
     """
-    print("1. runs per second, end to end (model + tidy tables)")
+    print("1. runs per second, end to end (model + tidy tables streamed to Parquet, as the command does)")
     wall, cpu = {}, {}
     for n in (1, 2):
         began = time.perf_counter()
         cpu_began = _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN)
         with WorkerPool(n) as pool:
-            if n > 1:
-                pool.submit(run_chunk, scenario, [1], 0).result()
+            pool.start()  # every worker spawned and importing the model before the clock starts
             start_up = time.perf_counter() - began
             t = time.perf_counter()
-            run_replications(scenario, 7, runs, pool=pool)
+            with tempfile.TemporaryDirectory() as tmp, TableFiles(Path(tmp)) as files:
+                stream_replications(scenario, 7, runs, files.write, pool=pool)
             wall[n] = time.perf_counter() - t
         cpu[n] = _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN) - cpu_began
         if n > 1:  # less what starting (importing) the workers cost, measured alone
             began_alone = _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN)
             with WorkerPool(n) as alone:
-                for future in [alone.submit(run_chunk, scenario, [1], 0) for _ in range(n)]:
-                    future.result()
+                alone.start()
             cpu[n] -= _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN) - began_alone
         print(f"   {n} worker{'s' if n > 1 else ' '}: {rate(wall[n], runs)}; CPU {cpu[n] / runs * 1000:.1f} ms/run"
               f" (all processes, start-up excluded); pool start-up {start_up:.2f} s")
@@ -143,15 +144,34 @@ def job_overhead() -> None:
                            cwd=tmp, check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
             times[jobs] = time.perf_counter() - t
     per_job = (times[11] - times[1]) / 10
-    print(f"   1 job: {times[1]:.2f} s (start-up included); 11 jobs: {times[11]:.2f} s; "
-          f"each extra job {per_job:.3f} s, of which one replication ~{per_job_model():.3f} s")
+    compose, job = job_parts()
+    print(f"   1 job: {times[1]:.2f} s (start-up included); 11 jobs: {times[11]:.2f} s; each extra job {per_job:.3f} s:")
+    print(f"   Hydra composes each job's config twice ({compose:.3f} s each, {2 * compose:.3f} s); "
+          f"the job itself (check, 1 replication, 3 Parquet files, summary, config) {job:.3f} s")
 
 
-def per_job_model() -> float:
-    scenario = load_study(base_config(["figures=false"])).scenario
-    t = time.perf_counter()
-    run_replications(scenario, 1, 5, workers=1)
-    return (time.perf_counter() - t) / 5
+def job_parts(repeats: int = 5) -> tuple[float, float]:
+    """Seconds to compose the config as a multirun job does, and to run one job of 1 replication."""
+    from hydra import compose, initialize_config_dir
+    from omegaconf import open_dict
+
+    from sim.cli import CONF_DIR, run
+
+    overrides = ["replications=1", "figures=false", "print_table=false"]
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        compose("config", overrides=overrides, return_hydra_config=True)
+        t = time.perf_counter()
+        for _ in range(repeats):
+            cfg = compose("config", overrides=overrides, return_hydra_config=True)
+        composing = (time.perf_counter() - t) / repeats
+        with open_dict(cfg):
+            del cfg["hydra"]  # a job's task config, as Hydra hands it to the app
+        with tempfile.TemporaryDirectory() as tmp:
+            t = time.perf_counter()
+            for i in range(repeats):
+                run(cfg, Path(tmp) / str(i))
+            job = (time.perf_counter() - t) / repeats
+    return composing, job
 
 
 def memory(scenario, quick: bool) -> None:
@@ -172,6 +192,24 @@ def memory(scenario, quick: bool) -> None:
             pq.write_table(table, path)
             print(f"   {name:10s}: {table.num_rows:7d} rows; Arrow {table.nbytes / table.num_rows * 1e5 / 2**20:6.1f} MiB,"
                   f" Parquet {path.stat().st_size / table.num_rows * 1e5 / 2**20:5.2f} MiB per 10^5 rows")
+
+    print("   peak resident memory of one job against its replications (tables streamed to disk):")
+    for n in ((100, 400) if quick else (250, 2000)):
+        print(f"   {n:6d} replications: {job_peak_rss(n):6.0f} MiB")
+
+
+def job_peak_rss(replications: int) -> float:
+    """Peak RSS in MiB of ``tariffsim replications=N workers=1 figures=false`` (its own process)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        child = subprocess.Popen([sys.executable, "-m", "sim", f"replications={replications}", "workers=1",
+                                  "figures=false", "print_table=false", f"hydra.run.dir={tmp}/run"],
+                                 cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 env={**os.environ, "PYTHONPATH": str(ROOT)})
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode:
+            raise RuntimeError(f"tariffsim replications={replications} failed ({child.returncode})")
+    return usage.ru_maxrss / 1024
 
 
 def main() -> None:

@@ -108,6 +108,10 @@ def _init_worker() -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
 
 
+def _import_model() -> None:
+    import sim.results  # noqa: F401 - what a worker's first chunk would import (Mesa, pandas, pyarrow)
+
+
 class WorkerPool:
     """Spawned worker processes, started at the first task and reused for many batches.
 
@@ -136,6 +140,18 @@ class WorkerPool:
     def started(self) -> bool:
         """Whether the worker processes are running (they start with the first task)."""
         return self._executor is not None
+
+    def start(self) -> WorkerPool:
+        """Start every worker now, each importing the model, rather than one by one as tasks come.
+
+        ``ProcessPoolExecutor`` spawns a process only when a task finds no idle one, so a pool
+        warmed by a single task still starts the others later; this is for timing runs and for
+        pools reused over many small batches.
+        """
+        if self.workers > 1 and self._executor is None:
+            for future in [self.submit(_import_model) for _ in range(self.workers)]:
+                future.result()
+        return self
 
     def close(self) -> None:
         """Stop the worker processes (waits for running tasks; cancels queued ones)."""

@@ -145,3 +145,13 @@ def test_progress_logs_plain_lines_elsewhere(caplog):
     assert stream.getvalue() == ""
     lines = [r.getMessage() for r in caplog.records]
     assert 5 <= len(lines) <= 11 and lines[-1].startswith("baseline [") and "100/100 runs" in lines[-1]
+
+
+def test_start_spawns_every_worker_at_once():
+    import multiprocessing
+
+    before = len(multiprocessing.active_children())
+    with WorkerPool(2) as fresh:
+        fresh.start()
+        assert fresh.started and len(multiprocessing.active_children()) == before + 2
+    assert len(multiprocessing.active_children()) == before
