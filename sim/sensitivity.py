@@ -9,7 +9,9 @@ random numbers: differences between samples come from the parameters, not from t
 
 Writes, atomically, into the output directory: ``samples.parquet`` (one row per sample: the
 parameter values and the metric), ``indices.parquet`` (one row per parameter and index, with its
-95% confidence half-width), ``indices.png`` and ``study.json`` (the settings).
+95% confidence half-width), ``indices.png`` and ``study.json`` (the settings). While it runs, the
+evaluated samples are saved in ``.evaluated.npz`` (``sim.sensitivity_checkpoint``): the same
+command run again after an interruption evaluates only the samples that were not done.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from sim.config import ConfigError, load_study
 from sim.parallel import WorkerPool, chunk_bounds
 from sim.progress import Progress
 from sim.results import RUN_COLUMNS, run_rows, write_json
+from sim.sensitivity_checkpoint import Checkpoint, fingerprint
 from sim.sensitivity_config import Parameter, SensitivityStudy, load_sensitivity, with_values
 
 log = logging.getLogger("tariffsim")
@@ -156,10 +159,16 @@ def run_sensitivity(study: SensitivityStudy, out: Path, workers: int | None = No
     problem, x = draw(study)
     seeds = replication_seeds(study.seed, study.replications)
     metric = (study.metric.name, study.metric.partner)
+    checkpoint = Checkpoint(out, fingerprint(dataclasses.asdict(study), base, x))
     y = np.empty(len(x))
-    bar = Progress(len(x) * study.replications, f"{study.name} ({len(x)} samples)", enabled=progress)
+    done = checkpoint.load()
+    y[:len(done)] = done
+    if len(done):
+        log.info("%s: resuming, %d of %d samples already evaluated", study.name, len(done), len(x))
+    bar = Progress((len(x) - len(done)) * study.replications, f"{study.name} ({len(x)} samples)", enabled=progress)
     with WorkerPool(workers) as pool:
-        bounds = chunk_bounds(len(x), pool.workers, min_chunk=8)
+        bounds = [(len(done) + a, len(done) + b)
+                  for a, b in chunk_bounds(len(x) - len(done), pool.workers, min_chunk=8)]
         arguments = [(base, study.parameters, x[a:b], seeds, metric) for a, b in bounds]
 
         def advance(index: int) -> None:
@@ -167,6 +176,7 @@ def run_sensitivity(study: SensitivityStudy, out: Path, workers: int | None = No
 
         for (a, b), values in zip(bounds, pool.map_ordered(evaluate_samples, arguments, advance)):
             y[a:b] = values
+            checkpoint.save(y[:b], force=b == len(x))
     bar.close()
     indices = analyse(study, problem, x, y)
     samples = pd.DataFrame(x, columns=[p.key for p in study.parameters]).assign(**{_metric_label(study): y})
@@ -180,6 +190,7 @@ def run_sensitivity(study: SensitivityStudy, out: Path, workers: int | None = No
         from sim.report_figures import save
 
         save(plot_indices(indices, study, _metric_label(study), len(x)), out / "indices.png")
+    checkpoint.remove()
     log.info("%s: %d runs in %.1f s", study.name, len(x) * study.replications, seconds)
     return indices
 
@@ -209,6 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"tariffsim-sensitivity: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("tariffsim-sensitivity: interrupted; the same command resumes with the samples already "
+              "evaluated", file=sys.stderr)
+        return 130
     print(indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print(f"results in {out}")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -10,7 +11,9 @@ import pytest
 import yaml
 
 from sim.config import ConfigError
+from sim import sensitivity
 from sim.sensitivity import base_config, main, metric_value, run_sensitivity
+from sim.sensitivity_checkpoint import Checkpoint, fingerprint
 from sim.sensitivity_config import SENSITIVITY_DIR, load_sensitivity, set_key
 
 STUDY = {
@@ -115,3 +118,42 @@ def test_morris_gives_mu_star_with_intervals(tmp_path):
     mu_star = indices[indices["index"] == "mu_star"]
     assert len(mu_star) == 2 and (mu_star["value"] >= 0).all() and np.isfinite(mu_star["confidence"]).all()
     assert len(pd.read_parquet(tmp_path / "m" / "samples.parquet")) == 3 * (2 + 1)
+
+
+def test_an_interrupted_study_resumes_where_it_stopped(tmp_path, monkeypatch):
+    study = load_sensitivity(write_study(tmp_path))  # 16 samples
+    fresh = run_sensitivity(study, tmp_path / "fresh", workers=1, progress=False, figures=False)
+    monkeypatch.setattr("sim.parallel.MAX_CHUNK", 4)  # chunks of 4 samples
+    monkeypatch.setattr("sim.sensitivity_checkpoint.EVERY_SECONDS", 0.0)
+    evaluate, evaluated = sensitivity.evaluate_samples, []
+
+    def interrupted_after_two_chunks(base, parameters, values, *rest):
+        if len(evaluated) == 8:
+            raise KeyboardInterrupt
+        evaluated.extend(values.tolist())
+        return evaluate(base, parameters, values, *rest)
+
+    monkeypatch.setattr("sim.sensitivity.evaluate_samples", interrupted_after_two_chunks)
+    out = tmp_path / "resumed"
+    with pytest.raises(KeyboardInterrupt):
+        run_sensitivity(study, out, workers=1, progress=False, figures=False)
+    assert (out / ".evaluated.npz").is_file() and not (out / "samples.parquet").exists()
+
+    evaluated.clear()
+    monkeypatch.setattr("sim.sensitivity.evaluate_samples", lambda *args: evaluated.extend(args[2].tolist()) or evaluate(*args))
+    resumed = run_sensitivity(study, out, workers=1, progress=False, figures=False)
+    assert len(evaluated) == 8  # only the samples not done before the interruption
+    pd.testing.assert_frame_equal(resumed, fresh)
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "samples.parquet"), pd.read_parquet(tmp_path / "fresh" / "samples.parquet"))
+    assert not (out / ".evaluated.npz").exists()
+
+
+def test_a_checkpoint_of_another_study_is_ignored(tmp_path):
+    study = load_sensitivity(write_study(tmp_path))
+    other = load_sensitivity(write_study(tmp_path, seed=4))
+    problem, x = sensitivity.draw(other)
+    Checkpoint(tmp_path / "out", fingerprint(dataclasses.asdict(other), base_config(other.overrides), x)).save(
+        np.zeros(len(x)), force=True)
+    run_sensitivity(study, tmp_path / "out", workers=1, progress=False, figures=False)
+    fresh = run_sensitivity(study, tmp_path / "fresh", workers=1, progress=False, figures=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out" / "indices.parquet"), fresh)
