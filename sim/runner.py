@@ -29,9 +29,9 @@ def run_model(scenario: Scenario, seed: int) -> TariffModel:
     return TariffModel(scenario, seed=seed).run()
 
 
-# Fewer replications than this run in this process: a spawned worker takes ~1.5 s to import the
-# model (Mesa, pandas, pyarrow), about what 100 replications cost on one core.
-MIN_REPLICATIONS_FOR_WORKERS = 100
+# Fewer replications than this run in this process: spawned workers take ~1.5-1.9 s to import
+# the model (Mesa, pandas, pyarrow), which two workers win back only after ~120 replications.
+MIN_REPLICATIONS_FOR_WORKERS = 200
 
 
 @dataclass

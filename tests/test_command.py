@@ -12,7 +12,7 @@ import pytest
 
 from sim.cli import run
 from sim.results import EVENT_COLUMNS, RUN_COLUMNS, TIMESERIES_COLUMNS, TableFiles
-from sim.runner import MIN_REPLICATIONS_FOR_WORKERS, run_replications, stream_replications
+from sim.runner import run_replications, stream_replications
 from tests.conftest import compose_config
 
 PARTNERS = ["JPN", "EU", "CAN", "KOR", "VNM"]
@@ -72,8 +72,9 @@ def assert_same_table(a, b):
     pd.testing.assert_frame_equal(a.to_pandas(), b.to_pandas(), check_exact=True)  # NaN equals NaN here
 
 
-def test_one_and_two_workers_write_identical_files(tmp_path):
-    replications = MIN_REPLICATIONS_FOR_WORKERS  # enough that two workers are started
+def test_one_and_two_workers_write_identical_files(tmp_path, monkeypatch):
+    replications = 30
+    monkeypatch.setattr("sim.runner.MIN_REPLICATIONS_FOR_WORKERS", replications)  # two workers do start
     for workers in (1, 2):
         run(compose_config(f"replications={replications}", f"workers={workers}", "figures=false"), tmp_path / str(workers))
     for name in ("runs", "timeseries", "events"):
