@@ -3,6 +3,8 @@
 Every function here takes the tables a run writes (Parquet, read into DataFrames) and the parsed
 ``summary.json``; none touches a model. Figures are built as :class:`~matplotlib.figure.Figure`
 objects without pyplot, so importing this module changes no global matplotlib state.
+``write_figures`` reads only the columns the figures use, and of the per-day table only the first
+``FIGURE_RUNS`` replications, so that its memory stays bounded however many replications ran.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.legend_handler import HandlerTuple
@@ -36,6 +39,15 @@ FIGSIZE = (11.0, 6.0)
 DPI = 150
 _REFERENCE_COLOR = "0.35"
 _FILES = ("dance.png", "tariff_paths.png", "deal_dates.png")
+# Replications are i.i.d., so the first FIGURE_RUNS of them are a fair sample for the per-day
+# quantile bands and the example run, while every replication would cost memory (10^5 of them
+# make ~10^8 timeseries rows). Counts and shares over replications still take every one.
+FIGURE_RUNS = 1_000
+_RUN_COLUMNS = ["run_id", "partner", "deal_date", "final_deadline"]
+_TIMESERIES_COLUMNS = ["run_id", "date", "partner", "deadline", "tariff_reciprocal", "us_offer_us",
+                       "us_offer_partner", "partner_offer_us", "partner_offer_partner", "us_reservation",
+                       "partner_reservation"]
+_EVENT_COLUMNS = ["run_id", "date", "kind", "target"]
 
 # The dance: colour says whose utility it is, line style says whose offer (or the reservation).
 _OFFER_STYLES = {"us_offer": "-", "partner_offer": (0, (1, 1.2)), "reservation": "--"}
@@ -231,21 +243,26 @@ def plot_dance(timeseries: pd.DataFrame, events: pd.DataFrame, summary: dict[str
 
 
 def plot_tariff_paths(timeseries: pd.DataFrame, events: pd.DataFrame,
-                      summary: dict[str, Any]) -> Figure:
+                      summary: dict[str, Any], replications: int | None = None) -> Figure:
     """Draws the US headline tariff in force on each partner: median and 10–90% band.
 
     One panel per partner on shared axes, so that equal tariffs never hide one another.
 
     Args:
-        timeseries: timeseries.parquet as a DataFrame (``tariff_reciprocal``, ``deadline``).
-        events: events.parquet as a DataFrame (``extension`` events give the share extended).
+        timeseries: timeseries.parquet as a DataFrame (``tariff_reciprocal``, ``deadline``), or
+            its rows of the first replications only.
+        events: events.parquet as a DataFrame (``extension`` events of every replication give
+            the share extended).
         summary: Parsed summary.json.
+        replications: How many replications the run has, when ``timeseries`` holds only the
+            first of them (the title says so); by default, those in ``timeseries``.
 
     Returns:
         The figure.
     """
     data = timeseries.assign(date=lambda t: _to_dates(t["date"]).to_numpy())
     n_runs = data["run_id"].nunique()
+    total = max(replications or 0, n_runs)
     bands = (data.groupby(["partner", "date"])["tariff_reciprocal"]
              .quantile([0.1, 0.5, 0.9]).unstack())
     partners = _partners(data["partner"].unique())
@@ -269,9 +286,10 @@ def plot_tariff_paths(timeseries: pd.DataFrame, events: pd.DataFrame,
         labels.append("10–90% of replications")
     extended = _events(events, "extension")["run_id"].nunique()
     _legend_panel(axes[len(partners)], handles, labels, "headline (reciprocal) tariff",
-                  references, f"(in {extended} of {n_runs} runs)" if n_runs > 1 else "")
-    fig.suptitle(f"US headline tariff in force on each partner ({n_runs} replication"
-                 f"{'s' if n_runs != 1 else ''})")
+                  references, f"(in {extended:,} of {total:,} runs)" if total > 1 else "")
+    drawn = (f"{n_runs:,} replication{'s' if n_runs != 1 else ''}" if total == n_runs
+             else f"first {n_runs:,} of {total:,} replications")
+    fig.suptitle(f"US headline tariff in force on each partner ({drawn})")
     fig.supxlabel("date")
     fig.supylabel("US tariff in force (%)")
     return fig
@@ -320,13 +338,13 @@ def plot_deal_dates(runs: pd.DataFrame, events: pd.DataFrame,
     ax.set_yticks(range(len(partners)), [_label(p) for p in partners])
     extended = _events(events, "extension")["run_id"].nunique()
     _mark_references(ax, summary, data["final_deadline"] if "final_deadline" in data else [],
-                     partners, f"({extended} of {n_runs} runs)" if n_runs > 1 else "")
+                     partners, f"({extended:,} of {n_runs:,} runs)" if n_runs > 1 else "")
     ax.grid(axis="x", lw=0.4, alpha=0.5)
     ax.set_xlabel("date the deal took effect")
     ax.set_ylabel("partner")
     _date_axis(ax)
     horizon = f" by {_short(end)}" if end is not None else ""
-    fig.suptitle(f"When deals took effect ({n_runs} replication{'s' if n_runs != 1 else ''}"
+    fig.suptitle(f"When deals took effect ({n_runs:,} replication{'s' if n_runs != 1 else ''}"
                  f" per partner; right: share with no deal{horizon})")
     return fig
 
@@ -344,8 +362,27 @@ def _save_atomically(fig: Figure, path: Path) -> None:
         raise
 
 
+def _read(path: Path, columns: list[str], filters: list[Any] | None = None) -> pd.DataFrame:
+    """The ``columns`` of a Parquet file, only the rows that pass ``filters``; dates as datetime64.
+
+    Row groups whose statistics rule out every row are not read at all: result files are written
+    in ``run_id`` order, so a filter on ``run_id`` reads little more than the rows it keeps.
+    """
+    return pq.read_table(path, columns=columns, filters=filters).to_pandas(date_as_object=False)
+
+
+def _last_sampled(run_ids: pd.Series) -> int:
+    """The last of the first ``FIGURE_RUNS`` replication ids present (ids need not start at 0)."""
+    ids = np.sort(run_ids.unique())
+    return int(ids[min(FIGURE_RUNS, len(ids)) - 1])
+
+
 def write_figures(run_dir: Path, summary: dict[str, Any] | None = None) -> list[Path]:
     """Reads a run directory's result files and writes the three figures under ``figures/``.
+
+    The dance and the tariff bands are drawn from the first ``FIGURE_RUNS`` replications (the
+    tariff figure says so when there are more); deal dates and the shares of replications with
+    a deal or an extended deadline, from all of them.
 
     Args:
         run_dir: Directory holding runs/timeseries/events Parquet files and summary.json.
@@ -356,16 +393,19 @@ def write_figures(run_dir: Path, summary: dict[str, Any] | None = None) -> list[
         Paths of dance.png, tariff_paths.png and deal_dates.png, in that order.
     """
     run_dir = Path(run_dir)
-    runs = pd.read_parquet(run_dir / "runs.parquet")
-    timeseries = pd.read_parquet(run_dir / "timeseries.parquet")
-    events = pd.read_parquet(run_dir / "events.parquet")
+    runs = _read(run_dir / "runs.parquet", _RUN_COLUMNS)
+    sample = [("run_id", "<=", _last_sampled(runs["run_id"]))]
+    timeseries = _read(run_dir / "timeseries.parquet", _TIMESERIES_COLUMNS, sample)
+    events = _read(run_dir / "events.parquet", _EVENT_COLUMNS,
+                   [[("kind", "==", "extension")], [("kind", "==", "deal"), *sample]])
     if summary is None:
         summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     out = run_dir / "figures"
     out.mkdir(parents=True, exist_ok=True)
+    replications = runs["run_id"].nunique()
     makers = (
         lambda: plot_dance(timeseries, events, summary, run_id=int(timeseries["run_id"].min())),
-        lambda: plot_tariff_paths(timeseries, events, summary),
+        lambda: plot_tariff_paths(timeseries, events, summary, replications),
         lambda: plot_deal_dates(runs, events, summary),
     )
     for name, make in zip(_FILES, makers):

@@ -45,7 +45,7 @@ figcaption { font-size: .9em; color: #555; }
 """
 
 
-def write_html_report(run_dir: Path) -> Path:
+def write_html_report(run_dir: Path, study: tuple[pd.DataFrame, list[str]] | None = None) -> Path:
     """Write ``run_dir/report.html`` for a run directory or a multirun (sweep) directory.
 
     A multirun's jobs (sub-folders with ``runs.parquet`` and ``.hydra/overrides.yaml``) are
@@ -53,6 +53,9 @@ def write_html_report(run_dir: Path) -> Path:
 
     Args:
         run_dir: What ``tariffsim`` (or ``tariffsim -m``) wrote.
+        study: The study's runs table (``job``, the swept keys and at least
+            ``sim.report.STUDY_COLUMNS``) and its swept keys, where the caller has them already;
+            read from ``run_dir`` (those columns only) when not given.
 
     Returns:
         The path of the report.
@@ -60,11 +63,12 @@ def write_html_report(run_dir: Path) -> Path:
     Raises:
         FileNotFoundError: When ``run_dir`` holds no run.
     """
-    from sim.report import study_runs, study_summary  # the study table, as tariffsim-report builds it
+    # The study table, as tariffsim-report builds it.
+    from sim.report import STUDY_COLUMNS, study_runs, study_summary
     from sim.study_figures import study_figures
 
     root = Path(run_dir)
-    runs, keys = study_runs(root)
+    runs, keys = study if study is not None else study_runs(root, STUDY_COLUMNS)
     single = (root / "runs.parquet").is_file()
     sections = [_header(root, runs, keys, single)]
     sections.append(_outcomes(root, runs, keys, single, study_summary))

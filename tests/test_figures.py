@@ -293,3 +293,55 @@ def test_figures_accept_datetime64_dates(results) -> None:
                 figures.plot_tariff_paths(timeseries, events, summary),
                 figures.plot_deal_dates(runs, events, summary)):
         assert_readable(fig)
+
+
+def drawn_figures(monkeypatch) -> dict[str, tuple[tuple, Figure]]:
+    """Makes ``write_figures`` record what each plot function got and drew, by function name."""
+    drawn: dict[str, tuple[tuple, Figure]] = {}
+    for name in ("plot_dance", "plot_tariff_paths", "plot_deal_dates"):
+        def record(*args: object, _name: str = name, _plot=getattr(figures, name), **kwargs: object) -> Figure:
+            drawn[_name] = (args, _plot(*args, **kwargs))
+            return drawn[_name][1]
+        monkeypatch.setattr(figures, name, record)
+    return drawn
+
+
+def test_write_figures_draws_bands_from_the_first_replications_and_shares_from_all(
+        tmp_path: Path, monkeypatch) -> None:
+    write_results(tmp_path, n_runs=6, extended_runs=(0, 1, 4))
+    monkeypatch.setattr(figures, "FIGURE_RUNS", 2)
+    drawn = drawn_figures(monkeypatch)
+    figures.write_figures(tmp_path)
+    (timeseries, *_), tariffs = drawn["plot_tariff_paths"]
+    assert set(timeseries["run_id"]) == {0, 1}
+    assert set(drawn["plot_dance"][0][0]["run_id"]) == {0, 1}
+    assert "first 2 of 6 replications" in tariffs.get_suptitle()
+    # Canada's median is 25% in the sample (runs 0 and 1 extended, no letter) but 30% over all six.
+    (median,) = [line for line in panel(tariffs, "CAN").lines
+                 if line.get_color() == figures.PARTNER_COLORS["CAN"]]
+    assert max(median.get_ydata()) == 25.0
+    entries = {t.get_text() for ax in tariffs.axes if ax.get_legend()
+               for t in ax.get_legend().get_texts()}
+    assert "deadline extended (in 3 of 6 runs)" in entries
+    (_, deal_dates) = drawn["plot_deal_dates"]
+    assert "6 replications per partner" in deal_dates.get_suptitle()
+    assert any("(3 of 6 runs)" in t for t in texts(deal_dates))
+    assert drawn["plot_dance"][1].get_suptitle().startswith("The negotiation dance (replication 0)")
+
+
+def test_write_figures_samples_the_first_run_ids_present_and_says_nothing_below_the_limit(
+        tmp_path: Path, monkeypatch) -> None:
+    write_results(tmp_path, n_runs=3)
+    for name in ("runs", "timeseries", "events"):
+        table = pd.read_parquet(tmp_path / f"{name}.parquet")
+        table.assign(run_id=table["run_id"] + 10).to_parquet(tmp_path / f"{name}.parquet")
+    drawn = drawn_figures(monkeypatch)
+    figures.write_figures(tmp_path)
+    assert drawn["plot_dance"][1].get_suptitle().startswith("The negotiation dance (replication 10)")
+    assert drawn["plot_tariff_paths"][1].get_suptitle() == (
+        "US headline tariff in force on each partner (3 replications)")
+    monkeypatch.setattr(figures, "FIGURE_RUNS", 1)
+    figures.write_figures(tmp_path)
+    (timeseries, *_), tariffs = drawn["plot_tariff_paths"]
+    assert set(timeseries["run_id"]) == {10}
+    assert "first 1 of 3 replications" in tariffs.get_suptitle()
