@@ -194,7 +194,7 @@ def memory(scenario, quick: bool) -> None:
                   f" Parquet {path.stat().st_size / table.num_rows * 1e5 / 2**20:5.2f} MiB per 10^5 rows")
 
     print("   peak resident memory of one job against its replications (tables streamed to disk):")
-    for n in ((100, 400) if quick else (250, 2000)):
+    for n in ((100, 400) if quick else (250, 1000, 4000)):  # chunks are at their largest from 1,000
         print(f"   {n:6d} replications: {job_peak_rss(n):6.0f} MiB")
 
 

@@ -362,7 +362,7 @@ def _save_atomically(fig: Figure, path: Path) -> None:
         raise
 
 
-def _read(path: Path, columns: list[str], filters: list[Any] | None = None) -> pd.DataFrame:
+def read_columns(path: Path, columns: list[str], filters: list[Any] | None = None) -> pd.DataFrame:
     """The ``columns`` of a Parquet file, only the rows that pass ``filters``; dates as datetime64.
 
     Row groups whose statistics rule out every row are not read at all: result files are written
@@ -371,10 +371,11 @@ def _read(path: Path, columns: list[str], filters: list[Any] | None = None) -> p
     return pq.read_table(path, columns=columns, filters=filters).to_pandas(date_as_object=False)
 
 
-def _last_sampled(run_ids: pd.Series) -> int:
-    """The last of the first ``FIGURE_RUNS`` replication ids present (ids need not start at 0)."""
+def first_runs(run_ids: pd.Series) -> list[tuple[str, str, int]]:
+    """A Parquet filter keeping the first ``FIGURE_RUNS`` replication ids present (ids need not
+    start at 0)."""
     ids = np.sort(run_ids.unique())
-    return int(ids[min(FIGURE_RUNS, len(ids)) - 1])
+    return [("run_id", "<=", int(ids[min(FIGURE_RUNS, len(ids)) - 1]))]
 
 
 def write_figures(run_dir: Path, summary: dict[str, Any] | None = None) -> list[Path]:
@@ -393,10 +394,10 @@ def write_figures(run_dir: Path, summary: dict[str, Any] | None = None) -> list[
         Paths of dance.png, tariff_paths.png and deal_dates.png, in that order.
     """
     run_dir = Path(run_dir)
-    runs = _read(run_dir / "runs.parquet", _RUN_COLUMNS)
-    sample = [("run_id", "<=", _last_sampled(runs["run_id"]))]
-    timeseries = _read(run_dir / "timeseries.parquet", _TIMESERIES_COLUMNS, sample)
-    events = _read(run_dir / "events.parquet", _EVENT_COLUMNS,
+    runs = read_columns(run_dir / "runs.parquet", _RUN_COLUMNS)
+    sample = first_runs(runs["run_id"])
+    timeseries = read_columns(run_dir / "timeseries.parquet", _TIMESERIES_COLUMNS, sample)
+    events = read_columns(run_dir / "events.parquet", _EVENT_COLUMNS,
                    [[("kind", "==", "extension")], [("kind", "==", "deal"), *sample]])
     if summary is None:
         summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))

@@ -22,7 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.figures import PARTNER_COLORS, PARTNER_NAMES
+from sim.figures import PARTNER_COLORS, PARTNER_NAMES, first_runs, read_columns
 
 DPI = 150
 _REFERENCE = "0.35"
@@ -189,14 +189,19 @@ def _mark_dates(ax: Axes, summary: dict[str, Any], runs: pd.DataFrame, partner: 
 def plot_scenario_summary(run_dir: Path) -> Figure:
     """One page for one scenario: tariffs, deal dates, market stress and political capital.
 
-    Reads ``runs.parquet``, ``timeseries.parquet`` and ``summary.json`` of ``run_dir``.
+    Reads ``runs.parquet`` (deal dates of every replication), ``timeseries.parquet`` (the daily
+    bands, from the first ``FIGURE_RUNS`` replications) and ``summary.json`` of ``run_dir``.
     """
     run_dir = Path(run_dir)
-    runs = pd.read_parquet(run_dir / "runs.parquet")
-    series = pd.read_parquet(run_dir / "timeseries.parquet").assign(date=lambda t: pd.to_datetime(t["date"]))
+    runs = read_columns(run_dir / "runs.parquet", ["run_id", "partner", "deal_date", "final_deadline"])
+    series = read_columns(run_dir / "timeseries.parquet",
+                          ["run_id", "date", "partner", "tariff_reciprocal", "political_capital", "market_stress"],
+                          first_runs(runs["run_id"]))
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     partners = _partners(runs["partner"].unique())
     n = runs["run_id"].nunique()
+    drawn = series["run_id"].nunique()
+    banded = "" if drawn == n else f" (daily bands from the first {drawn:,})"
     fig = Figure(figsize=(8.3, 11.7), dpi=DPI, layout="constrained")  # A4 portrait
     tariffs, timing, stress, capital, table = fig.subplots(5, 1, height_ratios=[3, 3, 2, 2.4, 1.5])
     for k, partner in enumerate(partners):
@@ -242,7 +247,7 @@ def plot_scenario_summary(run_dir: Path) -> Figure:
     timing.legend(lines, ["original deadline", "extended deadline", "election (partner's colour)"],
                   fontsize=7, loc="upper left")
     _outcome_table(table, summary)
-    fig.suptitle(f"{summary.get('scenario', 'scenario')}: {n} replications, seed {summary.get('seed', '?')}")
+    fig.suptitle(f"{summary.get('scenario', 'scenario')}: {n:,} replications{banded}, seed {summary.get('seed', '?')}")
     return fig
 
 

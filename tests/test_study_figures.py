@@ -142,3 +142,11 @@ def test_write_study_figures_for_a_run_and_a_sweep(single: Path, sweep: Path, st
     assert names == {"study_summary.png", "study_summary.svg", "study_deal_timing.png", "study_deal_timing.svg"}
     names = {p.stem for p in write_study_figures(sweep, *study)}
     assert names == {"study_deal_timing", "study_deal_heatmap", "study_final_tariffs"}
+
+
+def test_scenario_summary_draws_daily_bands_from_the_first_replications(single: Path, monkeypatch) -> None:
+    replications = pd.read_parquet(single / "runs.parquet")["run_id"].nunique()
+    assert "daily bands" not in plot_scenario_summary(single)._suptitle.get_text()
+    monkeypatch.setattr("sim.figures.FIGURE_RUNS", 2)
+    title = plot_scenario_summary(single)._suptitle.get_text()
+    assert f"{replications} replications (daily bands from the first 2)" in title
