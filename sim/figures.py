@@ -10,8 +10,6 @@ objects without pyplot, so importing this module changes no global matplotlib st
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,8 @@ from matplotlib.figure import Figure
 from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+
+from sim.results import atomic_write
 
 # Okabe-Ito palette: distinguishable under the common colour-vision deficiencies.
 PARTNER_COLORS: dict[str, str] = {
@@ -350,16 +350,8 @@ def plot_deal_dates(runs: pd.DataFrame, events: pd.DataFrame,
 
 
 def _save_atomically(fig: Figure, path: Path) -> None:
-    """Saves to a temporary file beside ``path``, then renames, so a PNG is complete or absent."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            fig.savefig(stream, format="png", dpi=DPI)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a figure is for everyone to read
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Saves ``fig`` as PNG through a temporary file and a rename: complete or absent."""
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=DPI))
 
 
 def read_columns(path: Path, columns: list[str], filters: list[Any] | None = None) -> pd.DataFrame:

@@ -131,16 +131,28 @@ def summarise(runs: pd.DataFrame) -> dict[str, dict[str, Any]]:
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Write ``path`` through ``write(tmp)`` on a temporary name in the same folder, then rename."""
+    tmp = temporary_beside(path)
+    try:
+        write(tmp)
+        publish(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def temporary_beside(path: Path) -> Path:
+    """A new empty file ``.<name>.<random>.tmp`` in ``path``'s folder (which is created if need be);
+    ``sim.jobs.clean`` removes such leftovers of an interrupted job."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; results are for everyone to read
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return Path(tmp)
+
+
+def publish(tmp: Path, path: Path) -> None:
+    """Give the complete temporary file ``tmp`` its final name ``path`` (one atomic rename)."""
+    os.chmod(tmp, 0o644)  # mkstemp makes it private; results are for everyone to read
+    os.replace(tmp, path)
 
 
 class TableFiles:
@@ -172,8 +184,7 @@ class TableFiles:
                 writer.close()
             if exc_type is None:
                 for name, (_, tmp) in writers.items():
-                    os.chmod(tmp, 0o644)  # mkstemp makes it private; results are for everyone to read
-                    os.replace(tmp, self.run_dir / f"{name}.parquet")
+                    publish(tmp, self._path(name))
         finally:
             for _, tmp in writers.values():
                 tmp.unlink(missing_ok=True)
@@ -185,11 +196,12 @@ class TableFiles:
                 self._writers[name] = self._open(name, table.schema)
             self._writers[name][0].write_table(table)
 
+    def _path(self, name: str) -> Path:
+        return self.run_dir / f"{name}.parquet"
+
     def _open(self, name: str, schema: pa.Schema) -> tuple[pq.ParquetWriter, Path]:
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.parquet.", suffix=".tmp", dir=self.run_dir)
-        os.close(fd)
-        return pq.ParquetWriter(tmp, schema), Path(tmp)
+        tmp = temporary_beside(self._path(name))
+        return pq.ParquetWriter(tmp, schema), tmp
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:

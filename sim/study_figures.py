@@ -10,8 +10,6 @@ writes the set that suits a run or a sweep.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.figures import PARTNER_COLORS, PARTNER_NAMES, first_runs, read_columns
+from sim.results import atomic_write
 
 DPI = 150
 _REFERENCE = "0.35"
@@ -270,19 +269,10 @@ def _outcome_table(ax: Axes, summary: dict[str, Any]) -> None:
 def save(fig: Figure, path: Path) -> list[Path]:
     """Writes ``fig`` as PNG at ``path`` and as SVG beside it, each through a temporary file and a rename."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     written = []
     for suffix in ("png", "svg"):
         target = path.with_suffix(f".{suffix}")
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                fig.savefig(stream, format=suffix, dpi=DPI)
-            os.chmod(temporary, 0o644)  # mkstemp makes it private; a figure is for everyone to read
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        atomic_write(target, lambda tmp, form=suffix: fig.savefig(tmp, format=form, dpi=DPI))
         written.append(target)
     return written
 

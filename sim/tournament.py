@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import copy
 import datetime as dt
-import json
 import logging
 import multiprocessing
 import os
@@ -37,7 +36,7 @@ from hydra.errors import HydraException
 from omegaconf import OmegaConf
 
 from sim.config import ConfigError, load_study
-from sim.results import atomic_write
+from sim.results import atomic_write, write_json
 from sim.runner import run_replications
 from sim.strategies import STRATEGIES, Side, USStrategy
 from sim.strategies.registry import strategy_spec
@@ -228,24 +227,20 @@ def write(tournament: Tournament, out: Path, settings: dict[str, Any], figures: 
     table = pa.Table.from_pandas(tournament.table, preserve_index=False)
     ranking = pa.Table.from_pandas(tournament.ranking, preserve_index=False)
     written = [out / "tournament.parquet", out / "ranking.parquet", out / "ranking.csv", out / "tournament.json"]
-    atomic_write(written[0], lambda tmp: _public(pq.write_table(table, tmp), tmp))
-    atomic_write(written[1], lambda tmp: _public(pq.write_table(ranking, tmp), tmp))
-    atomic_write(written[2], lambda tmp: _public(tournament.ranking.to_csv(tmp, index=False), tmp))
+    atomic_write(written[0], lambda tmp: pq.write_table(table, tmp))
+    atomic_write(written[1], lambda tmp: pq.write_table(ranking, tmp))
+    atomic_write(written[2], lambda tmp: tournament.ranking.to_csv(tmp, index=False))
     summary = {**settings, "us_strategies": [e.label for e in tournament.us],
                "partner_strategies": [e.label for e in tournament.partners],
                "entrants": {e.label: e.mapping for e in [*tournament.us, *tournament.partners]},
                "refused": [{"us_strategy": u, "partner_strategy": p, "reason": r} for u, p, r in tournament.refused],
                "seconds": round(tournament.seconds, 3)}
-    atomic_write(written[3], lambda tmp: _public(tmp.write_text(json.dumps(summary, indent=2) + "\n"), tmp))
+    write_json(written[3], summary)
     if figures:
         from sim.tournament_figures import write_heatmaps  # matplotlib only when figures are asked for
 
         written += write_heatmaps(tournament.table, tournament.ranking, out, summary)
     return written
-
-
-def _public(_: object, path: Path) -> None:
-    path.chmod(0o644)  # mkstemp makes files private; results are for everyone to read
 
 
 def format_ranking(ranking: pd.DataFrame) -> str:
