@@ -33,6 +33,10 @@ def write_study(tmp_path, **changes):
     return path
 
 
+def test_the_studies_the_docs_name_are_shipped():
+    assert {"jpn_deal", "deal_day_morris"} <= {p.stem for p in SENSITIVITY_DIR.glob("*.yaml")}
+
+
 @pytest.mark.parametrize("name", sorted(p.stem for p in SENSITIVITY_DIR.glob("*.yaml")))
 def test_every_shipped_study_is_valid_and_names_real_keys(name):
     from sim.sensitivity import check_bounds
