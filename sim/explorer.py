@@ -96,6 +96,12 @@ class ExplorerModel(TariffModel):
                               float(us_beta), float(japan_beta))
         super().__init__(study_for(self.knobs).scenario, seed=_whole_number(seed))
 
+    def step(self) -> None:
+        """One day; past the last day of the horizon nothing happens (a late click, a play frame)."""
+        if self.day > self.last_day:
+            return
+        super().step()
+
 
 def _whole_number(seed: int | str) -> int:
     try:
