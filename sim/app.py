@@ -237,6 +237,7 @@ def Page() -> None:
             changed()
 
     solara.lab.use_task(play, dependencies=[session.playing], prefer_threaded=True)
+    solara.use_effect(lambda: session.pause, dependencies=[])  # a closed tab stops playing
 
     solara.Title(TITLE)
     with solara.AppBar():

@@ -146,6 +146,10 @@ class Session:
         with self._lock:
             self.playing = not self.playing and not self.at_end
 
+    def pause(self) -> None:
+        """Stops play (the tab was closed, say)."""
+        self.playing = False
+
     @property
     def can_step(self) -> bool:
         """Step is enabled: paused, with days left."""

@@ -152,3 +152,22 @@ def test_an_explicit_telemetry_setting_is_respected(fresh_app, monkeypatch: pyte
     monkeypatch.setenv("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "true")
     importlib.import_module("sim.app")
     assert fresh_app.telemetry.mixpanel_enable is True
+
+
+def test_closing_a_tab_stops_its_play(fresh_app, monkeypatch: pytest.MonkeyPatch) -> None:
+    import solara
+
+    app = importlib.import_module("sim.app")
+    opened: list[Session] = []
+
+    class Recorded(Session):
+        def __init__(self) -> None:
+            super().__init__()
+            opened.append(self)
+
+    monkeypatch.setattr(app, "Session", Recorded)
+    _, tab = solara.render(app.Page(), handle_error=False)
+    (session,) = opened
+    session.playing = True  # as if ▶ had been pressed (no redraw, so no play thread here)
+    tab.close()
+    assert not session.playing
