@@ -162,10 +162,15 @@ def TariffChart(model: ExplorerModel, day: int) -> None:
 
 
 @solara.component
+def Status(model: ExplorerModel, day: int) -> None:
+    """Where the run stands: day, date, deadline, stress, settings (``day`` makes it redraw)."""
+    _heading("Status", status_line(model), classes=["tariffsim-status"])
+
+
+@solara.component
 def EventLog(model: ExplorerModel, day: int) -> None:
-    """Where the run stands and its last 30 events (``day`` makes it redraw)."""
+    """The run's last 30 events, newest first (``day`` makes it redraw)."""
     with solara.Column(classes=["tariffsim-log"]):
-        _heading("Status", status_line(model), classes=["tariffsim-status"])
         _heading("Last 30 events", "newest first; the sliders apply on Reset")
         lines = event_lines(model, 30)[::-1]
         solara.Preformatted("\n".join(lines) if lines else "no events yet",
@@ -249,6 +254,7 @@ def Page() -> None:
             Parameters(session, changed, version)
     model = session.model
     with solara.Column():
+        Status(model, model.day)
         OffersChart(model, model.day)
         TariffChart(model, model.day)
         EventLog(model, model.day)
