@@ -1,5 +1,5 @@
 """The model behind the interactive explorer (``sim/app.py``): the baseline scenario with a few
-key settings, built from keyword arguments as Mesa's ``SolaraViz`` builds models.
+key settings, built from keyword arguments (one per browser tab: ``sim.explorer_session``).
 
 ``ExplorerModel`` composes the baseline config with Hydra (as ``tariffsim`` does), applies the
 settings as overrides, validates the result and then is a ``TariffModel``. The helpers turn a
@@ -78,7 +78,7 @@ def study_for(settings: Settings) -> Study:
 
 
 class ExplorerModel(TariffModel):
-    """The baseline scenario as a ``TariffModel`` built from keyword arguments (for ``SolaraViz``).
+    """The baseline scenario as a ``TariffModel`` built from keyword arguments (for the page).
 
     Args:
         deadline_day: The US deadline, in days after the horizon start (91: 9 Jul 2025).
