@@ -20,6 +20,7 @@ import pandas as pd
 import solara
 import solara.lab
 import solara.server.settings
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -96,7 +97,7 @@ def _live_figure(model: ExplorerModel, which: str) -> Figure | None:
     return fig
 
 
-def _draw_offers(ax, rows: pd.DataFrame, colour: str) -> list[tuple[object, str]]:
+def _draw_offers(ax: Axes, rows: pd.DataFrame, colour: str) -> list[tuple[object, str]]:
     """Draws one partner's offers; returns neutral legend handles (grey for the partner's colour)."""
     out = []
     for column, style, whose, label in (
@@ -111,7 +112,7 @@ def _draw_offers(ax, rows: pd.DataFrame, colour: str) -> list[tuple[object, str]
     return out
 
 
-def _draw_tariffs(ax, rows: pd.DataFrame, colour: str) -> list[tuple[object, str]]:
+def _draw_tariffs(ax: Axes, rows: pd.DataFrame, colour: str) -> list[tuple[object, str]]:
     """Draws one partner's tariff lines; returns neutral legend handles."""
     ax.step(rows["date"], rows["tariff_reciprocal"], where="post", color=colour, lw=1.8)
     ax.step(rows["date"], rows["tariff_autos"], where="post", color=colour, lw=1.0, ls="--")
@@ -119,7 +120,7 @@ def _draw_tariffs(ax, rows: pd.DataFrame, colour: str) -> list[tuple[object, str
             (Line2D([], [], color="0.55", lw=1.0, ls="--"), "autos (Section 232)")]
 
 
-def _mark_days(ax, model: ExplorerModel, partner: str, rows: pd.DataFrame) -> None:
+def _mark_days(ax: Axes, model: ExplorerModel, partner: str, rows: pd.DataFrame) -> None:
     """The deadline in force (grey), the partner's election (dash-dot) and its deal (shaded)."""
     ax.axvline(mdates.date2num(model.date_of(model.deadline_day)), color="0.4", lw=0.9)
     election = next((p.election_day for p in model.partners if p.code == partner), None)

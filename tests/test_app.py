@@ -23,9 +23,13 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
+
+if TYPE_CHECKING:  # Playwright is imported only when the browser tests run
+    from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -151,7 +155,7 @@ class Browsing:
     """One browser context on the page: the requests of every tab (this module's tests), and
     those of this context that failed."""
 
-    def __init__(self, context, url: str) -> None:
+    def __init__(self, context: BrowserContext, url: str) -> None:
         self.context, self.url = context, url
         self.requests: list[str] = SEEN_BY_THE_BROWSER
         self.broken: list[str] = []
@@ -160,13 +164,13 @@ class Browsing:
         context.route("**/*", self._local_only)
 
     @staticmethod
-    def _local_only(route) -> None:
+    def _local_only(route: Route) -> None:
         if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
             route.continue_()
         else:  # refused, so that a test fails rather than waits; recorded in self.requests
             route.abort()
 
-    def open(self):
+    def open(self) -> Page:
         """A new tab on the page, its Step button shown."""
         page = self.context.new_page()
         page.goto(self.url, timeout=STEP_TIMEOUT_MS)
@@ -180,7 +184,7 @@ class Browsing:
 
 
 @pytest.fixture(scope="module")
-def browser(server: str):
+def browser(server: str) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -192,7 +196,7 @@ def browser(server: str):
 
 
 @pytest.fixture
-def browsing(browser, server: str) -> Iterator[Browsing]:
+def browsing(browser: Browser, server: str) -> Iterator[Browsing]:
     context = browser.new_context(viewport={"width": 1600, "height": 1200})
     try:
         yield Browsing(context, server)
@@ -200,7 +204,7 @@ def browsing(browser, server: str) -> Iterator[Browsing]:
         context.close()
 
 
-def _press(slider, key: str, times: int = 1) -> None:
+def _press(slider: Locator, key: str, times: int = 1) -> None:
     slider.focus()
     for _ in range(times):
         slider.press(key)

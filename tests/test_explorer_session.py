@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from types import ModuleType
 
 import pytest
 
@@ -118,7 +119,7 @@ def test_the_model_sliders_are_the_explorer_models_arguments() -> None:
 
 
 @pytest.fixture
-def fresh_app(monkeypatch: pytest.MonkeyPatch):
+def fresh_app(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     """``sim.app`` imported anew, with no telemetry setting in the environment."""
     pytest.importorskip("solara")
     for key in [k for k in os.environ if k.upper() == "SOLARA_TELEMETRY_MIXPANEL_ENABLE"]:
@@ -130,11 +131,12 @@ def fresh_app(monkeypatch: pytest.MonkeyPatch):
     return server_settings
 
 
-def test_the_page_builds_no_model_when_it_loads(fresh_app, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_page_builds_no_model_when_it_loads(fresh_app: ModuleType,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[TariffModel] = []
     original = TariffModel.__init__
 
-    def counting(self, *args, **kwargs) -> None:
+    def counting(self: TariffModel, *args: object, **kwargs: object) -> None:
         built.append(self)
         original(self, *args, **kwargs)
 
@@ -143,18 +145,19 @@ def test_the_page_builds_no_model_when_it_loads(fresh_app, monkeypatch: pytest.M
     assert built == []  # every tab builds its own when it opens
 
 
-def test_the_page_turns_solaras_telemetry_off(fresh_app) -> None:
+def test_the_page_turns_solaras_telemetry_off(fresh_app: ModuleType) -> None:
     importlib.import_module("sim.app")
     assert fresh_app.telemetry.mixpanel_enable is False
 
 
-def test_an_explicit_telemetry_setting_is_respected(fresh_app, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_explicit_telemetry_setting_is_respected(fresh_app: ModuleType,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "true")
     importlib.import_module("sim.app")
     assert fresh_app.telemetry.mixpanel_enable is True
 
 
-def test_closing_a_tab_stops_its_play(fresh_app, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_closing_a_tab_stops_its_play(fresh_app: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
     import solara
 
     app = importlib.import_module("sim.app")
