@@ -1,4 +1,4 @@
-"""The ``tariffsim`` command: the run directory of DESIGN section 5, as a user gets it."""
+"""The ``tariffsim`` command: the run directory of docs/results.md, as a user gets it."""
 
 from __future__ import annotations
 
