@@ -125,3 +125,36 @@ def test_the_outside_reference_check_finds_a_stray_reference(tmp_path, monkeypat
 def test_conf_points_nowhere_outside_the_repository():
     hits = outside_references(text_files("conf"))
     assert not hits, "references to material not in the repository:\n" + "\n".join(hits)
+
+
+def config_keys(node: object, path: str = "") -> set[str]:
+    """Dotted keys of every setting under ``node``; list items are walked, not named, and the
+    scenario's dated events and issue names are data, not parameters."""
+    keys: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if path == "" and key in ("events", "name"):
+                continue
+            here = f"{path}.{key}" if path else str(key)
+            keys.add(here)
+            keys |= config_keys(value, here)
+    elif isinstance(node, list):
+        for item in node:
+            keys |= config_keys(item, path)
+    return keys
+
+
+def test_every_parameter_of_the_baseline_is_documented_in_the_model_page():
+    """Each setting's own name (its last key, not a partner code or an issue name) appears in
+    docs/model.md between backticks, alone or as the end of a dotted key."""
+    from omegaconf import OmegaConf
+
+    from sim.core.issues import ISSUES
+    from tests.conftest import compose_config
+
+    scenario = OmegaConf.to_container(compose_config().scenario, resolve=True)
+    named = {"partners", "us", "environment", *scenario["partners"], *ISSUES}
+    leaves = {key.rsplit(".", 1)[-1] for key in config_keys(scenario)} - named
+    quoted = " ".join(re.findall(r"`([^`]+)`", (ROOT / "docs" / "model.md").read_text(encoding="utf-8")))
+    missing = sorted(key for key in leaves if not re.search(rf"(?<![\w]){re.escape(key)}(?![\w])", quoted))
+    assert not missing, f"settings of the baseline not described in docs/model.md: {missing}"
