@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "docs" / "sources.md"
-TEXT_SUFFIXES = {".md", ".py", ".yaml", ".yml", ".toml", ".txt", ".cfg", ".ini"}
+TEXT_SUFFIXES = {".md", ".py", ".yaml", ".yml", ".toml", ".txt", ".cfg", ".ini", ""}  # "": scripts such as .ci/run
 
 # A citation of a fact: ``docs/sources.md#S3`` anywhere, or ``sources.md#S3`` inside docs/.
 CITATION = re.compile(r"sources\.md#(S\d+)\b")
@@ -29,7 +29,7 @@ def text_files(*parts: str) -> list[Path]:
             found.append(path)
             continue
         for file in sorted(path.rglob("*")):
-            skipped = any(p.startswith(".") or p == "__pycache__" for p in file.relative_to(ROOT).parts)
+            skipped = any(p.startswith(".") or p == "__pycache__" for p in file.relative_to(path).parts)
             # This file names what it looks for (the xfail reason below), so it is not scanned.
             itself = file == Path(__file__).resolve()
             if file.is_file() and file.suffix in TEXT_SUFFIXES and not skipped and not itself:
@@ -110,7 +110,8 @@ def test_links_within_the_docs_resolve(page):
 
 
 def test_nothing_outside_conf_points_outside_the_repository():
-    hits = outside_references(text_files("README.md", "docs", "sim", "tests"))
+    hits = outside_references(text_files("README.md", "pyproject.toml", "docs", "sim", "tests", "experiments",
+                                         "benchmarks", ".ci"))
     assert not hits, "references to material not in the repository:\n" + "\n".join(hits)
 
 
