@@ -116,6 +116,8 @@ def verdict(effect: Effect, expect: Expectation, alpha: float) -> str:
         return "identical"
     if not significant:
         return "not significant"
+    if effect.effect == 0.0:  # e.g. a significant signed-rank test while the medians stay put
+        return "too small"
     if np.sign(effect.effect) != (1 if expect.direction == "up" else -1):
         return "wrong direction"
     return "live" if abs(effect.effect) >= expect.min_effect else "too small"

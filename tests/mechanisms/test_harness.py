@@ -54,7 +54,7 @@ def test_welch_t_of_two_small_samples():
 @pytest.mark.parametrize("effect, p, direction, expected", [
     (0.2, 0.001, "up", "live"), (0.02, 0.001, "up", "too small"), (-0.2, 0.001, "up", "wrong direction"),
     (0.2, 0.2, "up", "not significant"), (-0.2, 0.001, "down", "live"), (0.0, 0.5, "none", "no effect (as expected)"),
-    (0.3, 0.001, "none", "moves (none expected)"),
+    (0.3, 0.001, "none", "moves (none expected)"), (0.0, 0.001, "down", "too small"),
 ])
 def test_verdicts(effect, p, direction, expected):
     from sim.mechanism_stats import Effect
