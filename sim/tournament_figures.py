@@ -7,7 +7,7 @@ the top-left cell is the meeting of the two sides' best strategies. Figures are 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -121,11 +121,17 @@ def heatmaps(table: pd.DataFrame, ranking: pd.DataFrame, settings: dict[str, Any
     return figures
 
 
-def write_heatmaps(table: pd.DataFrame, ranking: pd.DataFrame, out: Path, settings: dict[str, Any]) -> list[Path]:
-    """Write the heatmaps as PNG files under ``out/figures/``, atomically; returns their paths."""
+def write_heatmaps(table: pd.DataFrame, ranking: pd.DataFrame, out: Path, settings: dict[str, Any],
+                   written: Callable[[Path], None] | None = None) -> list[Path]:
+    """Write the heatmaps as PNG files under ``out/figures/``, atomically; returns their paths.
+
+    ``written`` is told each path as soon as its file is complete (to remove them all if a later one fails).
+    """
     paths = []
     for name, fig in heatmaps(table, ranking, settings).items():
         path = Path(out) / "figures" / name
         atomic_write(path, lambda tmp, f=fig: (f.savefig(tmp, format="png", dpi=DPI), tmp.chmod(0o644)))
         paths.append(path)
+        if written is not None:
+            written(path)
     return paths
