@@ -14,8 +14,14 @@ import os
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
+
+from hydra.errors import HydraException
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.config import ConfigError, load_study
 
 EXIT_USAGE = 2  # what argparse and the tariffsim command use for a refused input
 
@@ -116,3 +122,40 @@ def refuse(problems: list[str], what: str) -> None:
     """Raise one ``CommandError`` listing every problem found in ``what`` (nothing raised if none)."""
     if problems:
         raise CommandError(f"invalid {what}:\n  " + "\n  ".join(problems))
+
+
+def checked_config(overrides: Sequence[str], compose: Callable[[Sequence[str]], dict[str, Any]],
+                   where: str = "override") -> dict[str, Any]:
+    """The config ``compose(overrides)`` returns, validated as a whole before anything runs.
+
+    Raises:
+        CommandError: naming the override Hydra refuses, or every invalid key it gives.
+    """
+    refused = (HydraException, OmegaConfBaseException, ValueError)
+    try:
+        config = compose(overrides)
+    except refused as error:
+        def composes(override: str) -> bool:
+            try:
+                compose([override])
+            except refused:
+                return False
+            return True
+
+        culprit = next((o for o in overrides if not composes(o)), " ".join(overrides))
+        raise CommandError(f"{where} {culprit!r}: {_hydra_reason(error)}. An override sets a key of the "
+                           f"tariffsim config, e.g. scenario.deadline=2025-08-01 (tariffsim --cfg job prints "
+                           f"them all).") from None
+    try:
+        load_study(config)
+    except ConfigError as error:
+        raise CommandError(f"{where}s {' '.join(overrides)} give an {error}") from None
+    return config
+
+
+def _hydra_reason(error: BaseException) -> str:
+    """Hydra's reason in one sentence (without its advice to append a key with ``+``: a typo is likelier)."""
+    text = str(error)
+    if text.startswith("Could not override"):
+        return f"the config has no key {text.splitlines()[0].split(chr(39))[1]}"
+    return " ".join(line.strip() for line in text.split("Config search path")[0].splitlines() if line.strip())

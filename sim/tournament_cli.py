@@ -17,11 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from hydra.errors import HydraException
-from omegaconf.errors import OmegaConfBaseException
 
-from sim.command_errors import CommandError, check_output_dir, os_error_message, report, whole_number
-from sim.config import ConfigError, load_study
+from sim.command_errors import CommandError, check_output_dir, checked_config, os_error_message, report, whole_number
+from sim.config import ConfigError
 from sim.strategies import Side
 from sim.tournament import base_config, entrants, play, write
 
@@ -76,42 +74,6 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def composed(overrides: Sequence[str]) -> dict[str, Any]:
-    """The base config with ``overrides``, validated as a whole.
-
-    Raises:
-        CommandError: naming the override that Hydra refuses, or every invalid key.
-    """
-    try:
-        base = base_config(overrides)
-    except (HydraException, OmegaConfBaseException, ValueError) as error:
-        culprit = next((o for o in overrides if not _composes(o)), " ".join(overrides))
-        raise CommandError(f"override {culprit!r}: {_hydra_reason(error)}. An override sets a key of the "
-                           f"tariffsim config, e.g. scenario.deadline=2025-08-01 (tariffsim --cfg job "
-                           f"prints them all).") from None
-    try:
-        load_study(base)
-    except ConfigError as error:
-        raise CommandError(f"the overrides {' '.join(overrides)} give an {error}") from None
-    return base
-
-
-def _composes(override: str) -> bool:
-    try:
-        base_config([override])
-    except (HydraException, OmegaConfBaseException, ValueError):
-        return False
-    return True
-
-
-def _hydra_reason(error: BaseException) -> str:
-    """Hydra's reason in one sentence (without its advice to append a key with ``+``: a typo is likelier)."""
-    text = str(error)
-    if text.startswith("Could not override"):
-        return f"the config has no key {text.splitlines()[0].split(chr(39))[1]}"
-    return " ".join(line.strip() for line in text.split("Config search path")[0].splitlines() if line.strip())
-
-
 def chosen_partners(text: str | None, base: dict[str, Any]) -> list[str]:
     """The partner codes of ``--partners`` (all of the scenario's when not given), checked."""
     allowed = list(base["scenario"]["partners"])
@@ -146,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if problems:
             raise CommandError("\n".join(problems))
         us, partners = chosen
-        base = composed(args.overrides)
+        base = checked_config(args.overrides, base_config)
         codes = chosen_partners(args.partners, base)
         check_output_dir(out)
         workers = args.workers if args.workers > 0 else (os.cpu_count() or 1)
