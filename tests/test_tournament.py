@@ -167,3 +167,24 @@ def test_a_debug_flag_shows_the_traceback(tmp_path, capsys, monkeypatch):
     assert main(["--out", str(tmp_path / "f"), "--us", "deal_seeker", "--partner", "boulware"]) == 2
     err = capsys.readouterr().err
     assert "Traceback" in err and "--out" in err and "is a file" in err
+
+
+@pytest.mark.parametrize("partners", [["boulware"], ["boulware", "conceder"]])
+def test_small_tournament_figures_clip_no_title_label_or_footnote(base, partners):
+    chosen = [e for e in PARTNERS if e.label in partners]
+    result = play(base, US[:1], chosen, codes=["JPN"], seed=7, replications=1)
+    settings = {**SETTINGS, "partners": ["JPN"], "us_strategies": ["deal_seeker"], "partner_strategies": partners}
+    for name, fig in heatmaps(result.table, result.ranking, settings).items():
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig).draw()  # as savefig draws it
+        renderer = fig.canvas.get_renderer()
+        box = fig.bbox
+        texts = [fig._suptitle, fig._supxlabel, *[t for ax in fig.axes for t in
+                 (ax.title, ax.xaxis.label, ax.yaxis.label, *ax.get_xticklabels(), *ax.get_yticklabels())]]
+        for text in texts:
+            if text is None or not text.get_text():
+                continue
+            extent = text.get_window_extent(renderer)
+            assert box.x0 - 1 <= extent.x0 and extent.x1 <= box.x1 + 1, (name, text.get_text()[:40])
+            assert box.y0 - 1 <= extent.y0 and extent.y1 <= box.y1 + 1, (name, text.get_text()[:40])
