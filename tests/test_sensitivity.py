@@ -207,3 +207,15 @@ def test_a_result_that_cannot_be_written_leaves_none_and_keeps_the_evaluated_sam
     err = capsys.readouterr().err
     assert "No space left on device" in err and "indices.png" in err and "resumes" in err and "Traceback" not in err
     assert [p.name for p in out.iterdir()] == [".evaluated.npz"]  # no final name; the work is kept
+
+
+@pytest.mark.parametrize("method, samples, evaluated", [("sobol", 4, 16), ("morris", 3, 9)])
+def test_the_chart_title_gives_the_samples_asked_and_the_runs(tmp_path, method, samples, evaluated):
+    from sim.sensitivity_figures import plot_indices
+
+    study = load_sensitivity(write_study(tmp_path, method=method, samples=samples, replications=2))
+    indices = pd.DataFrame({"parameter": ["a", "b"], "index": ["S1", "S1"], "value": [0.1, 0.2],
+                            "confidence": [0.01, 0.02]})
+    text = plot_indices(indices, study, "JPN_deal_probability", evaluated)._suptitle.get_text()
+    asked = "4 samples" if method == "sobol" else "3 trajectories"
+    assert f"{asked} ({evaluated} parameter sets) x 2 replications = {evaluated * 2} runs" in text
