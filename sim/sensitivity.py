@@ -110,8 +110,13 @@ def draw(study: SensitivityStudy) -> tuple[dict[str, Any], np.ndarray]:
 
 
 def check_bounds(base: dict[str, Any], study: SensitivityStudy) -> None:
-    """Refuse a study whose keys do not exist or whose bounds make an invalid config, before running."""
+    """Refuse a study whose keys or metric partner do not exist or whose bounds make an invalid config,
+    before running."""
     errors = []
+    partners = list(base["scenario"]["partners"])
+    if study.metric.partner is not None and study.metric.partner not in partners:
+        errors.append(f"metric.partner={study.metric.partner!r}: not a partner of scenario "
+                      f"{base['scenario']['name']}; allowed: {', '.join(partners)}")
     for parameter in study.parameters:
         for value in (parameter.low, parameter.high):
             try:

@@ -219,3 +219,11 @@ def test_the_chart_title_gives_the_samples_asked_and_the_runs(tmp_path, method, 
     text = plot_indices(indices, study, "JPN_deal_probability", evaluated)._suptitle.get_text()
     asked = "4 samples" if method == "sobol" else "3 trajectories"
     assert f"{asked} ({evaluated} parameter sets) x 2 replications = {evaluated * 2} runs" in text
+
+
+def test_an_unknown_metric_partner_is_refused_before_any_sample(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("sim.sensitivity.evaluate_samples", lambda *a: pytest.fail("a sample was evaluated"))
+    study = write_study(tmp_path, metric={"name": "deal_day", "partner": "JPX"})
+    assert main([str(study), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "metric.partner='JPX': not a partner" in err and "JPN, EU" in err and not (tmp_path / "out").exists()
