@@ -17,12 +17,9 @@ from __future__ import annotations
 import copy
 import difflib
 import json
-import logging
-import multiprocessing
 import sys
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
@@ -37,6 +34,7 @@ from omegaconf import OmegaConf
 
 from sim.command_errors import NewFiles
 from sim.config import ConfigError, load_study
+from sim.parallel import WorkerPool
 from sim.progress import Progress
 from sim.results import atomic_write
 from sim.runner import run_replications
@@ -179,21 +177,12 @@ def play(base: dict[str, Any], us: list[Entrant], partners: list[Entrant], codes
     matches = [(match_config(base, u, p, codes), u.label, p.label, codes, seed, replications)
                for u in us for p in partners]
     bar = Progress(len(matches) * replications, f"tournament ({len(matches)} matches)", enabled=progress)
-    try:
-        if workers > 1 and len(matches) > 1:
-            context = multiprocessing.get_context("spawn")  # what Mesa uses; workers re-import user classes
-            with ProcessPoolExecutor(min(workers, len(matches)), mp_context=context, initializer=_quiet) as pool:
-                futures = [pool.submit(play_match, *match) for match in matches]
-                for future in as_completed(futures):  # the bar moves as matches end, in any order
-                    bar.advance(replications)
-                results = [future.result() for future in futures]  # the table keeps the match order
-        else:
-            results = []
-            for match in matches:
-                results.append(play_match(*match))
-                bar.advance(replications)
-    finally:
-        bar.close()
+    # The replications' pool: spawned workers that re-import users' classes, results in match order.
+    with WorkerPool(max(1, min(workers, len(matches)))) as pool:
+        try:
+            results = list(pool.map_ordered(play_match, matches, lambda _: bar.advance(replications)))
+        finally:
+            bar.close()
     frames = [r for r in results if isinstance(r, pd.DataFrame)]
     refused = [(u.label, p.label, r) for (u, p), r in zip(product(us, partners), results) if isinstance(r, str)]
     table = pd.concat(frames, ignore_index=True) if frames else _empty_table()
@@ -212,10 +201,6 @@ def play_match(config: dict[str, Any], us: str, partner: str, codes: Sequence[st
     except Exception as error:  # noqa: BLE001  a user's strategy failing mid-run loses its match only
         return f"failed: {type(error).__name__}: {error}"
     return _match_rows(outcome.tables["runs"].to_pandas(), us, partner, codes)
-
-
-def _quiet() -> None:
-    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
 
 
 def _first_problem(error: ConfigError) -> str:
