@@ -19,6 +19,7 @@ import difflib
 import json
 import sys
 import time
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import product
@@ -138,7 +139,13 @@ def _unknown(option: str, name: str, side: Side, allowed: list[str]) -> str:
 
 def _target_label(target: str, side: Side, option: str, problems: list[str]) -> str:
     """A user's class is labelled by its own ``info.name`` if it declares one, else its class name."""
-    spec, errors = strategy_spec({"_target_": target}, side, option)
+    try:
+        spec, errors = strategy_spec({"_target_": target}, side, option)
+    except Exception as error:  # noqa: BLE001  a user's module or constructor may raise anything
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        problems.append(f"{option} {target}: {type(error).__name__}: {error} (at {frame.filename}, line "
+                        f"{frame.lineno}); fix that class or leave it out")
+        return target
     if spec is None:
         problems += [error.replace(f"{option}._target_=", f"{option} ") for error in errors]
         return target

@@ -10,7 +10,6 @@ import argparse
 import datetime as dt
 import difflib
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ import pandas as pd
 
 from sim.command_errors import CommandError, check_output_dir, checked_config, os_error_message, report, whole_number
 from sim.config import ConfigError
+from sim.parallel import available_cores
 from sim.strategies import Side
 from sim.tournament import base_config, entrants, play, write
 
@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         base = checked_config(args.overrides, base_config)
         codes = chosen_partners(args.partners, base)
         check_output_dir(out)
-        workers = args.workers if args.workers > 0 else (os.cpu_count() or 1)
+        workers = args.workers if args.workers > 0 else available_cores()
         result = play(base, us, partners, codes, args.seed, args.replications, workers, progress=True)
         if result.table.empty:
             reasons = "; ".join(f"{u} vs {p}: {r}" for u, p, r in result.refused[:3])

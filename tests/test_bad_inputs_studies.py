@@ -108,6 +108,21 @@ def test_tournament_refuses_an_output_path_it_cannot_use(tmp_path, capsys, where
     assert tree(tmp_path) == before and (tmp_path / "results").read_text() == "" and not UNWRITABLE.exists()
 
 
+@pytest.mark.parametrize("source, words", [
+    ("x = undefined_name\n", ["NameError", "undefined_name", "line 1"]),
+    ("from experiments.stubborn import Stubborn\n\n\nclass Broken(Stubborn):\n    def __init__(self):\n"
+     "        raise RuntimeError('no luck')\n", ["RuntimeError: no luck", "line 6"]),
+], ids=["module raises at import", "constructor raises"])
+def test_tournament_names_a_users_class_that_raises(tmp_path, capsys, source, words):
+    (tmp_path / "mine.py").write_text(source)
+    target = f"{tmp_path / 'mine.py'}:Broken"
+    err = refused(tournament.main, ["--out", str(tmp_path / "out"), *TOURNAMENT, "--partner-target", target], capsys)
+    assert f"--partner {target}" in err and str(tmp_path / "mine.py") in err
+    for word in words:
+        assert word in err, (word, err)
+    assert not (tmp_path / "out").exists()
+
+
 def study_file(tmp_path: Path, text: str | None = None, **changes) -> Path:
     path = tmp_path / "study.yaml"
     path.write_text(text if text is not None else yaml.safe_dump({**STUDY, **changes}))
@@ -164,15 +179,25 @@ def test_sensitivity_refuses_a_study_it_cannot_read(tmp_path, capsys, study, mon
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("where", ["file", "under a file"])
+@pytest.mark.parametrize("where", ["file", "under a file", "unwritable"])
 def test_sensitivity_refuses_an_output_path_it_cannot_use_before_any_sample(tmp_path, capsys, where):
     (tmp_path / "results").write_text("")
-    out = tmp_path / "results" if where == "file" else tmp_path / "results" / "s"
+    out = {"file": tmp_path / "results", "under a file": tmp_path / "results" / "s", "unwritable": UNWRITABLE}[where]
+    if where == "unwritable" and not _unwritable(UNWRITABLE.parent):
+        pytest.skip(f"{UNWRITABLE.parent} can be written here")
     path = study_file(tmp_path)
     before = tree(tmp_path)
     err = refused(sensitivity.main, [str(path), "--out", str(out)], capsys)
-    assert f"--out {out}" in err and "is a file" in err
-    assert tree(tmp_path) == before
+    assert f"--out {out}" in err and ("is a file" in err or "cannot be written" in err)
+    assert tree(tmp_path) == before and not UNWRITABLE.exists()
+
+
+def test_sensitivity_shows_the_traceback_only_when_debugging(tmp_path, capsys, monkeypatch):
+    path = study_file(tmp_path, "name: x\n  method: [\n")
+    monkeypatch.setenv("TARIFFSIM_DEBUG", "1")
+    assert sensitivity.main([str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "not valid YAML" in err and not (tmp_path / "out").exists()
 
 
 # The console scripts themselves, in fresh processes: the same refusals reach a shell user.
