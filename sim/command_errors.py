@@ -118,12 +118,6 @@ class NewFiles:
                 pass
 
 
-def refuse(problems: list[str], what: str) -> None:
-    """Raise one ``CommandError`` listing every problem found in ``what`` (nothing raised if none)."""
-    if problems:
-        raise CommandError(f"invalid {what}:\n  " + "\n  ".join(problems))
-
-
 def checked_config(overrides: Sequence[str], compose: Callable[[Sequence[str]], dict[str, Any]],
                    where: str = "override") -> dict[str, Any]:
     """The config ``compose(overrides)`` returns, validated as a whole before anything runs.

@@ -179,7 +179,8 @@ def run_sensitivity(study: SensitivityStudy, out: Path, workers: int | None = No
     y[:len(done)] = done
     if len(done):
         log.info("%s: resuming, %d of %d samples already evaluated", study.name, len(done), len(x))
-    bar = Progress((len(x) - len(done)) * study.replications, f"{study.name} ({len(x)} parameter sets)", enabled=progress)
+    bar = Progress((len(x) - len(done)) * study.replications, f"{study.name} ({len(x)} parameter sets)",
+                   enabled=progress)
     with WorkerPool(workers) as pool:
         bounds = [(len(done) + a, len(done) + b)
                   for a, b in chunk_bounds(len(x) - len(done), pool.workers, min_chunk=8)]

@@ -56,7 +56,8 @@ def plot_indices(indices: pd.DataFrame, study: SensitivityStudy, metric: str, ev
 def title(study: SensitivityStudy, metric: str, evaluated: int) -> str:
     """What was asked and what ran, e.g. ``Sobol sensitivity of M: 256 samples (1,792 parameter sets) x 4
     replications = 7,168 runs``."""
-    method, nouns = ("Sobol", ("sample", "samples")) if study.method == "sobol" else ("Morris", ("trajectory", "trajectories"))
+    sobol = study.method == "sobol"
+    method, nouns = ("Sobol", ("sample", "samples")) if sobol else ("Morris", ("trajectory", "trajectories"))
     asked = f"{study.samples:,} {nouns[study.samples != 1]}"
     replications = f"{study.replications:,} replication{'s' if study.replications != 1 else ''}"
     return (f"{method} sensitivity of {metric}: {asked} ({evaluated:,} parameter sets) x {replications} "

@@ -83,7 +83,7 @@ def chosen_partners(text: str | None, base: dict[str, Any]) -> list[str]:
     problems = [] if codes else [f"--partners {text!r}: names no partner"]
     for code in codes:
         if code not in allowed:
-            close = difflib.get_close_matches(code, allowed, n=1) or difflib.get_close_matches(code.upper(), allowed, n=1)
+            close = difflib.get_close_matches(code.upper(), allowed, n=1)
             problems.append(f"--partners {code}: not a partner of scenario {base['scenario']['name']}"
                             + (f" (did you mean {close[0]}?)" if close else ""))
     if problems:
@@ -100,7 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         problems = []
         chosen = []
-        for side, names, targets in ((Side.US, args.us, args.us_target), (Side.PARTNER, args.partner, args.partner_target)):
+        for side, names, targets in ((Side.US, args.us, args.us_target),
+                                     (Side.PARTNER, args.partner, args.partner_target)):
             try:
                 chosen.append(entrants(side, _names(names), targets))
             except ConfigError as error:

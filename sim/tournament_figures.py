@@ -116,7 +116,8 @@ def heatmaps(table: pd.DataFrame, ranking: pd.DataFrame, settings: dict[str, Any
             entrants ``us_strategies`` / ``partner_strategies``, so that unplayed ones show too).
     """
     replications = settings.get("replications", "?")
-    subtitle = (f"scenario {settings.get('scenario', '?')}, {replications} replication{'' if replications == 1 else 's'} "
+    plural = "" if replications == 1 else "s"
+    subtitle = (f"scenario {settings.get('scenario', '?')}, {replications} replication{plural} "
                 f"per match, seed {settings.get('seed', '?')}; partner strategy played by "
                 f"{', '.join(settings.get('partners', [])) or 'every partner'}")
     us = settings.get("us_strategies", ())

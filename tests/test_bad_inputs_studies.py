@@ -202,7 +202,8 @@ def test_sensitivity_shows_the_traceback_only_when_debugging(tmp_path, capsys, m
 
 # The console scripts themselves, in fresh processes: the same refusals reach a shell user.
 SCRIPTS = {
-    "tournament typo": (["tariffsim-tournament", "--partner", "boulwar", "--us", "deal_seeker"], "did you mean boulware?"),
+    "tournament typo": (["tariffsim-tournament", "--partner", "boulwar", "--us", "deal_seeker"],
+                        "did you mean boulware?"),
     "tournament out is a file": (["tariffsim-tournament", "--us", "deal_seeker", "--partner", "boulware", "--out",
                                   "results"], "--out results: is a file"),
     "sensitivity workers": (["tariffsim-sensitivity", "jpn_deal", "--workers", "-1"], "argument --workers"),

@@ -181,7 +181,8 @@ def test_a_study_file_with_a_yaml_syntax_error_names_the_file_and_line(tmp_path,
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("option", [["--workers", "-1"], ["--workers", "0"], ["--samples", "-4"], ["--replications", "0"]])
+@pytest.mark.parametrize("option", [["--workers", "-1"], ["--workers", "0"], ["--samples", "-4"],
+                                    ["--replications", "0"]])
 def test_options_out_of_range_are_refused_naming_the_option(tmp_path, capsys, option):
     with pytest.raises(SystemExit) as stopped:
         main([str(write_study(tmp_path)), "--out", str(tmp_path / "out"), *option])
