@@ -44,7 +44,7 @@ class Progress:
         self._bar: tqdm | None = None
         if self.tty:
             self._bar = tqdm(total=self.total, desc=label, unit=unit, file=self.stream, mininterval=0.1,
-                             ascii=" #", bar_format=BAR_FORMAT, dynamic_ncols=True)
+                             bar_format=BAR_FORMAT, dynamic_ncols=True)
 
     def advance(self, n: int) -> None:
         """Record ``n`` more finished runs."""
@@ -65,6 +65,6 @@ class Progress:
             self._bar = None
 
     def line(self) -> str:
-        """``label [#####     ] done/total runs, rate, time left``: the bar as one plain line."""
+        """``label [#####     ] done/total runs, rate, time left``: the bar as one plain ASCII line."""
         return tqdm.format_meter(self.done, self.total, time.perf_counter() - self.began, prefix=self.label,
                                  unit=self.unit, ascii=" #", bar_format=BAR_FORMAT)
