@@ -4,12 +4,8 @@ Each match plays the baseline scenario (or any composed config) with one US stra
 United States and one partner strategy for every chosen partner, at the registry defaults of
 both, over the same replication seeds (common random numbers: the matches differ only by the
 strategies). A match whose config is refused (a strategy whose defaults cannot run there) or
-that fails is reported and left out, not fatal.
-
-    tariffsim-tournament --out DIR [--us NAMES] [--partner NAMES] [--partner-target PATH]
-                         [--partners CODES] [--replications N] [--seed S] [--workers N] [KEY=VALUE ...]
-
-The command line itself is ``sim.tournament_cli``.
+that fails is reported and left out, not fatal. The command line, ``tariffsim-tournament``, is
+``sim.tournament_cli``.
 """
 
 from __future__ import annotations
