@@ -217,8 +217,8 @@ def _write_results(study: SensitivityStudy, out: Path, x: np.ndarray, y: np.ndar
             from sim.report_figures import save
             from sim.sensitivity_figures import plot_indices
 
-            save(plot_indices(indices, study, _metric_label(study), len(x)), out / "indices.png")
-            files.add(out / "indices.png")
+            saved = save(plot_indices(indices, study, _metric_label(study), len(x)), out / "indices.png")
+            files.add(*([saved] if isinstance(saved, Path) else saved))  # PNG, and any other format beside it
     except BaseException:
         files.remove()
         raise
