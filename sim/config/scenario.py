@@ -51,6 +51,7 @@ class Election:
     weight: float
     window_days: int
     capital_after: float
+    capital_spread: float = 0.0  # the result is drawn per run within capital_after ± capital_spread
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class Partner:
     red_lines: tuple[RedLine, ...]
     politics: Politics
     retaliation: Retaliation
+    letter_drawn: bool = False  # letter_rate: null: the US picks the rate when it writes (us_tactics)
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,8 @@ class UnitedStates:
     court_sensitivity: float
     floors: dict[str, float]
     max_rate: float
+    letter_premium: float = 0.0  # drawn letter rates reach the 2 Apr rate plus this many points
+    extension_spread: int = 0  # an extension's length is drawn within the strategy's days ± this
 
 
 @dataclass(frozen=True)
@@ -230,6 +234,8 @@ def _us(r: Reader) -> UnitedStates:
         attention=r.integer("attention", 1, 20), deal_value=r.number("deal_value", 0, 1),
         stress_sensitivity=r.number("stress_sensitivity", 0), court_sensitivity=r.number("court_sensitivity", 0, 1),
         floors=floors, max_rate=r.number("max_rate", 0, 100, allowed=TARIFF),
+        letter_premium=r.number("letter_premium", 0, 100, default=0.0),
+        extension_spread=r.integer("extension_spread", 0, 365, default=0),
     )
     r.finish()
     return us
@@ -257,7 +263,12 @@ def _environment(r: Reader) -> Environment:
 
 def _partner(r: Reader, code: str, start: dt.date | None) -> Partner:
     name = str(r.raw("name", code))
-    rates = {k: r.number(k, 0, 100, allowed=TARIFF) for k in ("announced_rate", "pause_rate", "letter_rate")}
+    rates = {k: r.number(k, 0, 100, allowed=TARIFF) for k in ("announced_rate", "pause_rate")}
+    # No letter rate given: the US names one when it writes, drawn per run (us_tactics); until
+    # then no deal means the 2 Apr rate it promised to restore.
+    letter_drawn = r.raw("letter_rate", None) is None
+    rates["letter_rate"] = (rates["announced_rate"] if letter_drawn
+                            else r.number("letter_rate", 0, 100, allowed=TARIFF))
     sector = r.child("sector")
     autos = None if sector.raw("autos", None) is None else sector.number("autos", 0, 100, allowed=TARIFF)
     steel = None if sector.raw("steel", None) is None else sector.number("steel", 0, 100, allowed=TARIFF)
@@ -272,6 +283,7 @@ def _partner(r: Reader, code: str, start: dt.date | None) -> Partner:
         issues=issues, aspiration=aspiration, strategy=_strategy(r, Side.PARTNER),
         reservation_shift=r.number("reservation_shift", -1, 1, default=0.0), red_lines=red_lines,
         politics=_politics(r.child("politics"), start), retaliation=_retaliation(r.child("retaliation")),
+        letter_drawn=letter_drawn,
     )
     r.finish()
     return partner
@@ -327,7 +339,7 @@ def _politics(r: Reader, start: dt.date | None) -> Politics:
     if r.raw("election", None) is not None:
         e = r.child("election")
         election = Election(e.date("date"), e.number("weight", 0, 1), e.integer("window_days", 1, 365),
-                            e.number("capital_after", 0, 1))
+                            e.number("capital_after", 0, 1), e.number("capital_spread", 0, 1, default=0.0))
         if election.date is not None and start is not None and election.date < start:
             e.error(e.key("date"), str(election.date),
                     f"must not be before scenario.start ({start}); for an election already held set "

@@ -1,9 +1,11 @@
-"""The world outside the negotiating rooms: market stress and the risk the court strikes the
-emergency tariffs down."""
+"""The world outside the negotiating rooms: market stress, the risk the court strikes the
+emergency tariffs down, and the results of partners' elections."""
 
 from __future__ import annotations
 
-from sim.config.scenario import Environment
+import numpy as np
+
+from sim.config.scenario import Election, Environment
 
 
 class World:
@@ -36,3 +38,13 @@ class World:
     def excess_stress(self) -> float:
         """How far stress stands above the level at which the US starts to give ground."""
         return max(0.0, self.stress - self.settings.market_stress.threshold)
+
+
+def election_result(election: Election, rng: np.random.Generator) -> float:
+    """A government's political capital after ``election``: ``capital_after``, or, when the
+    result was not known at the information date (``capital_spread`` > 0), drawn uniformly within
+    ``capital_after`` ± ``capital_spread`` from the run's generator (clipped to [0, 1])."""
+    if election.capital_spread <= 0:
+        return election.capital_after
+    drawn = election.capital_after + rng.uniform(-election.capital_spread, election.capital_spread)
+    return min(1.0, max(0.0, drawn))

@@ -1,8 +1,15 @@
 """The US's tactics, as its strategy decides them: whom to meet, whom to threaten, and what to
-do with the deadline (move it early, extend it with letters, or impose the letter rates)."""
+do with the deadline (move it early, extend it with letters, or impose the letter rates).
+
+What the US decided only after the scenario's information date is drawn here from the run's
+generator, not read from the record: the rate each letter names (between the rate in force during
+the pause and the 2 Apr rate plus ``us.letter_premium``) and the length of an extension (the
+strategy's days ± ``us.extension_spread``).
+"""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from sim.model.events import EventKind
@@ -69,7 +76,7 @@ def deadline_tactics(model: TariffModel, day: int) -> None:
         return
     action, days = strategy.at_deadline(_deadline_view(model, day), model.rng)
     if action is DeadlineAction.EXTEND and days > 0 and day < model.last_day:
-        _extend(model, open_partners, day, days)
+        _extend(model, open_partners, day, extension_length(model, days))
     else:
         _impose(model, open_partners, day)
 
@@ -102,6 +109,7 @@ def _extend(model: TariffModel, open_partners: list[PartnerAgent], day: int, day
     model.log.add(day, EventKind.EXTENSION, "USA", "ALL",
                   f"deadline extended to {model.date_of(model.deadline_day)}; letters go out")
     for partner in open_partners:
+        write_letter(model, partner)
         rate = partner.talks.send_letter()
         model.log.add(day, EventKind.LETTER, "USA", partner.code,
                       f"letter to {partner.code}: {rate:.0f}% from {model.date_of(model.deadline_day)} without a deal")
@@ -110,12 +118,42 @@ def _extend(model: TariffModel, open_partners: list[PartnerAgent], day: int, day
 
 def _impose(model: TariffModel, open_partners: list[PartnerAgent], day: int) -> None:
     for partner in open_partners:
+        write_letter(model, partner)
         partner.talks.letter_sent = True
         rate = partner.talks.impose_letter()
         model.log.add(day, EventKind.LETTER_RATES_IMPOSED, "USA", partner.code,
                       f"{rate:.0f}% on {partner.code}'s goods from {model.date_of(day)}")
         retaliate(model, partner, day, "letter rate")
     model.world.shock(model.scenario.environment.market_stress.letters_imposed)
+
+
+def extension_length(model: TariffModel, days: int) -> int:
+    """The days the deadline is extended by: the strategy's ``days``, moved by a whole number of
+    days drawn uniformly within ± ``us.extension_spread`` (no draw when the spread is 0); at least 1."""
+    spread = model.scenario.us.extension_spread
+    if spread <= 0:
+        return days
+    return max(1, days + int(model.rng.integers(-spread, spread + 1)))
+
+
+def letter_range(model: TariffModel, partner: PartnerAgent) -> tuple[int, int]:
+    """Whole-percent bounds of the rate a letter to ``partner`` may name: from the rate in force
+    during the pause to the 2 Apr rate plus ``us.letter_premium``, at most ``us.max_rate``."""
+    us, settings = model.scenario.us, partner.settings
+    lo = math.ceil(min(settings.pause_rate, us.max_rate))
+    hi = math.floor(min(us.max_rate, settings.announced_rate + us.letter_premium))
+    return lo, max(lo, hi)
+
+
+def write_letter(model: TariffModel, partner: PartnerAgent) -> None:
+    """Fix the rate the letter to ``partner`` names, once: drawn uniformly over ``letter_range``
+    where the config leaves it to the US (``letter_rate: null``), else the configured rate."""
+    talks = partner.talks
+    if talks.letter_sent or not partner.settings.letter_drawn:
+        return
+    lo, hi = letter_range(model, partner)
+    # Read only once the letter is sent (send_letter, impose_letter), which refresh no deal's value.
+    talks.letter_rate = float(model.rng.integers(lo, hi + 1))
 
 
 def retaliate(model: TariffModel, partner: PartnerAgent, day: int, cause: str) -> None:
