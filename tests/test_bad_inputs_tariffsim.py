@@ -279,3 +279,18 @@ def test_valid_command_lines_pass_the_checks(tmp_path, monkeypatch):
     preflight.check(["-m", "seed=1,2", "sweep=deadline", f"hydra.sweep.dir={tmp_path / 'sweep'}"])
     preflight.check([*strategy(f"{tmp_path}/typed.py:Typed", patience=2.5), "scenario.us.strategy.beta=0.5"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["typed.py"]
+
+
+def test_a_directory_that_cannot_be_written_is_refused(tmp_path, monkeypatch, capsys):
+    """Root may write anywhere, so the permission is denied by a stand-in for ``os.access``."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_access = os.access
+    monkeypatch.setattr("sim.job_check.os.access", lambda path, mode: Path(path) != locked and real_access(path, mode))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["tariffsim", f"hydra.run.dir={locked / 'run'}", "replications=1"])
+    with pytest.raises(SystemExit) as exited:
+        preflight.main()
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and f"{locked} is not writable" in err and "Traceback" not in err
+    assert list(locked.iterdir()) == []
