@@ -32,6 +32,7 @@ from sim.sweep_check import check_sweep
 DEBUG = "TARIFFSIM_DEBUG"
 CONFIG_NAME = "config"  # the primary config of ``sim.cli.main``
 USAGE_ERROR = 2
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
 
 
 def main() -> None:
@@ -43,6 +44,9 @@ def main() -> None:
             raise
         print(f"tariffsim: {error}", file=sys.stderr)
         sys.exit(USAGE_ERROR)
+    except KeyboardInterrupt:  # while a large sweep is being checked: nothing has been written yet
+        print("tariffsim: interrupted while checking the command line; nothing was run or written", file=sys.stderr)
+        sys.exit(INTERRUPTED)
     cli.main()
 
 

@@ -21,7 +21,8 @@ from sim.hydra_errors import CommandError, compose, explain
 from sim.job_check import check_job, check_output_dir
 
 BASIC_SWEEPER = f"{BasicSweeper.__module__}.{BasicSweeper.__name__}"
-SHOWN_JOBS = 10  # a sweep of hundreds of bad jobs names the first ten, then counts the rest
+HEADER = "invalid configuration:"  # each job's ConfigError starts so: said once, by the first line
+SHOWN_JOBS = 10  # distinct problems shown; a sweep of hundreds of bad jobs counts the rest
 
 
 def check_sweep(config_loader: ConfigLoaderImpl, cfg: DictConfig) -> None:
@@ -68,10 +69,21 @@ def sweep_jobs(config_loader: ConfigLoaderImpl, cfg: DictConfig) -> list[list[st
 
 
 def _refusal(refused: Sequence[tuple[int, list[str], str]], total: int) -> str:
+    """One block per distinct problem: the jobs that share it (by number and overrides), then it."""
+    by_problem: dict[str, list[tuple[int, list[str]]]] = {}
+    for number, overrides, message in refused:
+        by_problem.setdefault(message, []).append((number, overrides))
     lines = [f"sweep refused before any job ran, nothing written: {len(refused)} of {total} jobs cannot run"]
-    for number, overrides, message in refused[:SHOWN_JOBS]:
-        lines.append(f"  job {number} ({' '.join(overrides) or 'no overrides'}):")
-        lines += [f"    {line.strip()}" for line in message.splitlines() if line.strip()]
-    if len(refused) > SHOWN_JOBS:
-        lines.append(f"  ... and {len(refused) - SHOWN_JOBS} more jobs")
+    for message, jobs in list(by_problem.items())[:SHOWN_JOBS]:
+        if len(jobs) == total > 1:
+            lines.append(f"  every job ({total}):")
+        elif len(jobs) == 1:
+            lines.append(f"  job {jobs[0][0]} ({' '.join(jobs[0][1]) or 'no overrides'}):")
+        else:
+            first, overrides = jobs[0]
+            lines.append(f"  jobs {', '.join(str(number) for number, _ in jobs)} "
+                         f"(job {first}: {' '.join(overrides) or 'no overrides'}):")
+        lines += [f"    {line.strip()}" for line in message.splitlines() if line.strip() not in ("", HEADER)]
+    if len(by_problem) > SHOWN_JOBS:
+        lines.append(f"  ... and {len(by_problem) - SHOWN_JOBS} more problems")
     return "\n".join(lines)

@@ -145,6 +145,7 @@ CASES = [
          ("job 1 (scenario.us.strategy.beta=inf", "finite")),
     Case("sweep-product", ("-m", "scenario.us.aspiration=0.5,2.0", "seed=1,2"),
          ("2 of 4 jobs", "scenario.us.aspiration=2.0:")),
+    Case("sweep-shared-problem", ("-m", "seed=1,2,3", "replications=0"), ("3 of 3 jobs", "every job (3)", "replications=0:")),
     Case("sweep-deadline-past-end", ("-m", "sweep=deadline", "scenario.end=2025-08-20"),
          ("1 of 5 jobs", "job 4 (scenario.deadline=2025-09-01", "inside the horizon")),
     Case("sweep-params-in-yaml", ("-m", "-cd", "{tmp}/conf", "sweep=bad_weight"),
