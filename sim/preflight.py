@@ -53,14 +53,14 @@ def main() -> None:
 def check(argv: Sequence[str]) -> None:
     """Compose and validate the run, or every job of the sweep, that ``argv`` asks for.
 
-    Commands that only show something (``--help``, ``--cfg``, ``--info``...) are left to Hydra.
+    Commands that only show something (``--help``, ``--info``...) are left to Hydra; ``--cfg``
+    needs the config composed (its keys checked), not valid.
 
     Raises:
         CommandError: naming each bad key, file or job, and what is allowed.
     """
     args = get_args_parser().parse_args(list(argv))  # Hydra's own parser: a bad flag exits with usage
-    shows = args.help or args.hydra_help or args.cfg or args.info or args.shell_completion
-    if shows or args.experimental_rerun:
+    if args.help or args.hydra_help or args.info or args.shell_completion or args.experimental_rerun:
         return
     hydra = _hydra(args.config_path, args.config_dir)
     try:
@@ -70,6 +70,8 @@ def check(argv: Sequence[str]) -> None:
         mode = RunMode.MULTIRUN if args.multirun or configured == RunMode.MULTIRUN else RunMode.RUN
         overrides.append(f"hydra.mode={mode.name}")  # as Hydra's own launch does
         cfg = compose(lambda items: hydra.compose_config(config_name, items, run_mode=mode), overrides)
+        if args.cfg:
+            return
         if mode == RunMode.MULTIRUN:
             check_sweep(hydra.config_loader, cfg)
         else:

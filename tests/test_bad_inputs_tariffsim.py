@@ -101,6 +101,7 @@ CASES = [
     Case("seeds", ("seeds=3",), ("seeds", "did you mean seed?")),
     Case("aspiraton", (f"{JPN}.aspiraton=0.9",), (f"{JPN}.aspiraton", f"did you mean {JPN}.aspiration?")),
     Case("plus-aspiraton", (f"+{JPN}.aspiraton=0.9",), (f"{JPN}.aspiraton", f"did you mean {JPN}.aspiration?")),
+    Case("cfg-job-unknown-key", ("--cfg", "job", "scenario.us.concession.beta=1"), ("did you mean scenario.us.strategy.beta?",)),
     Case("unknown-partner-key", ("scenario.partners.XYZ.aspiration=0.5",), ("scenario.partners.XYZ",)),
     Case("hydra-key-typo", ("hydra.run.dri={tmp}/out",), ("hydra.run.dri", "did you mean hydra.run.dir?")),
     Case("unknown-scenario", ("scenario=nosuch",), ("scenario=nosuch", "baseline_2025")),
