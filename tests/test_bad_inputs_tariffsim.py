@@ -278,7 +278,7 @@ def test_valid_command_lines_pass_the_checks(tmp_path, monkeypatch):
     (tmp_path / "typed.py").write_text(TYPED_STRATEGY)
     monkeypatch.chdir(tmp_path)
     preflight.check([f"hydra.run.dir={tmp_path / 'out'}"])
-    preflight.check(["-m", "seed=1,2", "sweep=deadline", f"hydra.sweep.dir={tmp_path / 'sweep'}"])
+    preflight.check(["-m", "seed=1,2", f"hydra.sweep.dir={tmp_path / 'sweep'}"])
     preflight.check([*strategy(f"{tmp_path}/typed.py:Typed", patience=2.5), "scenario.us.strategy.beta=0.5"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["typed.py"]
 

@@ -11,10 +11,13 @@ no strategy parameter has a meaning at infinity.
 from __future__ import annotations
 
 import math
+import numbers
 import types
 import typing
 from collections.abc import Mapping
 from typing import Any
+
+import numpy as np
 
 
 def parameter_problems(cls: type, params: Mapping[str, Any], key: str) -> list[str]:
@@ -80,10 +83,10 @@ def _fits_ignoring_finiteness(value: Any, hint: Any) -> bool:
         return value is None
     if hint is bool:
         return isinstance(value, bool)
-    if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if hint is float:  # an int is a float here, as in Python's numeric tower; a bool is not
-        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is int:  # numpy's integers too (a sampled value); a bool is not a number here
+        return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+    if hint is float:  # an int is a float here, as in Python's numeric tower
+        return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
     if hint is str:
         return isinstance(value, str)
     origin = typing.get_origin(hint)
@@ -102,7 +105,7 @@ def _fits_ignoring_finiteness(value: Any, hint: Any) -> bool:
 
 def _finite(value: Any) -> bool:
     """False for ``inf``/``nan``, also inside lists and mappings."""
-    if isinstance(value, float):
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
         return math.isfinite(value)
     if isinstance(value, list | tuple):
         return all(_finite(item) for item in value)
