@@ -209,10 +209,12 @@ def _scenario(r: Reader) -> Scenario:
             partners_r.used.add(code)
             partners_r.error(partners_r.key(str(code)), code, f"is not a known partner; allowed: {', '.join(PARTNER_CODES)}")
             continue
-        partners[code] = _partner(partners_r.child(code), code, horizon)
+        partners[code] = _partner(partners_r.child(code), code, start)
     partners_r.finish()
     if not partners_r.data:
         partners_r.error(partners_r.path, {}, f"must name at least one partner of: {', '.join(PARTNER_CODES)}")
+    if horizon is not None:
+        _dates_inside(partners_r, partners, horizon)
     events = tuple(_event(er, horizon, partners) for er in r.items("events"))
     r.finish()
     for issue in us.floors:
@@ -255,7 +257,7 @@ def _environment(r: Reader) -> Environment:
     return env
 
 
-def _partner(r: Reader, code: str, horizon: tuple[dt.date, dt.date] | None) -> Partner:
+def _partner(r: Reader, code: str, start: dt.date | None) -> Partner:
     name = str(r.raw("name", code))
     rates = {k: r.number(k, 0, 100, allowed=TARIFF) for k in ("announced_rate", "pause_rate", "letter_rate")}
     sector = r.child("sector")
@@ -263,7 +265,7 @@ def _partner(r: Reader, code: str, horizon: tuple[dt.date, dt.date] | None) -> P
     steel = None if sector.raw("steel", None) is None else sector.number("steel", 0, 100, allowed=TARIFF)
     sector.finish()
     issues = _issues(r.child("issues"), code)
-    red_lines = tuple(_red_line(lr, code, issues, horizon) for lr in r.items("red_lines"))
+    red_lines = tuple(_red_line(lr, code, issues) for lr in r.items("red_lines"))
     aspiration = r.number("aspiration", 0, 1, lo_open=True)
     partner = Partner(
         code=code, name=name, announced_rate=rates["announced_rate"], pause_rate=rates["pause_rate"],
@@ -271,14 +273,13 @@ def _partner(r: Reader, code: str, horizon: tuple[dt.date, dt.date] | None) -> P
         imports_bn=r.number("imports_bn", 0), deficit_bn=r.number("deficit_bn"),
         issues=issues, aspiration=aspiration, strategy=_strategy(r, Side.PARTNER),
         reservation_shift=r.number("reservation_shift", -1, 1, default=0.0), red_lines=red_lines,
-        politics=_politics(r.child("politics"), horizon), retaliation=_retaliation(r.child("retaliation")),
+        politics=_politics(r.child("politics"), start), retaliation=_retaliation(r.child("retaliation")),
     )
     r.finish()
     return partner
 
 
-def _red_line(r: Reader, code: str, issues: dict[str, IssueSettings],
-              horizon: tuple[dt.date, dt.date] | None) -> RedLine:
+def _red_line(r: Reader, code: str, issues: dict[str, IssueSettings]) -> RedLine:
     issue = r.raw("issue")
     known = isinstance(issue, str) and issue in issues
     if issues and issue is not None and not known:  # no issues at all: already reported
@@ -292,12 +293,6 @@ def _red_line(r: Reader, code: str, issues: dict[str, IssueSettings],
     start, until = r.date("from", None), r.date("until", None)
     if start is not None and until is not None and until <= start:
         r.error(r.key("until"), str(until), f"must be after {r.key('from')} ({start})")
-    elif horizon is not None and start is not None and start > horizon[1]:
-        r.error(r.key("from"), str(start), f"must fall inside the horizon {horizon[0]}..{horizon[1]} "
-                "(a red line that starts after it never binds: remove it instead)")
-    elif horizon is not None and until is not None and until < horizon[0]:
-        r.error(r.key("until"), str(until), f"must fall inside the horizon {horizon[0]}..{horizon[1]} "
-                "(a red line that ends before it never binds: remove it instead)")
     r.finish()
     return RedLine(issue, top, start, until)
 
@@ -329,20 +324,16 @@ def _issues(r: Reader, code: str) -> dict[str, IssueSettings]:
     return issues
 
 
-def _politics(r: Reader, horizon: tuple[dt.date, dt.date] | None) -> Politics:
+def _politics(r: Reader, start: dt.date | None) -> Politics:
     election = None
     if r.raw("election", None) is not None:
         e = r.child("election")
         election = Election(e.date("date"), e.number("weight", 0, 1), e.integer("window_days", 1, 365),
                             e.number("capital_after", 0, 1))
-        if election.date is not None and horizon is not None and election.date < horizon[0]:
+        if election.date is not None and start is not None and election.date < start:
             e.error(e.key("date"), str(election.date),
-                    f"must not be before scenario.start ({horizon[0]}); for an election already held set "
+                    f"must not be before scenario.start ({start}); for an election already held set "
                     f"{r.key('capital')} and remove the election")
-        elif election.date is not None and horizon is not None and election.date > horizon[1]:
-            e.error(e.key("date"), str(election.date),
-                    f"must not be after scenario.end ({horizon[1]}); an election after the horizon "
-                    "never happens in the run: remove it, or move scenario.end past it")
         e.finish()
     politics = Politics(
         capital=r.number("capital", 0, 1), capital_recovery=r.number("capital_recovery", 0, 1),
@@ -358,6 +349,25 @@ def _retaliation(r: Reader) -> Retaliation:
     out = Retaliation(r.number("gain", 0, 1), r.number("us_cost", 0, 1))
     r.finish()
     return out
+
+
+def _dates_inside(r: Reader, partners: dict[str, Partner], horizon: tuple[dt.date, dt.date]) -> None:
+    """Refuse an election after the horizon and a red line wholly outside it: the run would
+    never reach them, and the researcher would read results as if they had counted."""
+    start, end = horizon
+    for code, partner in partners.items():
+        election = partner.politics.election
+        if election is not None and election.date is not None and election.date > end:
+            r.error(f"{r.key(code)}.politics.election.date", str(election.date),
+                    f"must not be after scenario.end ({end}); an election after the horizon never happens "
+                    "in the run: remove it, or move scenario.end past it")
+        for i, line in enumerate(partner.red_lines):
+            if line.start is not None and line.start > end:
+                r.error(f"{r.key(code)}.red_lines[{i}].from", str(line.start), f"must fall inside the horizon "
+                        f"{start}..{end} (a red line that starts after it never binds: remove it instead)")
+            elif line.until is not None and line.until < start:
+                r.error(f"{r.key(code)}.red_lines[{i}].until", str(line.until), f"must fall inside the horizon "
+                        f"{start}..{end} (a red line that ends before it never binds: remove it instead)")
 
 
 def _event(r: Reader, horizon: tuple[dt.date, dt.date] | None, partners: dict[str, Partner]) -> OutsideEvent:
