@@ -10,7 +10,7 @@ objects without pyplot, so importing this module changes no global matplotlib st
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,8 @@ from matplotlib.patches import Patch
 
 from sim.results import atomic_write
 
+Writer = Callable[[Path, Callable[[Path], None]], None]  # atomic_write and what stands in for it
+
 # Okabe-Ito palette: distinguishable under the common colour-vision deficiencies.
 PARTNER_COLORS: dict[str, str] = {
     "USA": "#000000", "JPN": "#D55E00", "EU": "#0072B2",
@@ -38,7 +40,7 @@ PARTNER_NAMES: dict[str, str] = {
 FIGSIZE = (11.0, 6.0)
 DPI = 150
 _REFERENCE_COLOR = "0.35"
-_FILES = ("dance.png", "tariff_paths.png", "deal_dates.png")
+_FILES = ("dance.png", "tariff_paths.png", "deal_dates.png")  # each with an SVG beside it
 # Replications are i.i.d., so the first FIGURE_RUNS of them are a fair sample for the per-day
 # quantile bands and the example run, while every replication would cost memory (10^5 of them
 # make ~10^8 timeseries rows). Counts and shares over replications still take every one.
@@ -349,9 +351,27 @@ def plot_deal_dates(runs: pd.DataFrame, events: pd.DataFrame,
     return fig
 
 
-def _save_atomically(fig: Figure, path: Path) -> None:
-    """Saves ``fig`` as PNG through a temporary file and a rename: complete or absent."""
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=DPI))
+FORMATS = ("png", "svg")  # raster for screens and the HTML report, vector for papers
+
+
+def save_figure(fig: Figure, path: Path, write: Writer = atomic_write) -> list[Path]:
+    """Saves ``fig`` as PNG at ``path`` and as SVG beside it, each through a temporary file and a
+    rename (complete or absent); every figure of every command is saved here.
+
+    Args:
+        fig: The figure.
+        path: Where the PNG goes (the SVG gets the same name with ``.svg``).
+        write: ``write(path, fill)`` that fills a temporary file and gives it its final name.
+
+    Returns:
+        The paths written, PNG first.
+    """
+    written = []
+    for suffix in FORMATS:
+        target = Path(path).with_suffix(f".{suffix}")
+        write(target, lambda tmp, form=suffix: fig.savefig(tmp, format=form, dpi=DPI))
+        written.append(target)
+    return written
 
 
 def read_columns(path: Path, columns: list[str], filters: list[Any] | None = None) -> pd.DataFrame:
@@ -383,7 +403,8 @@ def write_figures(run_dir: Path, summary: dict[str, Any] | None = None) -> list[
             writes it last, as the mark of a complete run directory).
 
     Returns:
-        Paths of dance.png, tariff_paths.png and deal_dates.png, in that order.
+        Paths of dance.png, dance.svg, tariff_paths.png, tariff_paths.svg, deal_dates.png and
+        deal_dates.svg, in that order.
     """
     run_dir = Path(run_dir)
     runs = read_columns(run_dir / "runs.parquet", _RUN_COLUMNS)
@@ -401,6 +422,7 @@ def write_figures(run_dir: Path, summary: dict[str, Any] | None = None) -> list[
         lambda: plot_tariff_paths(timeseries, events, summary, replications),
         lambda: plot_deal_dates(runs, events, summary),
     )
+    written = []
     for name, make in zip(_FILES, makers):
-        _save_atomically(make(), out / name)
-    return [out / name for name in _FILES]
+        written += save_figure(make(), out / name)
+    return written

@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from sim.figures import DPI, PARTNER_COLORS, PARTNER_NAMES
+from sim.figures import DPI, PARTNER_COLORS, PARTNER_NAMES, Writer, save_figure
 from sim.report import wilson
 from sim.results import atomic_write
 
@@ -150,16 +150,18 @@ def _slug(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", ".".join(key.split(".")[-3:])).strip("_")
 
 
-def save(fig: Figure, path: Path) -> Path:
-    """Save ``fig`` as a PNG at ``path``, atomically."""
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=DPI))
-    return path
+def save(fig: Figure, path: Path, write: Writer = atomic_write) -> list[Path]:
+    """Save ``fig`` as a PNG at ``path`` and an SVG beside it, each atomically (``save_figure``)."""
+    return save_figure(fig, path, write)
 
 
-def write_report_figures(root: Path, runs: pd.DataFrame, keys: list[str]) -> list[Path]:
-    """One figure per swept key under ``root/figures/`` (one partner chart when nothing was swept)."""
+def write_report_figures(root: Path, runs: pd.DataFrame, keys: list[str],
+                         write: Writer = atomic_write) -> list[Path]:
+    """One figure per swept key under ``root/figures/`` (one partner chart when nothing was swept),
+    each as PNG and SVG, through ``write``."""
     out = Path(root) / "figures"
     if not keys:
-        return [save(plot_partners(runs), out / "study_deal_probability.png")]
-    return [save(plot_against(runs, key, [k for k in keys if k != key]), out / f"study_{_slug(key)}.png")
-            for key in keys]
+        return save(plot_partners(runs), out / "study_deal_probability.png", write)
+    return [path for key in keys
+            for path in save(plot_against(runs, key, [k for k in keys if k != key]),
+                             out / f"study_{_slug(key)}.png", write)]

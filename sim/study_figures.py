@@ -20,7 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.figures import PARTNER_COLORS, PARTNER_NAMES, first_runs, read_columns
+from sim.figures import PARTNER_COLORS, PARTNER_NAMES, Writer, first_runs, read_columns, save_figure
 from sim.results import atomic_write
 
 DPI = 150
@@ -266,15 +266,9 @@ def _outcome_table(ax: Axes, summary: dict[str, Any]) -> None:
                 cell.get_text().set_color(PARTNER_COLORS.get(codes[row - 1], "black"))
 
 
-def save(fig: Figure, path: Path) -> list[Path]:
+def save(fig: Figure, path: Path, write: Writer = atomic_write) -> list[Path]:
     """Writes ``fig`` as PNG at ``path`` and as SVG beside it, each through a temporary file and a rename."""
-    path = Path(path)
-    written = []
-    for suffix in ("png", "svg"):
-        target = path.with_suffix(f".{suffix}")
-        atomic_write(target, lambda tmp, form=suffix: fig.savefig(tmp, format=form, dpi=DPI))
-        written.append(target)
-    return written
+    return save_figure(fig, path, write)
 
 
 def study_figures(root: Path, runs: pd.DataFrame, keys: list[str]) -> dict[str, Figure]:

@@ -258,12 +258,14 @@ def test_single_replication_without_extension_or_deals(tmp_path: Path) -> None:
         fig.savefig(tmp_path / "figure.png")
 
 
-def test_write_figures_writes_three_pngs_and_no_temporary_files(tmp_path: Path) -> None:
+def test_write_figures_writes_three_pngs_each_with_an_svg_and_no_temporary_files(tmp_path: Path) -> None:
     write_results(tmp_path)
     paths = figures.write_figures(tmp_path)
-    assert [p.name for p in paths] == ["dance.png", "tariff_paths.png", "deal_dates.png"]
+    assert [p.name for p in paths] == ["dance.png", "dance.svg", "tariff_paths.png", "tariff_paths.svg",
+                                       "deal_dates.png", "deal_dates.svg"]
     for path in paths:
-        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        head = path.read_bytes()[:500]
+        assert head[:8] == b"\x89PNG\r\n\x1a\n" if path.suffix == ".png" else b"<svg" in head
         assert path.stat().st_size > 10_000
         assert path.stat().st_mode & 0o044 == 0o044  # readable by others, unlike mkstemp's 0600
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == sorted(
