@@ -40,6 +40,7 @@ PARTNER_NAMES: dict[str, str] = {
 FIGSIZE = (11.0, 6.0)
 DPI = 150
 _REFERENCE_COLOR = "0.35"
+RIBBON = 2.0  # half-thickness, in tariff points, of a rate's ribbon when every replication is at it
 _FILES = ("dance.png", "tariff_paths.png", "deal_dates.png")  # each with an SVG beside it
 # Replications are i.i.d., so the first FIGURE_RUNS of them are a fair sample for the per-day
 # quantile bands and the example run, while every replication would cost memory (10^5 of them
@@ -70,10 +71,19 @@ def _short(day: pd.Timestamp) -> str:
     return f"{day.day} {day:%b}"
 
 
-def _partners(codes: Iterable[str]) -> list[str]:
-    """Partners in the fixed paper order, unknown codes last; the US is never a partner."""
+def partner_order(codes: Iterable[str], order: Iterable[str] | dict[str, Any] | None = None) -> list[str]:
+    """The partners among ``codes`` in the scenario's order (``order``: the scenario's partner codes,
+    or a summary.json whose ``partners`` lists them), else in the paper order; unknown codes last,
+    and the US is never a partner. Every table and figure uses this one order."""
+    if isinstance(order, dict):
+        order = order.get("partners") or {}
+    known = [*(order or ()), *PARTNER_COLORS]
     present = set(codes) - {"USA"}
-    return [p for p in PARTNER_COLORS if p in present] + sorted(present - set(PARTNER_COLORS))
+    return list(dict.fromkeys(p for p in known if p in present)) + sorted(present - set(known))
+
+
+def _partners(codes: Iterable[str], summary: dict[str, Any] | None = None) -> list[str]:
+    return partner_order(codes, summary)
 
 
 def _color(partner: str) -> str:
@@ -199,7 +209,7 @@ def plot_dance(timeseries: pd.DataFrame, events: pd.DataFrame, summary: dict[str
         date=lambda t: _to_dates(t["date"]).to_numpy())
     if run.empty:
         raise ValueError(f"timeseries has no rows for run_id {run_id}")
-    partners = _partners(run["partner"].unique())
+    partners = _partners(run["partner"].unique(), summary)
     deals = _events(events, "deal", run_id)
     fig, axes = _grid(len(partners))
     references: set[str] = set()
@@ -244,18 +254,52 @@ def plot_dance(timeseries: pd.DataFrame, events: pd.DataFrame, summary: dict[str
     return fig
 
 
+def rate_shares(rows: pd.DataFrame) -> pd.DataFrame:
+    """The share of replications at each headline rate in force, per day (rates to 0.1 point).
+
+    Args:
+        rows: One partner's timeseries rows (``date``, ``tariff_reciprocal``).
+
+    Returns:
+        Dates by rates; each row sums to 1.
+    """
+    counts = (rows.assign(rate=rows["tariff_reciprocal"].round(1))
+              .groupby(["date", "rate"]).size().unstack(fill_value=0))
+    return counts.div(counts.sum(axis=1), axis=0)
+
+
+def _ribbons(ax: Axes, shares: pd.DataFrame, colour: str) -> None:
+    """One ribbon per rate, as thick as the share of replications at that rate each day (full
+    thickness: every run), labelled with its share at the horizon: runs that part show as ribbons
+    that split, even where the median does not move."""
+    dates = shares.index
+    for rate in shares.columns:
+        share = shares[rate]
+        if share.max() < 0.01:
+            continue
+        half = RIBBON * share
+        drawn = ax.fill_between(dates, rate - half, rate + half, step="post", color=colour, alpha=0.55, lw=0)
+        drawn.set_gid(f"rate {rate:g}")
+        last = share.iloc[-1]
+        if 0.0 < last < 1.0:
+            ax.annotate(f"{last:.0%}", (dates[-1], rate + half.iloc[-1]), xytext=(-2, 1),
+                        textcoords="offset points", ha="right", va="bottom", fontsize=7, color="0.2")
+
+
 def plot_tariff_paths(timeseries: pd.DataFrame, events: pd.DataFrame,
                       summary: dict[str, Any], replications: int | None = None) -> Figure:
-    """Draws the US headline tariff in force on each partner: median and 10–90% band.
+    """Draws the US headline tariff in force on each partner: the share of replications at each rate.
 
-    One panel per partner on shared axes, so that equal tariffs never hide one another.
+    One panel per partner on shared axes, so that equal tariffs never hide one another. Each rate
+    in force is a ribbon as thick as the share of replications at it that day, so that runs
+    which part (a deal at 15%, a letter at 25%) show as a ribbon that splits.
 
     Args:
         timeseries: timeseries.parquet as a DataFrame (``tariff_reciprocal``, ``deadline``), or
             its rows of the first replications only.
         events: events.parquet as a DataFrame (``extension`` events of every replication give
             the share extended).
-        summary: Parsed summary.json.
+        summary: Parsed summary.json (its ``partners`` give the scenario's partner order).
         replications: How many replications the run has, when ``timeseries`` holds only the
             first of them (the title says so); by default, those in ``timeseries``.
 
@@ -265,27 +309,28 @@ def plot_tariff_paths(timeseries: pd.DataFrame, events: pd.DataFrame,
     data = timeseries.assign(date=lambda t: _to_dates(t["date"]).to_numpy())
     n_runs = data["run_id"].nunique()
     total = max(replications or 0, n_runs)
-    bands = (data.groupby(["partner", "date"])["tariff_reciprocal"]
-             .quantile([0.1, 0.5, 0.9]).unstack())
-    partners = _partners(data["partner"].unique())
+    partners = _partners(data["partner"].unique(), summary)
     fig, axes = _grid(len(partners))
     references: set[str] = set()
     for ax, partner in zip(axes, partners):
-        band = bands.loc[partner].dropna(how="all")
-        ax.fill_between(band.index, band[0.1], band[0.9], step="post", color=_color(partner),
-                        alpha=0.2, lw=0)
-        ax.step(band.index, band[0.5], where="post", color=_color(partner), lw=2)
+        mine = data[data["partner"] == partner]
+        if n_runs > 1:
+            _ribbons(ax, rate_shares(mine), _color(partner))
+        else:
+            path = mine.sort_values("date")
+            ax.step(path["date"], path["tariff_reciprocal"], where="post", color=_color(partner), lw=2)
         references |= _mark_references(
             ax, summary, data["deadline"] if "deadline" in data else [], [partner])
         ax.set_title(_label(partner), color=_color(partner), fontweight="bold", fontsize=10)
         ax.grid(axis="y", lw=0.4, alpha=0.5)
         _date_axis(ax)
     axes[0].set_ylim(bottom=0)  # shared: only once all panels are drawn, or it clips them
-    handles: list[object] = [_partner_lines(partners, "-", 2.0)]
-    labels = ["median over replications" if n_runs > 1 else "tariff in force"]
     if n_runs > 1:
-        handles.append(tuple(Patch(color=_color(p), alpha=0.2, lw=0) for p in partners))
-        labels.append("10–90% of replications")
+        handles: list[object] = [tuple(Patch(color=_color(p), alpha=0.55, lw=0) for p in partners)]
+        labels = ["runs at each rate: thickness = share\nof runs that day (full: all runs);\n"
+                  "% = share at the horizon"]
+    else:
+        handles, labels = [_partner_lines(partners, "-", 2.0)], ["tariff in force"]
     extended = _events(events, "extension")["run_id"].nunique()
     _legend_panel(axes[len(partners)], handles, labels, "headline (reciprocal) tariff",
                   references, f"(in {extended:,} of {total:,} runs)" if total > 1 else "")
@@ -310,7 +355,7 @@ def plot_deal_dates(runs: pd.DataFrame, events: pd.DataFrame,
         The figure.
     """
     data = runs.assign(deal_date=lambda t: _to_dates(t["deal_date"]).to_numpy())
-    partners = _partners(data["partner"].unique())
+    partners = _partners(data["partner"].unique(), summary)
     n_runs = data["run_id"].nunique()
     fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
     ax = fig.subplots()
@@ -390,8 +435,8 @@ def first_runs(run_ids: pd.Series) -> list[tuple[str, str, int]]:
     return [("run_id", "<=", int(ids[min(FIGURE_RUNS, len(ids)) - 1]))]
 
 
-def write_figures(run_dir: Path, summary: dict[str, Any] | None = None) -> list[Path]:
-    """Reads a run directory's result files and writes the three figures under ``figures/``.
+def run_figures(run_dir: Path, summary: dict[str, Any] | None = None) -> dict[str, Figure]:
+    """Reads a run directory's result files and draws its three figures, by file name.
 
     The dance and the tariff bands are drawn from the first ``FIGURE_RUNS`` replications (the
     tariff figure says so when there are more); deal dates and the shares of replications with
@@ -403,8 +448,7 @@ def write_figures(run_dir: Path, summary: dict[str, Any] | None = None) -> list[
             writes it last, as the mark of a complete run directory).
 
     Returns:
-        Paths of dance.png, dance.svg, tariff_paths.png, tariff_paths.svg, deal_dates.png and
-        deal_dates.svg, in that order.
+        ``dance.png``, ``tariff_paths.png`` and ``deal_dates.png``, in that order.
     """
     run_dir = Path(run_dir)
     runs = read_columns(run_dir / "runs.parquet", _RUN_COLUMNS)
@@ -414,15 +458,24 @@ def write_figures(run_dir: Path, summary: dict[str, Any] | None = None) -> list[
                    [[("kind", "==", "extension")], [("kind", "==", "deal"), *sample]])
     if summary is None:
         summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    out = run_dir / "figures"
-    out.mkdir(parents=True, exist_ok=True)
     replications = runs["run_id"].nunique()
-    makers = (
-        lambda: plot_dance(timeseries, events, summary, run_id=int(timeseries["run_id"].min())),
-        lambda: plot_tariff_paths(timeseries, events, summary, replications),
-        lambda: plot_deal_dates(runs, events, summary),
-    )
+    return dict(zip(_FILES, (
+        plot_dance(timeseries, events, summary, run_id=int(timeseries["run_id"].min())),
+        plot_tariff_paths(timeseries, events, summary, replications),
+        plot_deal_dates(runs, events, summary),
+    )))
+
+
+def write_figures(run_dir: Path, summary: dict[str, Any] | None = None) -> list[Path]:
+    """Writes a run's three figures (``run_figures``) under ``figures/``, each as PNG and SVG.
+
+    Returns:
+        Paths of dance.png, dance.svg, tariff_paths.png, tariff_paths.svg, deal_dates.png and
+        deal_dates.svg, in that order.
+    """
+    out = Path(run_dir) / "figures"
+    out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, make in zip(_FILES, makers):
-        written += save_figure(make(), out / name)
+    for name, fig in run_figures(run_dir, summary).items():
+        written += save_figure(fig, out / name)
     return written
