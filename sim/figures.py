@@ -268,7 +268,7 @@ def rate_shares(rows: pd.DataFrame) -> pd.DataFrame:
     return counts.div(counts.sum(axis=1), axis=0)
 
 
-def _ribbons(ax: Axes, shares: pd.DataFrame, colour: str) -> None:
+def rate_ribbons(ax: Axes, shares: pd.DataFrame, colour: str) -> None:
     """One ribbon per rate, as thick as the share of replications at that rate each day (full
     thickness: every run), labelled with its share at the horizon: runs that part show as ribbons
     that split, even where the median does not move."""
@@ -315,7 +315,7 @@ def plot_tariff_paths(timeseries: pd.DataFrame, events: pd.DataFrame,
     for ax, partner in zip(axes, partners):
         mine = data[data["partner"] == partner]
         if n_runs > 1:
-            _ribbons(ax, rate_shares(mine), _color(partner))
+            rate_ribbons(ax, rate_shares(mine), _color(partner))
         else:
             path = mine.sort_values("date")
             ax.step(path["date"], path["tariff_reciprocal"], where="post", color=_color(partner), lw=2)
