@@ -179,7 +179,11 @@ def report(root: Path, figures: bool = True, allow_partial: bool = False, out: P
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tariffsim-report", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="tariffsim-report",
+        description="One table, figures and report.html for a run or a sweep directory, from its files alone.",
+        epilog="Exit status: 0 done, 2 an input or output that cannot be used, 3 a sweep with failed or "
+               "unfinished jobs (see --allow-partial). TARIFFSIM_DEBUG=1 shows tracebacks.")
     parser.add_argument("dir", type=Path, help="a run directory or a multirun (sweep) directory")
     parser.add_argument("--no-figures", action="store_true", help="write the tables only")
     parser.add_argument("--allow-partial", action="store_true",

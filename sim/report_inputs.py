@@ -71,11 +71,9 @@ def _checked_root(root: Path) -> Path:
 
 
 def _unfinished_why(job: Path) -> str:
-    if (job / SUMMARY).is_file() and read_json(job / SUMMARY) is None:
-        return f"{SUMMARY} is not readable JSON"
-    if (job / SUMMARY).is_file():
-        return f"{SUMMARY} but no runs.parquet"
-    return f"no {SUMMARY}: killed or still running"
+    if not (job / SUMMARY).is_file():
+        return f"no {SUMMARY}: killed or still running"
+    return f"{SUMMARY} is not readable JSON" if read_json(job / SUMMARY) is None else f"{SUMMARY} but no runs.parquet"
 
 
 def find_jobs(root: Path) -> Jobs:
@@ -176,11 +174,7 @@ def column_name(key: str, taken: Sequence[str]) -> str:
 
 
 def read_schema(path: Path) -> pa.Schema:
-    """The schema of the Parquet file ``path``.
-
-    Raises:
-        ReportError: the file is damaged, truncated or not Parquet.
-    """
+    """The schema of the Parquet file ``path`` (a ``ReportError`` if it is damaged or not Parquet)."""
     try:
         return pq.read_schema(path)
     except (OSError, pa.ArrowException) as error:
@@ -237,11 +231,8 @@ class Study:
         return [pa.scalar(_cell(cell, field.type), field.type) for cell, field in zip(cells, self.front)]
 
     def batches(self, index: int, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
-        """The ``index``-th job's runs.parquet in batches of rows, with the columns of ``schema``.
-
-        Raises:
-            ReportError: the job's runs.parquet cannot be read.
-        """
+        """The ``index``-th job's runs.parquet in batches of rows, with the columns of ``schema``
+        (a ``ReportError`` if the file cannot be read)."""
         front = self.front_values(index)
         path = self.jobs[index] / "runs.parquet"
         try:

@@ -182,3 +182,27 @@ def test_an_unexpected_error_is_one_paragraph_without_traceback(pristine: Path, 
     assert "ZeroDivisionError" in err and "TARIFFSIM_DEBUG=1" in err and "Traceback" not in err
     assert str(tmp_path / "copy" / "sweep") in err
     assert files_under(tmp_path / "copy") == before
+
+
+def test_ctrl_c_while_writing_leaves_nothing_new(pristine: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.report_figures
+
+    shutil.copytree(pristine, tmp_path / "copy")
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.report_figures, "plot_against", interrupted)  # after the tables are staged
+    before = files_under(tmp_path / "copy")
+    assert main([str(tmp_path / "copy" / "sweep")]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert files_under(tmp_path / "copy") == before
+
+
+def test_help_is_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert stopped.value.code == 0 and "--allow-partial" in out and "Exit status" in out
+    assert "``" not in out and ":class:" not in out
