@@ -59,6 +59,11 @@ def _panels(n: int, figsize: tuple[float, float], **kwargs: Any) -> tuple[Figure
     return fig, axes
 
 
+def _tick_style(values: Sequence[Any]) -> dict[str, Any]:
+    """Tick labels that do not run into one another: slanted when they are long (dates)."""
+    return {"rotation": 30, "ha": "right", "fontsize": 7} if max(len(str(v)) for v in values) > 6 else {}
+
+
 def _shades(colour: str, n: int) -> list[tuple[float, ...]]:
     """``n`` tints of ``colour``, light to full: one per swept value."""
     from matplotlib.colors import to_rgb
@@ -88,7 +93,7 @@ def plot_deal_heatmap(runs: pd.DataFrame, x: str, y: str, order: Sequence[str] =
             if not np.isnan(value):
                 ax.text(col, row, f"{value:.0%}", ha="center", va="center", fontsize=8,
                         color="white" if value < 0.6 else "black")
-        ax.set_xticks(range(len(xs)), [str(v) for v in xs])
+        ax.set_xticks(range(len(xs)), [str(v) for v in xs], **_tick_style(xs))
         ax.set_yticks(range(len(ys)), [str(v) for v in ys])
         ax.set_xlabel(axis_label(x), fontsize=8)
         ax.set_ylabel(axis_label(y), fontsize=8)
@@ -118,7 +123,7 @@ def plot_final_tariffs(runs: pd.DataFrame, by: str, order: Sequence[str] = ()) -
         for i, points in enumerate(data):
             jitter = ((np.arange(len(points)) * 0.618034) % 1.0 - 0.5) * 0.3
             ax.scatter(i + jitter, points, s=8, color=colour, alpha=0.5, lw=0)
-        ax.set_xticks(range(len(values)), [str(v) for v in values])
+        ax.set_xticks(range(len(values)), [str(v) for v in values], **_tick_style(values))
         ax.set_xlabel(axis_label(by), fontsize=8)
         ax.set_ylabel("final headline tariff (%)", fontsize=8)
         ax.grid(axis="y", lw=0.4, alpha=0.5)
@@ -169,6 +174,7 @@ def plot_deal_timing(runs: pd.DataFrame, summary: dict[str, Any], by: str | None
         labels += [f"{by.split('.')[-1]} = {v}" for v in values]
         title = f"sweep of {by}\n(darker: larger)"
     if len(axes) > len(partners):  # in the free panel, where it covers no curve
+        axes[len(partners)].axis("off")
         axes[len(partners)].legend(handles, labels, loc="center", fontsize=8, frameon=False, title=title,
                                    title_fontsize=8)
     else:

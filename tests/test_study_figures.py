@@ -186,3 +186,16 @@ def test_sweep_figures_follow_the_given_partner_order(study: tuple[pd.DataFrame,
     for fig in (plot_deal_heatmap(runs, keys[0], keys[1], order), plot_final_tariffs(runs, keys[0], order)):
         titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
         assert [t.split("(")[-1].rstrip(")") for t in titles] == order
+
+
+def test_date_tick_labels_do_not_run_into_one_another(study: tuple[pd.DataFrame, list[str]]) -> None:
+    runs, keys = study
+    dates = {v: d for v, d in zip(sorted(runs[keys[0]].unique()), ["2025-06-09", "2025-07-09"])}
+    runs = runs.assign(**{keys[0]: runs[keys[0]].map(dates)})
+    runs = pd.concat([runs, runs.assign(**{keys[0]: "2025-08-01"}), runs.assign(**{keys[0]: "2025-08-15"}),
+                      runs.assign(**{keys[0]: "2025-09-01"})], ignore_index=True)
+    fig = plot_final_tariffs(runs, keys[0])
+    fig.draw_without_rendering()
+    labels = [t.get_window_extent() for t in fig.axes[0].get_xticklabels()]
+    assert len(labels) == 5
+    assert not any(a.overlaps(b) for a, b in zip(labels, labels[1:]))
