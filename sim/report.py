@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from sim.report_inputs import STUDY_COLUMNS, PartialStudy, ReportError, Study, f
 from sim.report_outputs import Staged, debug, run_command
 from sim.results import atomic_write
 
+Writer = Callable[[Path, Callable[[Path], None]], None]  # atomic_write, or Staged.write
 __all__ = ["STUDY_COLUMNS", "Study", "find_study", "main", "partner_order", "report", "study_runs",
            "study_summary", "swept_type", "wilson", "write_study_runs", "write_table"]
 
@@ -67,7 +68,7 @@ def partner_order(study: Study) -> list[str]:
     return list(summary.get("partners") or {})
 
 
-def write_study_runs(study: Study, path: Path, write: Any = atomic_write) -> tuple[pd.DataFrame, pd.DataFrame]:
+def write_study_runs(study: Study, path: Path, write: Writer = atomic_write) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Write every job's runs, the swept values in front, as one Parquet file at ``path``.
 
     Written job by job, a batch of rows at a time, through ``write`` (atomically by default); only
@@ -136,7 +137,7 @@ def _lower_median(dates: pd.Series) -> Any:
     return days[(len(days) - 1) // 2] if days else None
 
 
-def write_table(path: Path, frame: pd.DataFrame, write: Any = atomic_write) -> None:
+def write_table(path: Path, frame: pd.DataFrame, write: Writer = atomic_write) -> None:
     """Write ``frame`` as Parquet at ``path`` through ``write`` (atomically), without the pandas index."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
     write(path, lambda tmp: pq.write_table(table, tmp))

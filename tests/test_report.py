@@ -260,3 +260,16 @@ def test_docs_results_lists_every_event_kind():
     docs = (Path(__file__).resolve().parents[1] / "docs" / "results.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `([a-z_]+)` \| (?!string|int|bool|date|float)", docs, flags=re.M))
     assert {kind.value for kind in EventKind} <= documented
+
+
+def test_out_writes_the_report_elsewhere_and_leaves_the_study_untouched(sweep, tmp_path, capsys):
+    study = tmp_path / "study"
+    for job in ("0", "1"):
+        shutil.copytree(sweep / job, study / job)
+    before = sorted(study.rglob("*"))
+    assert main([str(study), "--out", str(tmp_path / "elsewhere")]) == 0
+    assert sorted(study.rglob("*")) == before
+    written = sorted(p.relative_to(tmp_path / "elsewhere").as_posix() for p in (tmp_path / "elsewhere").rglob("*"))
+    assert written == ["figures", "figures/study_politics_election_weight.png",
+                       "figures/study_politics_election_weight.svg", "report.html", "study_runs.parquet",
+                       "study_summary.parquet"]
