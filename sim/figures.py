@@ -10,7 +10,6 @@ objects without pyplot, so importing this module changes no global matplotlib st
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,29 +17,19 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from sim.results import atomic_write
+from sim.figure_style import (DPI, FIGSIZE, FORMATS, PARTNER_COLORS, PARTNER_NAMES, REFERENCE_COLOR, RIBBON,
+                              Writer, color_of, date_axis, events_of, label_of, legend_panel, mark_references,
+                              panel_grid, parse_day, partner_lines, partner_order, rate_ribbons, rate_shares,
+                              save_figure, short_date, to_dates)
 
-Writer = Callable[[Path, Callable[[Path], None]], None]  # atomic_write and what stands in for it
+__all__ = ["DPI", "FIGSIZE", "FIGURE_RUNS", "FORMATS", "PARTNER_COLORS", "PARTNER_NAMES", "REFERENCE_COLOR", "RIBBON",
+           "Writer", "first_runs", "partner_order", "plot_dance", "plot_deal_dates", "plot_tariff_paths",
+           "rate_ribbons", "rate_shares", "read_columns", "run_figures", "save_figure", "write_figures"]
 
-# Okabe-Ito palette: distinguishable under the common colour-vision deficiencies.
-PARTNER_COLORS: dict[str, str] = {
-    "USA": "#000000", "JPN": "#D55E00", "EU": "#0072B2",
-    "CAN": "#CC79A7", "KOR": "#009E73", "VNM": "#E69F00",
-}
-PARTNER_NAMES: dict[str, str] = {
-    "USA": "United States", "JPN": "Japan", "EU": "European Union",
-    "CAN": "Canada", "KOR": "South Korea", "VNM": "Vietnam",
-}
-FIGSIZE = (11.0, 6.0)
-DPI = 150
-_REFERENCE_COLOR = "0.35"
-RIBBON = 2.0  # half-thickness, in tariff points, of a rate's ribbon when every replication is at it
 _FILES = ("dance.png", "tariff_paths.png", "deal_dates.png")  # each with an SVG beside it
 # Replications are i.i.d., so the first FIGURE_RUNS of them are a fair sample for the per-day
 # quantile bands and the example run, while every replication would cost memory (10^5 of them
@@ -55,134 +44,6 @@ _EVENT_COLUMNS = ["run_id", "date", "kind", "target"]
 # The dance: colour says whose utility it is, line style says whose offer (or the reservation).
 _OFFER_STYLES = {"us_offer": "-", "partner_offer": (0, (1, 1.2)), "reservation": "--"}
 _OFFER_WORDS = {"us_offer": "US offer", "partner_offer": "partner's offer"}
-
-
-def _to_dates(values: pd.Series | list[object]) -> pd.Series:
-    """Converts date32 objects, strings or datetime64 values to datetime64, NaT where missing."""
-    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
-    return pd.to_datetime(series, errors="coerce")
-
-
-def _day(value: str | None) -> pd.Timestamp | None:
-    return None if not value else pd.Timestamp(value)
-
-
-def _short(day: pd.Timestamp) -> str:
-    return f"{day.day} {day:%b}"
-
-
-def partner_order(codes: Iterable[str], order: Iterable[str] | dict[str, Any] | None = None) -> list[str]:
-    """The partners among ``codes`` in the scenario's order (``order``: the scenario's partner codes,
-    or a summary.json whose ``partners`` lists them), else in the paper order; unknown codes last,
-    and the US is never a partner. Every table and figure uses this one order."""
-    if isinstance(order, dict):
-        order = order.get("partners") or {}
-    known = [*(order or ()), *PARTNER_COLORS]
-    present = set(codes) - {"USA"}
-    return list(dict.fromkeys(p for p in known if p in present)) + sorted(present - set(known))
-
-
-def _partners(codes: Iterable[str], summary: dict[str, Any] | None = None) -> list[str]:
-    return partner_order(codes, summary)
-
-
-def _color(partner: str) -> str:
-    return PARTNER_COLORS.get(partner, "0.5")
-
-
-def _label(partner: str) -> str:
-    return f"{PARTNER_NAMES.get(partner, partner)} ({partner})"
-
-
-def _events(events: pd.DataFrame, kind: str, run_id: int | None = None) -> pd.DataFrame:
-    if events.empty or "kind" not in events.columns:
-        return pd.DataFrame(columns=["run_id", "date", "kind", "target"])
-    chosen = events[events["kind"] == kind]
-    return chosen if run_id is None else chosen[chosen["run_id"] == run_id]
-
-
-def _date_axis(ax: Axes) -> None:
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
-    ax.xaxis.set_major_locator(locator)
-    # The year alone as offset: the horizon never spans more than a year or so.
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(
-        locator, offset_formats=["", "%Y", "%Y", "%Y", "%Y", "%Y"]))
-
-
-def _reference_line(ax: Axes, day: pd.Timestamp, label: str, style: object, alpha: float,
-                    after: bool = False) -> None:
-    """A grey vertical line with its label written along it, left of it unless ``after``."""
-    ax.axvline(day, color=_REFERENCE_COLOR, lw=0.9, ls=style, alpha=alpha, zorder=0)
-    low, high = ax.get_xlim()
-    # Labels of later lines go right of them so that close dates do not stack their labels,
-    # unless that would push the label out of the axes.
-    after = after and (mdates.date2num(day) - low) < 0.9 * (high - low)
-    if label:
-        ax.text(day, 0.02, label, transform=ax.get_xaxis_transform(), rotation=90,
-                ha="left" if after else "right",
-                va="bottom", fontsize=7, color=_REFERENCE_COLOR, zorder=1,  # data lines on top
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 0.5})
-
-
-def _mark_references(ax: Axes, summary: dict[str, Any], deadlines: pd.Series | list[object],
-                     elections_of: Iterable[str], extended_note: str = "") -> set[str]:
-    """Draws and labels the original deadline, the deadlines it moved to, and elections.
-
-    Moved deadlines (values of ``deadlines`` other than ``summary["deadline"]``) get one light
-    line each and a single label on their median; past four of them, only the median is drawn.
-    Returns the line styles drawn, for the legend.
-    """
-    drawn = set()
-    original = _day(summary.get("deadline"))
-    if original is not None:
-        _reference_line(ax, original, f"deadline {_short(original)}", "-", 0.9)
-        drawn.add("-")
-    moved = sorted(pd.Timestamp(d) for d in _to_dates(deadlines).dropna().unique()
-                   if d != original)
-    if moved:
-        median = moved[(len(moved) - 1) // 2]
-        shown = moved if len(moved) <= 4 else [median]
-        verb = "extended" if original is None or median > original else "moved"
-        what = f"{verb} to {_short(median)}" if len(moved) == 1 else (
-            f"{verb} (median {_short(median)})")
-        for day in shown:
-            label = f"{what}\n{extended_note}".strip() if day == median else ""
-            _reference_line(ax, day, label, ":", 0.7, after=True)
-        drawn.add(":")
-    wanted = set(elections_of)
-    for partner, day in sorted((summary.get("elections") or {}).items()):
-        if partner in wanted:
-            _reference_line(ax, pd.Timestamp(day), f"{partner} election", "-.", 0.9)
-            drawn.add("-.")
-    return drawn
-
-
-def _grid(n_panels: int) -> tuple[Figure, list[Axes]]:
-    """A figure with one panel per partner plus one more (the legend), in rows of three."""
-    fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
-    axes = list(fig.subplots(-(-(n_panels + 1) // 3), 3, sharex=True, sharey=True,
-                             squeeze=False).ravel())
-    for ax in axes[n_panels:]:
-        ax.axis("off")
-    return fig, axes
-
-
-def _legend_panel(ax: Axes, handles: list[object], labels: list[str], title: str,
-                  references: set[str], extended_note: str = "") -> None:
-    """Fills an empty panel with the figure's one legend, the reference lines drawn included."""
-    for style, words in (("-", "original deadline"), (":", f"deadline extended {extended_note}"),
-                         ("-.", "election")):
-        if style not in references:
-            continue
-        handles.append(Line2D([], [], color=_REFERENCE_COLOR, lw=0.9, ls=style))
-        labels.append(words.strip())
-    ax.legend(handles, labels, loc="center", fontsize=8, title_fontsize=8, frameon=False,
-              handlelength=4, handler_map={tuple: HandlerTuple(ndivide=None, pad=0)},
-              title=title)
-
-
-def _partner_lines(partners: list[str], style: object, lw: float = 1.6) -> tuple[Line2D, ...]:
-    return tuple(Line2D([], [], color=_color(p), ls=style, lw=lw) for p in partners)
 
 
 def plot_dance(timeseries: pd.DataFrame, events: pd.DataFrame, summary: dict[str, Any],
@@ -206,84 +67,52 @@ def plot_dance(timeseries: pd.DataFrame, events: pd.DataFrame, summary: dict[str
         ValueError: If the timeseries has no rows for ``run_id``.
     """
     run = timeseries[timeseries["run_id"] == run_id].assign(
-        date=lambda t: _to_dates(t["date"]).to_numpy())
+        date=lambda t: to_dates(t["date"]).to_numpy())
     if run.empty:
         raise ValueError(f"timeseries has no rows for run_id {run_id}")
-    partners = _partners(run["partner"].unique(), summary)
-    deals = _events(events, "deal", run_id)
-    fig, axes = _grid(len(partners))
+    partners = partner_order(run["partner"].unique(), summary)
+    deals = events_of(events, "deal", run_id)
+    fig, axes = panel_grid(len(partners))
     references: set[str] = set()
     for ax, partner in zip(axes, partners):
         rows = run[run["partner"] == partner].sort_values("date")
-        for side, colour in (("us", PARTNER_COLORS["USA"]), ("partner", _color(partner))):
+        for side, colour in (("us", PARTNER_COLORS["USA"]), ("partner", color_of(partner))):
             for offer, style in _OFFER_STYLES.items():
                 column = f"{side}_{offer}" if offer == "reservation" else f"{offer}_{side}"
                 ax.plot(rows["date"], rows[column], color=colour, ls=style,
                         lw=1.0 if offer == "reservation" else 1.6)
-        dealt = _to_dates(deals.loc[deals["target"] == partner, "date"]).dropna()
+        dealt = to_dates(deals.loc[deals["target"] == partner, "date"]).dropna()
         if not dealt.empty:
             day = dealt.min()
-            ax.axvspan(day, rows["date"].max(), color=_color(partner), alpha=0.08, lw=0)
-            ax.plot([day], [1.06], ls="", marker="*", ms=11, color=_color(partner),
+            ax.axvspan(day, rows["date"].max(), color=color_of(partner), alpha=0.08, lw=0)
+            ax.plot([day], [1.06], ls="", marker="*", ms=11, color=color_of(partner),
                     mec="black", mew=0.5)
-            ax.annotate(f"deal {_short(day)}", (day, 1.06), xytext=(6, 0),
+            ax.annotate(f"deal {short_date(day)}", (day, 1.06), xytext=(6, 0),
                         textcoords="offset points", va="center", fontsize=8)
-        references |= _mark_references(
+        references |= mark_references(
             ax, summary, rows["deadline"] if "deadline" in rows else [], [partner])
-        ax.set_title(_label(partner), color=_color(partner), fontweight="bold", fontsize=10)
+        ax.set_title(label_of(partner), color=color_of(partner), fontweight="bold", fontsize=10)
         ax.set_ylim(-0.02, 1.14)
         ax.grid(axis="y", lw=0.4, alpha=0.5)
-        _date_axis(ax)
+        date_axis(ax)
     handles: list[object] = []
     labels: list[str] = []
     for side, valuer in (("us", "the US"), ("partner", "the partner")):
         for offer, style in _OFFER_STYLES.items():
             lw = 1.0 if offer == "reservation" else 1.6
-            handles.append(_partner_lines(["USA"] if side == "us" else partners, style, lw))
+            handles.append(partner_lines(["USA"] if side == "us" else partners, style, lw))
             owner = "US" if side == "us" else "partner's"
             labels.append(f"{owner} reservation value" if offer == "reservation"
                           else f"{_OFFER_WORDS[offer]}, valued by {valuer}")
     handles.append(Line2D([], [], ls="", marker="*", ms=11, color="0.5", mec="black", mew=0.5))
     labels.append("deal took effect (shaded after)")
-    _legend_panel(axes[len(partners)], handles, labels,
+    legend_panel(axes[len(partners)], handles, labels,
                   "black: utility to the US\ncolour: utility to the partner", references)
     fig.suptitle(f"The negotiation dance (replication {run_id}): "
                  "each side's utility of the latest offers")
     fig.supxlabel("date")
     fig.supylabel("utility (0–1)")
     return fig
-
-
-def rate_shares(rows: pd.DataFrame) -> pd.DataFrame:
-    """The share of replications at each headline rate in force, per day (rates to 0.1 point).
-
-    Args:
-        rows: One partner's timeseries rows (``date``, ``tariff_reciprocal``).
-
-    Returns:
-        Dates by rates; each row sums to 1.
-    """
-    counts = (rows.assign(rate=rows["tariff_reciprocal"].round(1))
-              .groupby(["date", "rate"]).size().unstack(fill_value=0))
-    return counts.div(counts.sum(axis=1), axis=0)
-
-
-def rate_ribbons(ax: Axes, shares: pd.DataFrame, colour: str) -> None:
-    """One ribbon per rate, as thick as the share of replications at that rate each day (full
-    thickness: every run), labelled with its share at the horizon: runs that part show as ribbons
-    that split, even where the median does not move."""
-    dates = shares.index
-    for rate in shares.columns:
-        share = shares[rate]
-        if share.max() < 0.01:
-            continue
-        half = RIBBON * share
-        drawn = ax.fill_between(dates, rate - half, rate + half, step="post", color=colour, alpha=0.55, lw=0)
-        drawn.set_gid(f"rate {rate:g}")
-        last = share.iloc[-1]
-        if 0.0 < last < 1.0:
-            ax.annotate(f"{last:.0%}", (dates[-1], rate + half.iloc[-1]), xytext=(-2, 1),
-                        textcoords="offset points", ha="right", va="bottom", fontsize=7, color="0.2")
 
 
 def plot_tariff_paths(timeseries: pd.DataFrame, events: pd.DataFrame,
@@ -306,33 +135,33 @@ def plot_tariff_paths(timeseries: pd.DataFrame, events: pd.DataFrame,
     Returns:
         The figure.
     """
-    data = timeseries.assign(date=lambda t: _to_dates(t["date"]).to_numpy())
+    data = timeseries.assign(date=lambda t: to_dates(t["date"]).to_numpy())
     n_runs = data["run_id"].nunique()
     total = max(replications or 0, n_runs)
-    partners = _partners(data["partner"].unique(), summary)
-    fig, axes = _grid(len(partners))
+    partners = partner_order(data["partner"].unique(), summary)
+    fig, axes = panel_grid(len(partners))
     references: set[str] = set()
     for ax, partner in zip(axes, partners):
         mine = data[data["partner"] == partner]
         if n_runs > 1:
-            rate_ribbons(ax, rate_shares(mine), _color(partner))
+            rate_ribbons(ax, rate_shares(mine), color_of(partner))
         else:
             path = mine.sort_values("date")
-            ax.step(path["date"], path["tariff_reciprocal"], where="post", color=_color(partner), lw=2)
-        references |= _mark_references(
+            ax.step(path["date"], path["tariff_reciprocal"], where="post", color=color_of(partner), lw=2)
+        references |= mark_references(
             ax, summary, data["deadline"] if "deadline" in data else [], [partner])
-        ax.set_title(_label(partner), color=_color(partner), fontweight="bold", fontsize=10)
+        ax.set_title(label_of(partner), color=color_of(partner), fontweight="bold", fontsize=10)
         ax.grid(axis="y", lw=0.4, alpha=0.5)
-        _date_axis(ax)
+        date_axis(ax)
     axes[0].set_ylim(bottom=0)  # shared: only once all panels are drawn, or it clips them
     if n_runs > 1:
-        handles: list[object] = [tuple(Patch(color=_color(p), alpha=0.55, lw=0) for p in partners)]
+        handles: list[object] = [tuple(Patch(color=color_of(p), alpha=0.55, lw=0) for p in partners)]
         labels = ["runs at each rate: thickness = share\nof runs that day (full: all runs);\n"
                   "% = share at the horizon"]
     else:
-        handles, labels = [_partner_lines(partners, "-", 2.0)], ["tariff in force"]
-    extended = _events(events, "extension")["run_id"].nunique()
-    _legend_panel(axes[len(partners)], handles, labels, "headline (reciprocal) tariff",
+        handles, labels = [partner_lines(partners, "-", 2.0)], ["tariff in force"]
+    extended = events_of(events, "extension")["run_id"].nunique()
+    legend_panel(axes[len(partners)], handles, labels, "headline (reciprocal) tariff",
                   references, f"(in {extended:,} of {total:,} runs)" if total > 1 else "")
     drawn = (f"{n_runs:,} replication{'s' if n_runs != 1 else ''}" if total == n_runs
              else f"first {n_runs:,} of {total:,} replications")
@@ -354,8 +183,8 @@ def plot_deal_dates(runs: pd.DataFrame, events: pd.DataFrame,
     Returns:
         The figure.
     """
-    data = runs.assign(deal_date=lambda t: _to_dates(t["deal_date"]).to_numpy())
-    partners = _partners(data["partner"].unique(), summary)
+    data = runs.assign(deal_date=lambda t: to_dates(t["deal_date"]).to_numpy())
+    partners = partner_order(data["partner"].unique(), summary)
     n_runs = data["run_id"].nunique()
     fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
     ax = fig.subplots()
@@ -365,9 +194,9 @@ def plot_deal_dates(runs: pd.DataFrame, events: pd.DataFrame,
         days = mine["deal_date"].dropna().sort_values()
         # Deterministic low-discrepancy jitter keeps the figure reproducible without a generator.
         jitter = ((np.arange(len(days)) * 0.618034) % 1.0 - 0.5) * 0.4
-        ax.scatter(days, row + jitter, s=14, color=_color(partner), alpha=0.7, lw=0, zorder=3)
+        ax.scatter(days, row + jitter, s=14, color=color_of(partner), alpha=0.7, lw=0, zorder=3)
         if len(days) >= 3:
-            lines = {"color": _color(partner)}
+            lines = {"color": color_of(partner)}
             ax.boxplot(mdates.date2num(days), positions=[row], orientation="horizontal",
                        widths=0.6, showfliers=False, manage_ticks=False, zorder=2,
                        medianprops={"color": "black", "lw": 1.5}, boxprops=lines,
@@ -378,45 +207,22 @@ def plot_deal_dates(runs: pd.DataFrame, events: pd.DataFrame,
         share = 1.0 - len(days) / len(mine) if len(mine) else float("nan")
         ax.text(1.01, row, f"no deal in {share:.0%}", transform=ax.get_yaxis_transform(),
                 ha="left", va="center", fontsize=9)
-    start, end = _day(summary.get("start")), _day(summary.get("end"))
+    start, end = parse_day(summary.get("start")), parse_day(summary.get("end"))
     if start is not None and end is not None:
         ax.set_xlim(start, end)
     ax.set_ylim(len(partners) + 0.6, -0.5)  # an empty band below for the reference labels
-    ax.set_yticks(range(len(partners)), [_label(p) for p in partners])
-    extended = _events(events, "extension")["run_id"].nunique()
-    _mark_references(ax, summary, data["final_deadline"] if "final_deadline" in data else [],
+    ax.set_yticks(range(len(partners)), [label_of(p) for p in partners])
+    extended = events_of(events, "extension")["run_id"].nunique()
+    mark_references(ax, summary, data["final_deadline"] if "final_deadline" in data else [],
                      partners, f"({extended:,} of {n_runs:,} runs)" if n_runs > 1 else "")
     ax.grid(axis="x", lw=0.4, alpha=0.5)
     ax.set_xlabel("date the deal took effect")
     ax.set_ylabel("partner")
-    _date_axis(ax)
-    horizon = f" by {_short(end)}" if end is not None else ""
+    date_axis(ax)
+    horizon = f" by {short_date(end)}" if end is not None else ""
     fig.suptitle(f"When deals took effect ({n_runs:,} replication{'s' if n_runs != 1 else ''}"
                  f" per partner; right: share with no deal{horizon})")
     return fig
-
-
-FORMATS = ("png", "svg")  # raster for screens and the HTML report, vector for papers
-
-
-def save_figure(fig: Figure, path: Path, write: Writer = atomic_write) -> list[Path]:
-    """Saves ``fig`` as PNG at ``path`` and as SVG beside it, each through a temporary file and a
-    rename (complete or absent); every figure of every command is saved here.
-
-    Args:
-        fig: The figure.
-        path: Where the PNG goes (the SVG gets the same name with ``.svg``).
-        write: ``write(path, fill)`` that fills a temporary file and gives it its final name.
-
-    Returns:
-        The paths written, PNG first.
-    """
-    written = []
-    for suffix in FORMATS:
-        target = Path(path).with_suffix(f".{suffix}")
-        write(target, lambda tmp, form=suffix: fig.savefig(tmp, format=form, dpi=DPI))
-        written.append(target)
-    return written
 
 
 def read_columns(path: Path, columns: list[str], filters: list[Any] | None = None) -> pd.DataFrame:
