@@ -273,3 +273,24 @@ def test_out_writes_the_report_elsewhere_and_leaves_the_study_untouched(sweep, t
     assert written == ["figures", "figures/study_politics_election_weight.png",
                        "figures/study_politics_election_weight.svg", "report.html", "study_runs.parquet",
                        "study_summary.parquet"]
+
+
+@pytest.mark.slow
+def test_a_seed_sweep_from_the_command_line_is_reported(tmp_path):
+    """The command of the issue, as a user types it: ``tariffsim -m seed=1,2 ... && tariffsim-report S``."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "tariffsim-report").exists():
+        pytest.skip("the console scripts are not installed")
+    sweep = subprocess.run([str(bin_dir / "tariffsim"), "-m", "seed=1,2", "replications=2", "figures=false",
+                            "print_table=false", "hydra/launcher=basic", f"hydra.sweep.dir={tmp_path / 'S'}"],
+                           capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert sweep.returncode == 0, sweep.stderr
+    done = subprocess.run([str(bin_dir / "tariffsim-report"), str(tmp_path / "S")], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    study = pd.read_parquet(tmp_path / "S" / "study_runs.parquet")
+    assert sorted(study["swept.seed"].unique()) == [1, 2] and study["seed"].nunique() == 4
