@@ -158,6 +158,7 @@ def assert_ran(text: str, done: subprocess.CompletedProcess) -> None:
     assert "Traceback" not in output, f"`{text}` printed a traceback:\n{output[-3000:]}"
 
 
+@pytest.mark.slow  # all of them together: about 3 minutes of CPU, 2 docs at a time
 @pytest.mark.parametrize("command", RUN, ids=[c.id for c in RUN])
 def test_the_docs_command_runs_as_pasted(command, outcomes):
     assert_ran(command.text, outcomes[command.id][0])
@@ -183,6 +184,7 @@ def test_every_not_run_pattern_matches_a_doc_command():
         assert any(re.search(pattern, c.text) for c in COMMANDS), f"NOT_RUN has a stale entry {pattern!r}"
 
 
+@pytest.mark.slow
 def test_every_file_the_commands_write_is_git_ignored(outcomes):
     inside = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--is-inside-work-tree"], capture_output=True)
     if inside.returncode:
