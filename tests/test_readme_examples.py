@@ -11,6 +11,7 @@ ready-made `sweep=NAME` or as a named study `-cn NAME`, must give at least two d
 
 from __future__ import annotations
 
+import functools
 import itertools
 import shlex
 from pathlib import Path
@@ -57,7 +58,10 @@ EXAMPLES = [(c, words[1:]) for c in bash_commands(ROOT / "README.md")
             and "--cfg" not in words and scenario_jobs(words[1:])]
 
 
-BASELINE_SEED = study_from().seed  # every job runs on the baseline's seed, whatever it overrides
+@functools.cache
+def baseline_seed() -> int:
+    """The default config's seed: every job runs on it, whatever seed its command sets."""
+    return study_from().seed
 
 
 def runs_table(*overrides: str) -> pd.DataFrame:
@@ -66,7 +70,7 @@ def runs_table(*overrides: str) -> pd.DataFrame:
     A DataFrame, whose ``equals`` takes NaN (no deal's utilities) as equal to NaN; Arrow's does not.
     """
     study = study_from(*overrides)
-    return run_replications(study.scenario, BASELINE_SEED, REPLICATIONS).tables["runs"].to_pandas()
+    return run_replications(study.scenario, baseline_seed(), REPLICATIONS).tables["runs"].to_pandas()
 
 
 @pytest.fixture(scope="module")
