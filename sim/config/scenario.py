@@ -8,7 +8,7 @@ that names each key, its value and what is allowed.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sim.config.reader import ConfigError, Reader
@@ -23,14 +23,24 @@ EVENT_KINDS = ("precedent", "market_shock", "sector_tariff", "talks_cut", "talks
 WEIGHT_TOLERANCE = 1e-6
 
 
+CURVATURE_MAX = 20.0
+
+
 @dataclass(frozen=True)
 class IssueSettings:
-    """Bounds of one issue (real units) and how much each side cares about it."""
+    """Bounds of one issue (real units), how much each side cares about it and the curvature of
+    its value (``sim.core.values``: 0 is linear, > 0 concave)."""
 
     lo: float
     hi: float
     us_weight: float
     partner_weight: float
+    curvature: float = 0.0
+
+    @property
+    def shape(self) -> str:
+        """``linear`` or ``concave``."""
+        return "concave" if self.curvature > 0 else "linear"
 
 
 @dataclass(frozen=True)
@@ -262,7 +272,7 @@ def _partner(r: Reader, code: str, start: dt.date | None) -> Partner:
     autos = None if sector.raw("autos", None) is None else sector.number("autos", 0, 100, allowed=TARIFF)
     steel = None if sector.raw("steel", None) is None else sector.number("steel", 0, 100, allowed=TARIFF)
     sector.finish()
-    issues = _issues(r.child("issues"), code)
+    issues = _curvatures(r.child("curvature", {}), code, _issues(r.child("issues"), code))
     red_lines = tuple(_red_line(lr, code, issues) for lr in r.items("red_lines"))
     aspiration = r.number("aspiration", 0, 1, lo_open=True)
     partner = Partner(
@@ -320,6 +330,23 @@ def _issues(r: Reader, code: str) -> dict[str, IssueSettings]:
             r.error(f"{r.path}.*.{side}", round(total, 6),
                     f"the {side} of all issues must sum to 1 (within {WEIGHT_TOLERANCE:g}); they sum to {total:.6g}")
     return issues
+
+
+def _curvatures(r: Reader, code: str, issues: dict[str, IssueSettings]) -> dict[str, IssueSettings]:
+    """The issues with their curvature from the partner's ``curvature`` mapping (issue -> c > 0,
+    concave value); issues it does not list stay linear."""
+    out = dict(issues)
+    for name in r.data:
+        if name not in issues:
+            r.used.add(name)
+            if issues:
+                r.error(r.key(str(name)), r.data[name], f"names no issue of {code}; allowed: {', '.join(issues)}")
+            continue
+        c = r.number(str(name), 0, CURVATURE_MAX, lo_open=True,
+                     allowed=f"must be a curvature in (0, {CURVATURE_MAX:g}] (leave a linear issue out)")
+        out[name] = replace(issues[name], curvature=c)
+    r.finish()
+    return out
 
 
 def _politics(r: Reader, start: dt.date | None) -> Politics:

@@ -7,8 +7,9 @@ import datetime as dt
 from enum import Enum
 
 from sim.config.scenario import Partner
-from sim.core.frontier import Frontier, Offer, Side
-from sim.core.issues import IssueSpace
+from sim.core.frontier import Frontier, Offer, Side, frontier
+from sim.core.issues import ISSUES, IssueSpace
+from sim.core.values import shape, us_curvature
 
 US_LINES = ("reciprocal", "autos", "steel")
 
@@ -37,6 +38,11 @@ class Talks:
                                 tuple(s.hi for s in partner.issues.values()))
         self.us_weights = tuple(s.us_weight for s in partner.issues.values())
         self.partner_weights = tuple(s.partner_weight for s in partner.issues.values())
+        # Concave issues: the partner's curvature as configured, the US's grounded in the pair's
+        # trade (``sim.core.values.us_curvature``).
+        self.partner_curvature = tuple(s.curvature for s in partner.issues.values())
+        self.us_curvature = tuple(us_curvature(s.curvature, ISSUES[name].us_line, partner.imports_bn, partner.deficit_bn)
+                                  for name, s in partner.issues.items())
         self.line_index = {name: (names.index(name) if name in names else -1) for name in US_LINES}
         self.floors = {names.index(k): self.space.normalise(k, v) for k, v in us_floors.items() if k in names}
         self._floor_items = tuple(self.floors.items())
@@ -76,9 +82,9 @@ class Talks:
         self._locked = {}
         n = len(self.space)
         us_lo = tuple(max(self.given[i], self.floors.get(i, 0.0)) for i in range(n))
-        self.us_frontier = Frontier(self.us_weights, self.partner_weights, us_lo, (1.0,) * n, Side.US)
+        self.us_frontier = self._frontier(us_lo, (1.0,) * n, Side.US)
         p_hi = tuple(max(self.given[i], min(1.0, self.caps.get(i, 1.0))) for i in range(n))
-        self.partner_frontier = Frontier(self.us_weights, self.partner_weights, tuple(self.given), p_hi, Side.PARTNER)
+        self.partner_frontier = self._frontier(tuple(self.given), p_hi, Side.PARTNER)
         # What each side hopes for: its configured aspiration, at most its best feasible package.
         self.us_aspiration = min(self._aspirations[0], self.us_frontier.best)
         self.partner_aspiration = min(self._aspirations[1], self.partner_frontier.best)
@@ -96,8 +102,11 @@ class Talks:
             ideal = base.start
             lo = tuple(ideal[i] if i in indices else min(base.start[i], base.end[i]) for i in range(len(ideal)))
             hi = tuple(ideal[i] if i in indices else max(base.start[i], base.end[i]) for i in range(len(ideal)))
-            self._locked[key] = Frontier(self.us_weights, self.partner_weights, lo, hi, side)
+            self._locked[key] = self._frontier(lo, hi, side)
         return self._locked[key]
+
+    def _frontier(self, lo: tuple[float, ...], hi: tuple[float, ...], side: Side) -> Frontier:
+        return frontier(self.us_weights, self.partner_weights, lo, hi, side, self.us_curvature, self.partner_curvature)
 
     def moves_locked(self, offer: Offer, side: Side, locked: frozenset[str]) -> bool:
         """Whether ``offer`` moves any of ``side``'s ``locked`` issues away from its ideal."""
@@ -179,13 +188,17 @@ class Talks:
         for i, name in enumerate(space.names):
             if name == "reciprocal":
                 y = space.normalise(name, self.no_deal_rate())
-                us_slope, partner_slope = -self.us_weights[i] * y, self.partner_weights[i] * y
             elif name in ("autos", "steel") and self.in_force[name] is not None:
                 y = space.normalise(name, self.in_force[name])
             else:
                 y = self.given[i]
-            us += self.us_weights[i] * y
-            partner += self.partner_weights[i] * (1.0 - y)
+            us_value = self.us_weights[i] * shape(y, self.us_curvature[i])
+            partner_value = self.partner_weights[i] * shape(1.0 - y, self.partner_curvature[i])
+            if name == "reciprocal":
+                # A court strike takes the rate to 0: the US loses its value, the partner gains the rest.
+                us_slope, partner_slope = -us_value, self.partner_weights[i] - partner_value
+            us += us_value
+            partner += partner_value
         return us, us_slope, partner, partner_slope
 
     def threaten(self, step: float, max_rate: float) -> float:
