@@ -54,6 +54,7 @@ def main() -> None:
             "recip": q(deals["agreed_reciprocal"]),
             "autos": q(deals["agreed_autos"]) if "agreed_autos" in deals and deals["agreed_autos"].notna().any() else "-",
             "steel": q(deals["agreed_steel"]) if "agreed_steel" in deals and deals["agreed_steel"].notna().any() else "-",
+            "by 1 Jul": f"{(mine['deal'] & (pd.to_datetime(mine['deal_date']) <= pd.Timestamp('2025-07-01'))).mean():.2f}",
             "at floor": f"{(deals['agreed_reciprocal'] <= floor + 1e-6).mean():.2f}" if len(deals) else "-",
             "US acc": f"{(mine_made['actor'] == 'USA').mean():.2f}" if len(mine_made) else "-",
             "ratif fail/run": f"{mine['ratification_failures'].mean():.2f}",

@@ -8,6 +8,7 @@ that names each key, its value and what is allowed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -29,18 +30,19 @@ CURVATURE_MAX = 20.0
 @dataclass(frozen=True)
 class IssueSettings:
     """Bounds of one issue (real units), how much each side cares about it and the curvature of
-    its value (``sim.core.values``: 0 is linear, > 0 concave)."""
+    its value to each side (``sim.core.values``: 0 is linear, > 0 concave)."""
 
     lo: float
     hi: float
     us_weight: float
     partner_weight: float
     curvature: float = 0.0
+    us_curvature: float = 0.0
 
     @property
     def shape(self) -> str:
-        """``linear`` or ``concave``."""
-        return "concave" if self.curvature > 0 else "linear"
+        """``linear`` or ``concave`` (to either side)."""
+        return "concave" if self.curvature > 0 or self.us_curvature > 0 else "linear"
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class Politics:
     capital_weight: float
     noise: float
     election: Election | None
+    confidence: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,10 @@ class Partner:
     red_lines: tuple[RedLine, ...]
     politics: Politics
     retaliation: Retaliation
+    target_noise: float = 0.0
+    reservation_spread: float = 0.0
+    hesitancy: float = 0.0
+    hesitancy_days: int = 30
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,7 @@ class UnitedStates:
     court_sensitivity: float
     floors: dict[str, float]
     max_rate: float
+    target_noise: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -240,6 +248,7 @@ def _us(r: Reader) -> UnitedStates:
         attention=r.integer("attention", 1, 20), deal_value=r.number("deal_value", 0, 1),
         stress_sensitivity=r.number("stress_sensitivity", 0), court_sensitivity=r.number("court_sensitivity", 0, 1),
         floors=floors, max_rate=r.number("max_rate", 0, 100, allowed=TARIFF),
+        target_noise=r.number("target_noise", 0, 0.2, default=0.0),
     )
     r.finish()
     return us
@@ -272,7 +281,9 @@ def _partner(r: Reader, code: str, start: dt.date | None) -> Partner:
     autos = None if sector.raw("autos", None) is None else sector.number("autos", 0, 100, allowed=TARIFF)
     steel = None if sector.raw("steel", None) is None else sector.number("steel", 0, 100, allowed=TARIFF)
     sector.finish()
-    issues = _curvatures(r.child("curvature", {}), code, _issues(r.child("issues"), code))
+    issues = _issues(r.child("issues"), code)
+    if r.raw("curvature", None) is not None:  # null or absent: every issue linear
+        issues = _curvatures(r.child("curvature"), code, issues)
     red_lines = tuple(_red_line(lr, code, issues) for lr in r.items("red_lines"))
     aspiration = r.number("aspiration", 0, 1, lo_open=True)
     partner = Partner(
@@ -282,6 +293,10 @@ def _partner(r: Reader, code: str, start: dt.date | None) -> Partner:
         issues=issues, aspiration=aspiration, strategy=_strategy(r, Side.PARTNER),
         reservation_shift=r.number("reservation_shift", -1, 1, default=0.0), red_lines=red_lines,
         politics=_politics(r.child("politics"), start), retaliation=_retaliation(r.child("retaliation")),
+        target_noise=r.number("target_noise", 0, 0.2, default=0.0),
+        reservation_spread=r.number("reservation_spread", 0, 0.2, default=0.0),
+        hesitancy=r.number("hesitancy", 0, 0.5, default=0.0),
+        hesitancy_days=r.integer("hesitancy_days", 1, 365, default=30),
     )
     r.finish()
     return partner
@@ -333,18 +348,24 @@ def _issues(r: Reader, code: str) -> dict[str, IssueSettings]:
 
 
 def _curvatures(r: Reader, code: str, issues: dict[str, IssueSettings]) -> dict[str, IssueSettings]:
-    """The issues with their curvature from the partner's ``curvature`` mapping (issue -> c > 0,
-    concave value); issues it does not list stay linear."""
+    """The issues with their curvature from the partner's ``curvature`` mapping: issue -> ``c``
+    (both sides) or ``{partner: c, us: c}`` (a side left out is linear); unlisted issues are linear."""
     out = dict(issues)
+    allowed = f"must be a curvature in [0, {CURVATURE_MAX:g}] (0: linear)"
     for name in r.data:
         if name not in issues:
             r.used.add(name)
             if issues:
                 r.error(r.key(str(name)), r.data[name], f"names no issue of {code}; allowed: {', '.join(issues)}")
             continue
-        c = r.number(str(name), 0, CURVATURE_MAX, lo_open=True,
-                     allowed=f"must be a curvature in (0, {CURVATURE_MAX:g}] (leave a linear issue out)")
-        out[name] = replace(issues[name], curvature=c)
+        if isinstance(r.data[name], Mapping):
+            sides = r.child(str(name))
+            partner_c = sides.number("partner", 0, CURVATURE_MAX, default=0.0, allowed=allowed)
+            us_c = sides.number("us", 0, CURVATURE_MAX, default=0.0, allowed=allowed)
+            sides.finish()
+        else:
+            partner_c = us_c = r.number(str(name), 0, CURVATURE_MAX, allowed=allowed)
+        out[name] = replace(issues[name], curvature=partner_c, us_curvature=us_c)
     r.finish()
     return out
 
@@ -365,6 +386,7 @@ def _politics(r: Reader, start: dt.date | None) -> Politics:
         threat_cost=r.number("threat_cost", 0, 1), failure_cost=r.number("failure_cost", 0, 1),
         failure_narrowing=r.number("failure_narrowing", 0, 1), threshold=r.number("threshold", 0, 1),
         capital_weight=r.number("capital_weight", 0, 1), noise=r.number("noise", 0, 1), election=election,
+        confidence=r.number("confidence", 0, 0.99, default=0.5, lo_open=True, allowed="must be a probability in (0, 0.99]"),
     )
     r.finish()
     return politics

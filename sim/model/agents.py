@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import weakref
 from typing import TYPE_CHECKING
 
@@ -78,7 +79,9 @@ class PartnerAgent(Negotiator):
         self.lines: tuple[BindingLine, ...] = binding_lines(settings, self.talks.space, model.scenario.start)
         self._line_change_days = {d for line in self.lines for d in (line.first_day, line.last_day + 1)}
         self.capital = settings.politics.capital
-        self.reservation_shift = settings.reservation_shift
+        # Domestic opinion is not known before the run: a draw around the configured shift.
+        spread = settings.reservation_spread
+        self.reservation_shift = settings.reservation_shift + (spread * float(model.rng.normal()) if spread > 0 else 0.0)
         self.us_penalty = 0.0
         self.ratification_failures = 0
         self.us_reservation = 0.0
@@ -87,7 +90,13 @@ class PartnerAgent(Negotiator):
         election = settings.politics.election
         self.election_day = None if election is None else (election.date - model.scenario.start).days
         self.talks.set_caps(caps_on(self.lines, 0))
+        # The government signs only what it expects to pass with ``confidence``: the margin above
+        # the threshold at which the logistic verdict (``ratifies``) gives that chance.
+        politics = settings.politics
+        self._safety = politics.noise * math.log(politics.confidence / (1.0 - politics.confidence))
         self._closed_row: tuple | None = None
+        self._lines_seen = dict(self.talks.in_force)
+        self._escalation_day: int | None = None
 
     @property
     def open(self) -> bool:
@@ -95,7 +104,13 @@ class PartnerAgent(Negotiator):
         return self.talks.deal is None
 
     def new_day(self, day: int) -> None:
-        """Red lines that start or lapse today, the election, capital recovering towards its base."""
+        """Red lines that start or lapse today, the election, capital recovering towards its base,
+        and whether a US tariff line on this partner rose since yesterday (an escalation)."""
+        in_force = self.talks.in_force
+        if self.settings.hesitancy > 0 and any(
+                (rate or 0.0) > (self._lines_seen.get(name) or 0.0) for name, rate in in_force.items()):
+            self._escalation_day = day
+        self._lines_seen = dict(in_force)
         politics = self.settings.politics
         if day in self._line_change_days:
             self.talks.set_caps(caps_on(self.lines, day))
@@ -111,12 +126,21 @@ class PartnerAgent(Negotiator):
 
     def update_reservations(self, day: int) -> None:
         """Both sides' reservation values for this pair today, and the partner's win-set floor:
-        the least it can bring home, its reservation value plus today's ratification threshold."""
+        the least it can bring home: its reservation value plus today's ratification threshold,
+        plus the margin that makes ratification as likely as its ``confidence`` asks."""
         world = self.model.world
         us_no_deal, partner_no_deal = self.talks.no_deal_values(world.court_risk)
-        self.partner_reservation = min(0.99, max(0.0, partner_no_deal + self.reservation_shift))
-        self.win_set = min(0.99, self.partner_reservation + self.threshold(day))
+        self.partner_reservation = min(0.99, max(0.0, partner_no_deal + self.reservation_shift + self.hesitancy(day)))
+        self.win_set = min(0.99, self.partner_reservation + self.threshold(day) + self._safety)
         self.us_reservation = self.model.us.reservation(us_no_deal, self.us_penalty)
+
+    def hesitancy(self, day: int) -> float:
+        """What a US escalation (a tariff line raised without warning) adds to what this partner
+        demands: ``hesitancy`` on the day, fading with time constant ``hesitancy_days``. The
+        articles: escalation made partners hesitant to strike deals, and fed resistance at home."""
+        if self._escalation_day is None:
+            return 0.0
+        return self.settings.hesitancy * math.exp(-(day - self._escalation_day) / self.settings.hesitancy_days)
 
     def threshold(self, day: int) -> float:
         """Today's margin over the reservation value that a deal needs to pass at home."""
@@ -137,6 +161,13 @@ class PartnerAgent(Negotiator):
         self.spend_capital(politics.failure_cost)
         self.reservation_shift += politics.failure_narrowing
         return False
+
+    def tremble(self, target: float, view: View, noise: float) -> float:
+        """Today's target with a tremble of standard deviation ``noise`` (none at 0), kept
+        between the reservation value and the aspiration; the strategy's own target is kept."""
+        if noise <= 0.0:
+            return target
+        return min(view.aspiration, max(view.reservation, target + noise * float(self.model.rng.normal())))
 
     def us_view(self) -> View:
         """The read-only view the US decides from at this table today."""

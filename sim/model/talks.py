@@ -41,13 +41,15 @@ class Talks:
         # Concave issues: the partner's curvature as configured, the US's grounded in the pair's
         # trade (``sim.core.values.us_curvature``).
         self.partner_curvature = tuple(s.curvature for s in partner.issues.values())
-        self.us_curvature = tuple(us_curvature(s.curvature, ISSUES[name].us_line, partner.imports_bn, partner.deficit_bn)
+        self.us_curvature = tuple(us_curvature(s.us_curvature, ISSUES[name].us_line, partner.imports_bn, partner.deficit_bn)
                                   for name, s in partner.issues.items())
         self.line_index = {name: (names.index(name) if name in names else -1) for name in US_LINES}
         self.floors = {names.index(k): self.space.normalise(k, v) for k, v in us_floors.items() if k in names}
         self._floor_items = tuple(self.floors.items())
         self.given = [0.0] * len(names)  # normalised value already conceded unilaterally
         self.caps: dict[int, float] = {}  # binding partner red lines, normalised
+        self.learned_caps: dict[int, float] = {}  # red lines the US has run into (its offers respect them)
+        self.floors_known = False  # whether the partner has learned the US floors (it asks no less)
         self.in_force = {"reciprocal": partner.pause_rate, "autos": partner.autos_rate, "steel": partner.steel_rate}
         self.threatened = partner.announced_rate
         self.letter_rate = partner.letter_rate
@@ -82,9 +84,13 @@ class Talks:
         self._locked = {}
         n = len(self.space)
         us_lo = tuple(max(self.given[i], self.floors.get(i, 0.0)) for i in range(n))
-        self.us_frontier = self._frontier(us_lo, (1.0,) * n, Side.US)
+        us_hi = tuple(max(us_lo[i], self.learned_caps.get(i, 1.0)) for i in range(n))
+        self.us_frontier = self._frontier(us_lo, us_hi, Side.US)
         p_hi = tuple(max(self.given[i], min(1.0, self.caps.get(i, 1.0))) for i in range(n))
-        self.partner_frontier = self._frontier(tuple(self.given), p_hi, Side.PARTNER)
+        # Once the US has refused a counter below its floors (the 10% baseline it kept even for
+        # the UK), the partner asks no less, unless one of its own red lines says otherwise.
+        p_lo = tuple(min(p_hi[i], us_lo[i]) for i in range(n)) if self.floors_known else tuple(self.given)
+        self.partner_frontier = self._frontier(p_lo, p_hi, Side.PARTNER)
         # What each side hopes for: its configured aspiration, at most its best feasible package.
         self.us_aspiration = min(self._aspirations[0], self.us_frontier.best)
         self.partner_aspiration = min(self._aspirations[1], self.partner_frontier.best)
@@ -135,6 +141,10 @@ class Talks:
         us, partner = self.us_offer, self.partner_offer
         nan = float("nan")
         rec, autos = self.line_index["reciprocal"], self.line_index["autos"]
+        if us is None:  # the US accepted the partner's opening offer at their first meeting
+            self.table_record = (nan, nan, partner.us_utility, partner.partner_utility, nan, nan,
+                                 self.us_target, self.partner_target)
+            return
         self.table_record = (
             us.us_utility, us.partner_utility,
             partner.us_utility if partner else nan, partner.partner_utility if partner else nan,
@@ -144,9 +154,24 @@ class Talks:
         )
 
     def set_caps(self, caps: dict[int, float]) -> None:
-        """Set the partner's binding red lines (normalised caps by issue index)."""
+        """Set the partner's binding red lines (normalised caps by issue index); a line that
+        lapses or moves is announced, so what the US had learned of it goes."""
         if caps != self.caps:
             self.caps = caps
+            self.learned_caps = {i: c for i, c in self.learned_caps.items() if caps.get(i) == c}
+            self.rebuild()
+
+    def learn_floors(self) -> None:
+        """The US refused a counter below its floors: the partner's later counters respect them."""
+        if not self.floors_known:
+            self.floors_known = True
+            self.rebuild()
+
+    def learn_red_line(self, issue: int) -> None:
+        """The partner refused a US package over its red line on ``issue``: the US respects it
+        from now on (while it binds)."""
+        if issue in self.caps and self.learned_caps.get(issue) != self.caps[issue]:
+            self.learned_caps[issue] = self.caps[issue]
             self.rebuild()
 
     def give(self, issue: str, value: float) -> None:
