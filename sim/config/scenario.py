@@ -63,6 +63,7 @@ class Election:
     weight: float
     window_days: int
     capital_after: float
+    capital_spread: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ class Partner:
     reservation_spread: float = 0.0
     hesitancy: float = 0.0
     hesitancy_days: int = 30
+    meeting_chance: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ class UnitedStates:
     floors: dict[str, float]
     max_rate: float
     target_noise: float = 0.0
+    reservation_spread: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -249,6 +252,7 @@ def _us(r: Reader) -> UnitedStates:
         stress_sensitivity=r.number("stress_sensitivity", 0), court_sensitivity=r.number("court_sensitivity", 0, 1),
         floors=floors, max_rate=r.number("max_rate", 0, 100, allowed=TARIFF),
         target_noise=r.number("target_noise", 0, 0.2, default=0.0),
+        reservation_spread=r.number("reservation_spread", 0, 0.2, default=0.0),
     )
     r.finish()
     return us
@@ -297,6 +301,7 @@ def _partner(r: Reader, code: str, start: dt.date | None) -> Partner:
         reservation_spread=r.number("reservation_spread", 0, 0.2, default=0.0),
         hesitancy=r.number("hesitancy", 0, 0.5, default=0.0),
         hesitancy_days=r.integer("hesitancy_days", 1, 365, default=30),
+        meeting_chance=r.number("meeting_chance", 0, 1, default=1.0, lo_open=True),
     )
     r.finish()
     return partner
@@ -375,7 +380,7 @@ def _politics(r: Reader, start: dt.date | None) -> Politics:
     if r.raw("election", None) is not None:
         e = r.child("election")
         election = Election(e.date("date"), e.number("weight", 0, 1), e.integer("window_days", 1, 365),
-                            e.number("capital_after", 0, 1))
+                            e.number("capital_after", 0, 1), e.number("capital_spread", 0, 0.5, default=0.0))
         if election.date is not None and start is not None and election.date < start:
             e.error(e.key("date"), str(election.date),
                     f"must not be before scenario.start ({start}); for an election already held set "

@@ -83,12 +83,20 @@ class PartnerAgent(Negotiator):
         spread = settings.reservation_spread
         self.reservation_shift = settings.reservation_shift + (spread * float(model.rng.normal()) if spread > 0 else 0.0)
         self.us_penalty = 0.0
+        # How much the US wants this deal is not known before the run either: a draw per table.
+        us_spread = us.reservation_spread
+        self.us_shift = us_spread * float(model.rng.normal()) if us_spread > 0 else 0.0
         self.ratification_failures = 0
         self.us_reservation = 0.0
         self.partner_reservation = 0.0
         self.win_set = 0.0
         election = settings.politics.election
         self.election_day = None if election is None else (election.date - model.scenario.start).days
+        # The election's result is not known before the vote: a draw around the expected capital.
+        self._capital_after = 0.0 if election is None else election.capital_after
+        if election is not None and election.capital_spread > 0:
+            draw = election.capital_after + election.capital_spread * float(model.rng.normal())
+            self._capital_after = min(1.0, max(0.0, draw))
         self.talks.set_caps(caps_on(self.lines, 0))
         # The government signs only what it expects to pass with ``confidence``: the margin above
         # the threshold at which the logistic verdict (``ratifies``) gives that chance.
@@ -115,7 +123,7 @@ class PartnerAgent(Negotiator):
         if day in self._line_change_days:
             self.talks.set_caps(caps_on(self.lines, day))
         if day == self.election_day:
-            self.capital = politics.election.capital_after
+            self.capital = self._capital_after
         elif self.capital < politics.capital:
             self.capital = min(politics.capital, self.capital + politics.capital_recovery)
 
@@ -132,7 +140,7 @@ class PartnerAgent(Negotiator):
         us_no_deal, partner_no_deal = self.talks.no_deal_values(world.court_risk)
         self.partner_reservation = min(0.99, max(0.0, partner_no_deal + self.reservation_shift + self.hesitancy(day)))
         self.win_set = min(0.99, self.partner_reservation + self.threshold(day) + self._safety)
-        self.us_reservation = self.model.us.reservation(us_no_deal, self.us_penalty)
+        self.us_reservation = self.model.us.reservation(us_no_deal, self.us_penalty - self.us_shift)
 
     def hesitancy(self, day: int) -> float:
         """What a US escalation (a tariff line raised without warning) adds to what this partner
@@ -164,10 +172,12 @@ class PartnerAgent(Negotiator):
 
     def tremble(self, target: float, view: View, noise: float) -> float:
         """Today's target with a tremble of standard deviation ``noise`` (none at 0), kept
-        between the reservation value and the aspiration; the strategy's own target is kept."""
+        no higher than the aspiration and never below the reservation value; the strategy's own
+        target is what the next day starts from."""
         if noise <= 0.0:
             return target
-        return min(view.aspiration, max(view.reservation, target + noise * float(self.model.rng.normal())))
+        # The reservation value wins where it lies above the aspiration, as in the strategies.
+        return max(view.reservation, min(view.aspiration, target + noise * float(self.model.rng.normal())))
 
     def us_view(self) -> View:
         """The read-only view the US decides from at this table today."""

@@ -26,12 +26,16 @@ US_OPENS = 0.5  # chance the US opens a meeting
 
 
 def bargaining_round(model: TariffModel, partner: PartnerAgent, day: int) -> None:
-    """Exchange offers at ``partner``'s table today and settle if one side accepts.
+    """Exchange offers at ``partner``'s table today and settle if one side accepts; a partner
+    whose ``meeting_chance`` is below 1 meets only on that share of the days it is called.
 
     US opens: it offers, the partner accepts or counters, the US accepts the counter or not.
     Partner opens: it offers, the US accepts or counters, the partner accepts that or not.
     """
     talks = partner.talks
+    chance = partner.settings.meeting_chance
+    if chance < 1.0 and model.rng.random() >= chance:  # the delegation is not in town today
+        return
     talks.last_met = day
     if model.rng.random() < US_OPENS:
         us = _us_today(model, partner)
