@@ -29,9 +29,10 @@ A side's feasible box (``ylo``, ``yhi``) encodes what it will ever offer: its bi
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
+from collections.abc import Callable
 from enum import Enum
 from functools import lru_cache
-from collections.abc import Callable
 from typing import NamedTuple
 
 from sim.core.values import package_value, slope_scale
@@ -89,7 +90,7 @@ class Frontier:
         partner_curvature: The partner's curvature of each issue (default all linear).
     """
 
-    __slots__ = ("start", "end", "vertices", "_own", "_other", "proposer", "us_curvature", "partner_curvature",
+    __slots__ = ("start", "end", "vertices", "_own", "_neg_own", "_other", "proposer", "us_curvature", "partner_curvature",
                  "us_weights", "partner_weights")
 
     def __init__(
@@ -119,6 +120,7 @@ class Frontier:
         path = _path(own_w, other_w, own_c, other_c, xlo, xhi)
         path = _refine(path, own_w, other_w, own_c, other_c)
         self._own = tuple(package_value(own_w, own_c, x) for x in path)
+        self._neg_own = tuple(-u for u in self._own)  # ascending, for bisection
         self._other = tuple(package_value(other_w, other_c, tuple(1.0 - v for v in x)) for x in path)
         self.vertices = tuple(path) if us_first else tuple(tuple(1.0 - v for v in x) for x in path)
 
@@ -134,11 +136,10 @@ class Frontier:
 
     def at(self, target: float) -> Offer:
         """The efficient package worth ``target`` to the proposer (clamped to the frontier)."""
-        own, other = self._own, self._other
-        seg = 0
+        own = self._own
         last = len(own) - 1
-        while seg < last and own[seg + 1] > target:
-            seg += 1
+        # The last vertex still worth more than the target (own utility falls along the table).
+        seg = max(0, bisect_left(self._neg_own, -target) - 1)
         if seg == last:
             seg, fraction = last - 1, 1.0
         else:

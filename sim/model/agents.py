@@ -103,7 +103,7 @@ class PartnerAgent(Negotiator):
         politics = settings.politics
         self._safety = politics.noise * math.log(politics.confidence / (1.0 - politics.confidence))
         self._closed_row: tuple | None = None
-        self._lines_seen = dict(self.talks.in_force)
+        self._escalations_seen = 0
         self._escalation_day: int | None = None
 
     @property
@@ -114,11 +114,9 @@ class PartnerAgent(Negotiator):
     def new_day(self, day: int) -> None:
         """Red lines that start or lapse today, the election, capital recovering towards its base,
         and whether a US tariff line on this partner rose since yesterday (an escalation)."""
-        in_force = self.talks.in_force
-        if self.settings.hesitancy > 0 and any(
-                (rate or 0.0) > (self._lines_seen.get(name) or 0.0) for name, rate in in_force.items()):
+        if self.talks.escalations != self._escalations_seen:
+            self._escalations_seen = self.talks.escalations
             self._escalation_day = day
-        self._lines_seen = dict(in_force)
         politics = self.settings.politics
         if day in self._line_change_days:
             self.talks.set_caps(caps_on(self.lines, day))

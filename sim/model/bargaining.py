@@ -129,7 +129,7 @@ def _us_answers(model: TariffModel, partner: PartnerAgent, day: int, us: _Stance
     if acceptable and model.us.strategy.accepts(us.view, counter.us_utility, us.target):
         _settle(model, partner, counter, accepted_by="USA", day=day)
         return True
-    if talks.below_floor(counter):
+    if not talks.floors_known and talks.below_floor(counter):
         model.log.add(day, EventKind.REJECTION, "USA", partner.code,
                       f"the US refuses {partner.code}'s package: a tariff line below the US floor")
         talks.learn_floors()

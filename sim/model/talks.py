@@ -52,6 +52,7 @@ class Talks:
         self.floors_known = False  # whether the partner has learned the US floors (it asks no less)
         self.in_force = {"reciprocal": partner.pause_rate, "autos": partner.autos_rate, "steel": partner.steel_rate}
         self.threatened = partner.announced_rate
+        self.escalations = 0  # how many times a US tariff line on this partner rose outside the talks
         self.letter_rate = partner.letter_rate
         self.letter_sent = False
         self.status = Status.TALKING
@@ -72,7 +73,7 @@ class Talks:
         # Each side's utility of the other's (latest, previous, best) offer, for its view.
         self.us_received = (nan, nan, 0.0)
         self.partner_received = (nan, nan, 0.0)
-        self._locked: dict[tuple[Side, frozenset[int]], Frontier] = {}
+        self._locked: dict[tuple[Side, frozenset[str]], Frontier] = {}
         self.us_frontier: Frontier
         self.partner_frontier: Frontier
         self._no_deal: tuple[float, float, float, float] | None = None
@@ -99,17 +100,16 @@ class Talks:
         """``side``'s frontier, with the ``locked`` issues held at that side's own ideal."""
         if not locked:
             return self.us_frontier if side is Side.US else self.partner_frontier
-        indices = frozenset(self.space.names.index(n) for n in locked if n in self.space.names)
-        if not indices:
-            return self.us_frontier if side is Side.US else self.partner_frontier
-        key = (side, indices)
-        if key not in self._locked:
+        key = (side, locked)
+        found = self._locked.get(key)
+        if found is None:
             base = self.us_frontier if side is Side.US else self.partner_frontier
+            indices = frozenset(self.space.names.index(n) for n in locked if n in self.space.names)
             ideal = base.start
             lo = tuple(ideal[i] if i in indices else min(base.start[i], base.end[i]) for i in range(len(ideal)))
             hi = tuple(ideal[i] if i in indices else max(base.start[i], base.end[i]) for i in range(len(ideal)))
-            self._locked[key] = self._frontier(lo, hi, side)
-        return self._locked[key]
+            found = self._locked[key] = self._frontier(lo, hi, side) if indices else base
+        return found
 
     def _frontier(self, lo: tuple[float, ...], hi: tuple[float, ...], side: Side) -> Frontier:
         return frontier(self.us_weights, self.partner_weights, lo, hi, side, self.us_curvature, self.partner_curvature)
@@ -241,6 +241,8 @@ class Talks:
     def impose_letter(self) -> float:
         """The no-deal rate enters into force; returns it."""
         rate = self.no_deal_rate()
+        if rate > self.in_force["reciprocal"]:
+            self.escalations += 1
         self.in_force["reciprocal"] = rate
         self.status = Status.LETTER
         self._no_deal = None
@@ -248,6 +250,8 @@ class Talks:
 
     def set_line(self, name: str, rate: float) -> None:
         """A US tariff line on the partner changes outside the talks (steel doubled)."""
+        if rate > (self.in_force[name] or 0.0):
+            self.escalations += 1
         self.in_force[name] = rate
         self._no_deal = None
 
