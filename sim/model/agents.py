@@ -8,6 +8,7 @@ import weakref
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from sim.config.scenario import Partner, UnitedStates
 from sim.model.politics import BindingLine, binding_lines, caps_on, ratification_threshold, ratifies
@@ -33,6 +34,34 @@ class _IdCounters(weakref.WeakKeyDictionary):
             counter = itertools.count(1)
             self[model] = counter
             return counter
+
+
+class Draws:
+    """Standard normal and uniform draws taken from the run's generator in blocks (one call per
+    ``BLOCK`` draws instead of one per draw: the daily trembles and coin flips are on the hot
+    path). Deterministic for a seed, like every draw of the run.
+    """
+
+    BLOCK = 64
+
+    __slots__ = ("_rng", "_normals", "_uniforms")
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self._rng = rng
+        self._normals: list[float] = []
+        self._uniforms: list[float] = []
+
+    def normal(self) -> float:
+        """A standard normal draw."""
+        if not self._normals:
+            self._normals = self._rng.standard_normal(self.BLOCK).tolist()
+        return self._normals.pop()
+
+    def uniform(self) -> float:
+        """A uniform draw in [0, 1)."""
+        if not self._uniforms:
+            self._uniforms = self._rng.random(self.BLOCK).tolist()
+        return self._uniforms.pop()
 
 
 class Negotiator(mesa.Agent):
@@ -75,6 +104,7 @@ class PartnerAgent(Negotiator):
     def __init__(self, model: TariffModel, settings: Partner, us: UnitedStates) -> None:
         super().__init__(model, settings.code, settings.strategy.build())
         self.settings = settings
+        self.draws = Draws(model.rng)
         self.talks = Talks(settings, us.floors, us.aspiration)
         self.lines: tuple[BindingLine, ...] = binding_lines(settings, self.talks.space, model.scenario.start)
         self._line_change_days = {d for line in self.lines for d in (line.first_day, line.last_day + 1)}
@@ -136,7 +166,8 @@ class PartnerAgent(Negotiator):
         plus the margin that makes ratification as likely as its ``confidence`` asks."""
         world = self.model.world
         us_no_deal, partner_no_deal = self.talks.no_deal_values(world.court_risk)
-        self.partner_reservation = min(0.99, max(0.0, partner_no_deal + self.reservation_shift + self.hesitancy(day)))
+        hesitancy = 0.0 if self._escalation_day is None else self.hesitancy(day)
+        self.partner_reservation = min(0.99, max(0.0, partner_no_deal + self.reservation_shift + hesitancy))
         self.win_set = min(0.99, self.partner_reservation + self.threshold(day) + self._safety)
         self.us_reservation = self.model.us.reservation(us_no_deal, self.us_penalty - self.us_shift)
 
@@ -175,7 +206,7 @@ class PartnerAgent(Negotiator):
         if noise <= 0.0:
             return target
         # The reservation value wins where it lies above the aspiration, as in the strategies.
-        return max(view.reservation, min(view.aspiration, target + noise * float(self.model.rng.normal())))
+        return max(view.reservation, min(view.aspiration, target + noise * self.draws.normal()))
 
     def us_view(self) -> View:
         """The read-only view the US decides from at this table today."""

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from sim.model.agents import PartnerAgent
     from sim.model.model import TariffModel
 
-OFFER_LOG_STEP = 0.02  # log an offer when the proposer's own utility moved this much since the last one
+OFFER_LOG_STEP = 0.02  # log an offer when the proposer's target moved this much since the last offer logged
 US_OPENS = 0.5  # chance the US opens a meeting
 
 
@@ -34,10 +34,10 @@ def bargaining_round(model: TariffModel, partner: PartnerAgent, day: int) -> Non
     """
     talks = partner.talks
     chance = partner.settings.meeting_chance
-    if chance < 1.0 and model.rng.random() >= chance:  # the delegation is not in town today
+    if chance < 1.0 and partner.draws.uniform() >= chance:  # the delegation is not in town today
         return
     talks.last_met = day
-    if model.rng.random() < US_OPENS:
+    if partner.draws.uniform() < US_OPENS:
         us = _us_today(model, partner)
         offer = _us_proposes(model, partner, day, us)
         mine = _partner_today(model, partner)
@@ -81,7 +81,8 @@ def _partner_today(model: TariffModel, partner: PartnerAgent) -> _Stance:
 def _us_proposes(model: TariffModel, partner: PartnerAgent, day: int, us: _Stance) -> Offer:
     talks = partner.talks
     offer = talks.frontier(Side.US, us.locked).at(us.target)
-    if talks.us_offer is None or abs(offer.us_utility - talks.us_offer.us_utility) >= OFFER_LOG_STEP:
+    if abs(talks.us_target - talks.us_logged) >= OFFER_LOG_STEP:  # the target moved: trembles are not news
+        talks.us_logged = talks.us_target
         model.log.add(day, EventKind.OFFER, "USA", partner.code, _offer_text(partner, offer, "USA", partner.code))
     talks.set_us_offer(offer)
     return offer
@@ -90,7 +91,8 @@ def _us_proposes(model: TariffModel, partner: PartnerAgent, day: int, us: _Stanc
 def _partner_proposes(model: TariffModel, partner: PartnerAgent, day: int, mine: _Stance) -> Offer:
     talks = partner.talks
     counter = talks.frontier(Side.PARTNER, mine.locked).at(mine.target)
-    if talks.partner_offer is None or abs(counter.partner_utility - talks.partner_offer.partner_utility) >= OFFER_LOG_STEP:
+    if abs(talks.partner_target - talks.partner_logged) >= OFFER_LOG_STEP:
+        talks.partner_logged = talks.partner_target
         model.log.add(day, EventKind.OFFER, partner.code, "USA", _offer_text(partner, counter, partner.code, "USA"))
     talks.set_partner_offer(counter)
     return counter

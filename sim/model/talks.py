@@ -57,6 +57,7 @@ class Talks:
         self.letter_sent = False
         self.status = Status.TALKING
         self.us_offer: Offer | None = None
+        self.us_logged = self.partner_logged = -1.0  # each side's target when its last offer was logged
         self.partner_offer: Offer | None = None
         self.deal: Offer | None = None
         self.deal_day: int | None = None
