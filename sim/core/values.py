@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 
-CURVATURE_MAX = 20.0  # beyond this exp(-c) underflows nothing, but the shape is a step in all but name
 
 
 def shape(x: float, c: float) -> float:
