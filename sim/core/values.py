@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 
 
-
 def shape(x: float, c: float) -> float:
     """``S(x; c)``: the value of ``x`` in [0, 1] of an issue with curvature ``c`` >= 0."""
     if c <= 0.0:
