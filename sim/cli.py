@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import time
 from pathlib import Path
@@ -15,6 +16,8 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 from sim import __version__, jobs
 from sim.config import ConfigError, Study, load_study
+from sim.output_dir import (DEBUG_VARIABLE, DirectoryBusy, DirectoryLock, OutputError, debugging, fail,
+                            held_directories, write_problem)
 from sim.results import SUMMARY_COLUMNS, TableFiles, atomic_write, summarise, write_json
 from sim.runner import stream_replications
 
@@ -47,6 +50,7 @@ def run(cfg: DictConfig, run_dir: Path, progress: bool = False) -> dict:
                             workers=study.workers, progress=progress)
     runs = pd.read_parquet(run_dir / "runs.parquet", columns=list(SUMMARY_COLUMNS))
     summary = _summary(study, runs, time.perf_counter() - began)
+    summary[jobs.FINGERPRINT] = jobs.fingerprint(OmegaConf.to_container(cfg, resolve=True))
     _save_config(cfg, run_dir)
     if study.figures:
         from sim.figures import write_figures  # matplotlib only when figures are asked for
@@ -91,32 +95,78 @@ def format_table(summary: dict) -> str:
     return "\n".join(lines)
 
 
-@hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
-def main(cfg: DictConfig) -> None:
-    """Entry point of ``tariffsim`` and ``python -m sim`` (one job of a run or a multirun).
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every ``finally`` runs: workers stop, temporaries go."""
 
-    A job whose run directory is already complete is skipped (``resume=false`` redoes it). In a
-    multirun a failing job writes ``error.json`` and the sweep goes on; a single run exits
-    non-zero (2 for an invalid config).
+    signum = signal.SIGTERM
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def main() -> None:
+    """Entry point of ``tariffsim`` and ``python -m sim``: a run or a multirun (``job``).
+
+    Ctrl-C or SIGTERM stops cleanly: worker processes end, temporary files are removed, the
+    command says how to resume and exits 130 (SIGTERM: 143). A multirun in which any job failed,
+    was refused or is incomplete exits 1.
+    """
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        job()
+    except KeyboardInterrupt as interrupt:
+        for directory in held_directories():  # a multirun's jobs killed mid-write by the launcher
+            for folder in (directory, *(p for p in directory.iterdir() if p.is_dir())):
+                jobs.remove_temporaries(folder)
+        name = "terminated" if isinstance(interrupt, Terminated) else "interrupted"
+        print(f"tariffsim: {name}; temporary files removed. Run the same command again to resume: "
+              "complete jobs are kept, the others are redone.", file=sys.stderr)
+        sys.exit(128 + (interrupt.signum if isinstance(interrupt, Terminated) else signal.SIGINT))
+    if jobs.sweep_exit_status:
+        sys.exit(jobs.sweep_exit_status)
+
+
+@hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
+def job(cfg: DictConfig) -> None:
+    """One job of a run or a multirun, in its run directory, which it locks while it runs.
+
+    A job whose run directory is already complete with the same config is skipped
+    (``resume=false`` redoes it); one complete with another config is refused (``overwrite=true``
+    replaces it). In a multirun a failing job writes ``error.json`` and the sweep goes on; a
+    single run exits non-zero (2 for an invalid config or a refused directory) with a message.
     """
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     hydra_cfg = HydraConfig.get()
     run_dir = Path(hydra_cfg.runtime.output_dir)
     overrides = list(hydra_cfg.overrides.task)
     multirun = hydra_cfg.mode == RunMode.MULTIRUN
+    option = "hydra.sweep.dir" if multirun else "hydra.run.dir"
     try:
-        summary = jobs.finished(run_dir, overrides) if cfg.get("resume", True) else None
-    except jobs.JobConflict as error:
-        log.error("%s", error)
+        with DirectoryLock(run_dir, option):
+            summary = _resume_or_run(cfg, run_dir, overrides, multirun)
+    except (jobs.JobConflict, OutputError) as error:  # the directory is not this job's to write
         if multirun:
+            log.error("job %s refused: %s", run_dir, error)
+            jobs.record_refusal(run_dir, overrides, str(error))
             return
-        sys.exit(2)
-    if summary is not None:
-        log.info("skipping %s: already complete (summary.json); resume=false redoes it", run_dir)
-    else:
-        summary = _run_job(cfg, run_dir, overrides, multirun)
-        if summary is None:
-            return
+        fail(str(error), 2 if isinstance(error, jobs.JobConflict | DirectoryBusy) else 1, error)
+    except ConfigError as error:
+        _remove_if_empty(run_dir)
+        fail(str(error), 2, error)
+    except KeyboardInterrupt:
+        if not multirun:
+            _remove_if_empty(run_dir)
+        raise
+    except OSError as error:
+        _remove_if_empty(run_dir)
+        fail(write_problem(error, run_dir, option), 1, error)
+    except Exception as error:  # noqa: BLE001 - one paragraph; the traceback is in error.json
+        where = f"; the traceback is in {run_dir / jobs.ERROR}" if (run_dir / jobs.ERROR).is_file() else ""
+        fail(f"the run failed ({type(error).__name__}: {error}){where}. Set {DEBUG_VARIABLE}=1 to see "
+             "the traceback here.", 1, error)
+    if summary is None:
+        return
     if cfg.print_table:
         print(f"{summary['scenario']}: {summary['replications']} replications, seed {summary['seed']}, "
               f"{summary['seconds']:.2f} s")
@@ -124,28 +174,58 @@ def main(cfg: DictConfig) -> None:
         print(f"results in {run_dir}")
 
 
+def _resume_or_run(cfg: DictConfig, run_dir: Path, overrides: list[str], multirun: bool) -> dict | None:
+    """The summary of the job: the finished one when it matches (and ``resume``), else a new run.
+
+    Raises:
+        JobConflict: ``run_dir`` holds the results of another config and ``overwrite`` is false.
+    """
+    try:
+        config = OmegaConf.to_container(cfg, resolve=True)
+    except Exception:  # noqa: BLE001 - an unresolvable config is reported by ``run``'s validation
+        config = None
+    try:
+        summary = jobs.finished(run_dir, overrides, config)
+    except jobs.JobConflict:
+        if not cfg.get("overwrite", False):
+            raise
+        log.warning("overwriting %s, which held the results of another configuration (overwrite=true)", run_dir)
+        summary = None
+    if summary is not None and cfg.get("resume", True):
+        log.info("skipping %s: already complete with the same config (summary.json); resume=false redoes it",
+                 run_dir)
+        return summary
+    return _run_job(cfg, run_dir, overrides, multirun)
+
+
 def _run_job(cfg: DictConfig, run_dir: Path, overrides: list[str], multirun: bool) -> dict | None:
-    """Run one job; on failure record it (multirun: and return None) or exit non-zero."""
+    """Run one job from a clean directory; on failure remove its partial results and record the
+    error (multirun: and return None) or raise it."""
     jobs.clean(run_dir)
+    jobs.discard_results(run_dir)  # summary.json first: a redo is never taken for complete
     if cfg.get("workers") is None and multirun and not _sequential_launcher():
         with open_dict(cfg):
             cfg.workers = 1  # the launcher already runs one job per core: do not nest pools
     try:
         return run(cfg, run_dir, progress=True)
-    except ConfigError as error:
-        if multirun:
-            jobs.record_failure(run_dir, overrides, error)
-            log.error("job %s: %s", run_dir, error)
-            return None
-        _remove_if_empty(run_dir)
-        print(f"tariffsim: {error}", file=sys.stderr)
-        sys.exit(2)
-    except Exception as error:  # noqa: BLE001 - any failure of a job is recorded, not lost
-        path = jobs.record_failure(run_dir, overrides, error)
-        if multirun:
-            log.exception("job %s failed; recorded in %s", run_dir, path)
-            return None
+    except KeyboardInterrupt:
+        jobs.discard_results(run_dir)
+        jobs.remove_temporaries(run_dir)
         raise
+    except Exception as error:  # noqa: BLE001 - any failure of a job is recorded, not lost
+        jobs.discard_results(run_dir)
+        path = None if isinstance(error, ConfigError) and not multirun else jobs.record_failure(
+            run_dir, overrides, error)
+        if not multirun:
+            raise
+        if isinstance(error, ConfigError):
+            log.error("job %s: %s", run_dir, error)
+        elif isinstance(error, OSError):
+            log.error("job %s: %s", run_dir, write_problem(error, run_dir, "hydra.sweep.dir"))
+        else:
+            log.error("job %s failed (%s: %s); the traceback is in %s", run_dir, type(error).__name__, error,
+                      path or "the log above", exc_info=debugging())
+        return None
 
 
 # Launchers that run several jobs at once on the same cores: each job gets one process.
@@ -164,7 +244,8 @@ def _sequential_launcher() -> bool:
 
 def _remove_if_empty(run_dir: Path) -> None:
     """Hydra creates the run directory before the task starts; leave nothing behind on bad input."""
-    try:
-        run_dir.rmdir()
-    except OSError:
-        pass
+    for folder in (run_dir / ".hydra", run_dir):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
