@@ -24,6 +24,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from sim import __version__
+from sim.output_dir import debugging
 from sim.results import write_json
 
 log = logging.getLogger("tariffsim")
@@ -188,7 +189,7 @@ def record_failure(run_dir: Path, overrides: Sequence[str], error: BaseException
 
     Returns:
         The path written, or None when it could not be written (a full disk, a read-only file
-        system): the failure is then logged in full instead.
+        system): the failure is then logged instead (its traceback with ``TARIFFSIM_DEBUG=1``).
     """
     path = run_dir / ERROR
     record = {
@@ -202,8 +203,8 @@ def record_failure(run_dir: Path, overrides: Sequence[str], error: BaseException
     try:
         write_json(path, record)
     except OSError as write_error:
-        log.error("could not write %s (%s); the failure it would record: %s: %s\n%s", path, write_error,
-                  record["error"], record["message"], record["traceback"])
+        log.error("could not write %s (%s); the failure it would record: %s: %s%s", path, write_error,
+                  record["error"], record["message"], "\n" + record["traceback"] if debugging() else "")
         return None
     return path
 
