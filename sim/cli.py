@@ -18,6 +18,7 @@ from sim import __version__, jobs
 from sim.config import ConfigError, Study, load_study
 from sim.output_dir import (DEBUG_VARIABLE, DirectoryBusy, DirectoryLock, OutputError, debugging, fail,
                             held_directories, write_problem)
+from sim.parallel import exit_with_parent
 from sim.results import SUMMARY_COLUMNS, TableFiles, atomic_write, summarise, write_json
 from sim.runner import stream_replications
 
@@ -206,6 +207,8 @@ def _run_job(cfg: DictConfig, run_dir: Path, overrides: list[str], multirun: boo
     if cfg.get("workers") is None and multirun and not _sequential_launcher():
         with open_dict(cfg):
             cfg.workers = 1  # the launcher already runs one job per core: do not nest pools
+    if multirun and _launcher().endswith(CHILD_PROCESS_LAUNCHERS):
+        exit_with_parent()  # a killed multirun must not leave its jobs running
     try:
         return run(cfg, run_dir, progress=True)
     except KeyboardInterrupt:
@@ -230,6 +233,12 @@ def _run_job(cfg: DictConfig, run_dir: Path, overrides: list[str], multirun: boo
 
 # Launchers that run several jobs at once on the same cores: each job gets one process.
 SHARED_CORE_LAUNCHERS = ("JoblibLauncher", "RayLauncher")
+# Launchers whose jobs run in child processes of the command, which outlive it unless told.
+CHILD_PROCESS_LAUNCHERS = ("JoblibLauncher",)
+
+
+def _launcher() -> str:
+    return str(HydraConfig.get().launcher.get("_target_", ""))
 
 
 def _sequential_launcher() -> bool:
@@ -238,8 +247,7 @@ def _sequential_launcher() -> bool:
     Hydra's basic launcher runs one job at a time, and submitit gives each SLURM job cores of
     its own: there ``workers=null`` keeps meaning every core the job may use.
     """
-    target = str(HydraConfig.get().launcher.get("_target_", ""))
-    return not target.endswith(SHARED_CORE_LAUNCHERS)
+    return not _launcher().endswith(SHARED_CORE_LAUNCHERS)
 
 
 def _remove_if_empty(run_dir: Path) -> None:

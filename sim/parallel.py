@@ -120,6 +120,19 @@ def _init_worker(parent: int) -> None:
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="parent-watchdog").start()
 
 
+_watching_parent = False
+
+
+def exit_with_parent() -> None:
+    """Make this process exit as soon as the process that started it is gone (a job that a
+    launcher runs in a worker process of its own: joblib's do not notice their parent's death)."""
+    global _watching_parent
+    if not _watching_parent:
+        _watching_parent = True
+        threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
+                         name="parent-watchdog").start()
+
+
 def _exit_with_parent(parent: int) -> None:
     """Exit as soon as ``parent`` is gone (killed with SIGKILL, it cannot stop its workers itself):
     a worker is then adopted by another process and ``os.getppid()`` changes."""

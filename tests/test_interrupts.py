@@ -104,6 +104,16 @@ def test_ctrl_c_stops_a_joblib_sweep_cleanly(tmp_path):
     assert_gone(proc.pid)
 
 
+def test_the_jobs_of_a_joblib_sweep_exit_when_the_parent_is_killed(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    proc = start("-m", "seed=1,2", "replications=300", "figures=false", "print_table=false",
+                 f"hydra.sweep.dir={sweep_dir}", cwd=tmp_path)
+    wait_for(lambda: len(list(sweep_dir.glob("*/.*.tmp"))) >= 2, "both jobs writing their tables", proc)
+    proc.kill()
+    proc.communicate(timeout=30)
+    assert_gone(proc.pid)
+
+
 def test_a_second_process_on_the_same_run_directory_is_refused(tmp_path):
     run_dir = tmp_path / "run"
     first = start(*WITH_WORKERS, f"hydra.run.dir={run_dir}", cwd=tmp_path)
