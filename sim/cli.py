@@ -97,35 +97,50 @@ def format_table(summary: dict) -> str:
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C so that every ``finally`` runs: workers stop, temporaries go."""
+    """SIGTERM or SIGHUP, raised like Ctrl-C so that every ``finally`` runs: workers stop,
+    temporaries go."""
 
-    signum = signal.SIGTERM
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise Terminated()
+def _on_termination(signum: int, frame: object) -> None:
+    raise Terminated(signum)
 
 
 def main() -> None:
     """Entry point of ``tariffsim`` and ``python -m sim``: a run or a multirun (``job``).
 
-    Ctrl-C or SIGTERM stops cleanly: worker processes end, temporary files are removed, the
-    command says how to resume and exits 130 (SIGTERM: 143). A multirun in which any job failed,
+    Ctrl-C, SIGTERM or SIGHUP stops cleanly: worker processes end, temporary files are removed,
+    the command says how to resume and exits 128 + the signal's number (130 for Ctrl-C). A multirun in which any job failed,
     was refused or is incomplete exits 1.
     """
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is not signal.SIG_IGN:  # ``nohup tariffsim`` ignores SIGHUP: keep it so
+            signal.signal(signum, _on_termination)
     try:
         job()
     except KeyboardInterrupt as interrupt:
         for directory in held_directories():  # a multirun's jobs killed mid-write by the launcher
-            for folder in (directory, *(p for p in directory.iterdir() if p.is_dir())):
-                jobs.remove_temporaries(folder)
+            _clean_sweep(directory)
         name = "terminated" if isinstance(interrupt, Terminated) else "interrupted"
         print(f"tariffsim: {name}; temporary files removed. Run the same command again to resume: "
               "complete jobs are kept, the others are redone.", file=sys.stderr)
         sys.exit(128 + (interrupt.signum if isinstance(interrupt, Terminated) else signal.SIGINT))
     if jobs.sweep_exit_status:
         sys.exit(jobs.sweep_exit_status)
+
+
+def _clean_sweep(sweep_dir: Path) -> None:
+    """Remove the temporary files and refusal marks that an interrupted multirun's jobs left."""
+    try:
+        folders = [sweep_dir, *(p for p in sweep_dir.iterdir() if p.is_dir())]
+    except OSError:
+        return
+    for folder in folders:
+        jobs.remove_temporaries(folder)
+        (folder / jobs.REFUSED).unlink(missing_ok=True)
 
 
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")

@@ -5,16 +5,19 @@ the path and what to do, a non-zero exit, no traceback, and nothing under a fina
 from __future__ import annotations
 
 import errno
+import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 from hydra.core.global_hydra import GlobalHydra
+from omegaconf import OmegaConf
 
 from sim import cli, jobs
-from sim.output_dir import OutputError, OutputGuard, check_directory
+from sim.output_dir import DirectoryLock, OutputError, OutputGuard, check_directory
 from sim.results import TableFiles
 
 QUICK = ("replications=2", "figures=false", "print_table=false")
@@ -24,7 +27,7 @@ RESULT_NAMES = ("runs.parquet", "timeseries.parquet", "events.parquet", "summary
 @pytest.fixture
 def tariffsim(monkeypatch, tmp_path):
     """Run the command in this process (so that writes can be made to fail); returns its exit code."""
-    sigterm = signal.getsignal(signal.SIGTERM)
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGHUP)}
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TARIFFSIM_DEBUG", raising=False)
 
@@ -36,7 +39,8 @@ def tariffsim(monkeypatch, tmp_path):
             return int(exit_.code or 0)
         finally:
             GlobalHydra.instance().clear()
-            signal.signal(signal.SIGTERM, sigterm)
+            for signum, handler in handlers.items():
+                signal.signal(signum, handler)
         return 0
 
     return invoke
@@ -150,9 +154,32 @@ def test_a_table_file_that_cannot_be_opened_leaves_no_empty_temporary(tmp_path, 
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_debug_flag_shows_the_traceback(tmp_path, monkeypatch):
-    monkeypatch.setenv("TARIFFSIM_DEBUG", "1")
-    config = type("Config", (), {"hydra": type("Hydra", (), {"run": type("Run", (), {"dir": str(tmp_path / "f" / "x")})})})
+def test_a_debug_flag_shows_the_traceback(tmp_path, monkeypatch, capsys):
     (tmp_path / "f").write_text("")
-    with pytest.raises(OutputError):
+    config = OmegaConf.create({"hydra": {"run": {"dir": str(tmp_path / "f" / "x")}}})
+    with pytest.raises(SystemExit):
         OutputGuard().on_run_start(config)
+    assert "is a file" in capsys.readouterr().err
+    monkeypatch.setenv("TARIFFSIM_DEBUG", "1")
+    with pytest.raises(OutputError, match="is a file"):  # raised: Hydra prints its traceback
+        OutputGuard().on_run_start(config)
+
+
+def test_a_sweep_on_a_directory_in_use_is_refused_naming_the_holder(tariffsim, tmp_path, capsys):
+    sweep_dir = tmp_path / "sweep"
+    with DirectoryLock(sweep_dir, "hydra.sweep.dir"):  # as another command would hold it
+        assert tariffsim("-m", "seed=1,2", *QUICK, f"hydra.sweep.dir={sweep_dir}") == 2
+        err = capsys.readouterr().err
+        assert f"{sweep_dir} is in use by process {os.getpid()} on {socket.gethostname()}, started " in err
+        assert "hydra.sweep.dir=DIR" in err and "Traceback" not in err
+        assert [p.name for p in sweep_dir.iterdir()] == [".tariffsim.lock"]  # no job ran
+    assert not sweep_dir.exists()  # the lock created the directory, and removed it with its lock file
+
+
+def test_a_job_directory_in_use_is_refused_and_counted(tariffsim, tmp_path, capsys):
+    sweep_dir = tmp_path / "sweep"
+    with DirectoryLock(sweep_dir / "1"):
+        assert tariffsim("-m", "seed=1,2", *QUICK, "hydra/launcher=basic", f"hydra.sweep.dir={sweep_dir}") == 1
+    out = capsys.readouterr().out
+    assert "1 jobs complete, 0 failed, 1 refused" in out and "is in use by process" in out
+    assert (sweep_dir / "0" / "summary.json").is_file() and not (sweep_dir / "1").exists()
