@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import time
@@ -116,6 +117,7 @@ def main() -> None:
     the command says how to resume and exits 128 + the signal's number (130 for Ctrl-C). A multirun in which any job failed,
     was refused or is incomplete exits 1.
     """
+    os.environ[LAUNCHER_PID] = str(os.getpid())  # inherited by the processes a launcher starts
     for signum in (signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(signum) is not signal.SIG_IGN:  # ``nohup tariffsim`` ignores SIGHUP: keep it so
             signal.signal(signum, _on_termination)
@@ -222,8 +224,8 @@ def _run_job(cfg: DictConfig, run_dir: Path, overrides: list[str], multirun: boo
     if cfg.get("workers") is None and multirun and not _sequential_launcher():
         with open_dict(cfg):
             cfg.workers = 1  # the launcher already runs one job per core: do not nest pools
-    if multirun and _launcher().endswith(CHILD_PROCESS_LAUNCHERS):
-        exit_with_parent()  # a killed multirun must not leave its jobs running
+    if multirun and _launcher().endswith(CHILD_PROCESS_LAUNCHERS) and LAUNCHER_PID in os.environ:
+        exit_with_parent(int(os.environ[LAUNCHER_PID]))  # a killed multirun must not leave its jobs running
     try:
         return run(cfg, run_dir, progress=True)
     except KeyboardInterrupt:
@@ -250,6 +252,7 @@ def _run_job(cfg: DictConfig, run_dir: Path, overrides: list[str], multirun: boo
 SHARED_CORE_LAUNCHERS = ("JoblibLauncher", "RayLauncher")
 # Launchers whose jobs run in child processes of the command, which outlive it unless told.
 CHILD_PROCESS_LAUNCHERS = ("JoblibLauncher",)
+LAUNCHER_PID = "TARIFFSIM_LAUNCHER_PID"  # the command's pid, for the jobs of those launchers
 
 
 def _launcher() -> str:

@@ -117,20 +117,20 @@ def _init_worker(parent: int) -> None:
     # Ctrl-C reaches the whole process group: the parent stops the workers and removes temporaries;
     # a worker's own KeyboardInterrupt would only print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="parent-watchdog").start()
+    exit_with_parent(parent)
 
 
 _watching_parent = False
 
 
-def exit_with_parent() -> None:
-    """Make this process exit as soon as the process that started it is gone (a job that a
-    launcher runs in a worker process of its own: joblib's do not notice their parent's death)."""
+def exit_with_parent(parent: int) -> None:
+    """Make this process exit as soon as ``parent``, the process that started it, is gone (a job
+    that a launcher runs in a worker process of its own: joblib's do not notice their parent's
+    death). Exits at once when ``parent`` is already gone."""
     global _watching_parent
     if not _watching_parent:
         _watching_parent = True
-        threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
-                         name="parent-watchdog").start()
+        threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="parent-watchdog").start()
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -108,7 +108,7 @@ def test_the_jobs_of_a_joblib_sweep_exit_when_the_parent_is_killed(tmp_path):
     sweep_dir = tmp_path / "sweep"
     proc = start("-m", "seed=1,2", "replications=300", "figures=false", "print_table=false",
                  f"hydra.sweep.dir={sweep_dir}", cwd=tmp_path)
-    wait_for(lambda: len(list(sweep_dir.glob("*/.*.tmp"))) >= 2, "both jobs writing their tables", proc)
+    wait_for(lambda: len({tmp.parent for tmp in sweep_dir.glob("*/.*.tmp")}) == 2, "both jobs writing", proc)
     proc.kill()
     proc.communicate(timeout=30)
     assert_gone(proc.pid)
