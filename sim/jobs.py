@@ -140,7 +140,8 @@ def finished(run_dir: Path, overrides: Sequence[str] | None,
         if summary.get(FINGERPRINT, fingerprint(old) if old is not None else None) == fingerprint(config):
             return summary
         if old is not None or FINGERPRINT in summary:
-            changes = config_changes(old, config) if old is not None else ["its saved config is missing"]
+            changes = config_changes(old, config) if old is not None else [
+                "which keys differ cannot be said: its .hydra/config.yaml is missing"]
             raise JobConflict(f"{run_dir} already holds the finished results of a different configuration "
                               f"({'; '.join(changes)}). {advice}")
     saved = saved_overrides(run_dir)
