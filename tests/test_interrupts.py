@@ -64,7 +64,11 @@ def wait_for_workers(proc: subprocess.Popen, run_dir: Path) -> None:
 
 
 def assert_gone(sid: int, seconds: float = 5.0) -> None:
-    time.sleep(seconds)
+    """No process of session ``sid`` is alive ``seconds`` after its leader ended (the dead do not
+    come back: checking until none is left is the same test, and quicker)."""
+    deadline = time.monotonic() + seconds
+    while session(sid) and time.monotonic() < deadline:
+        time.sleep(0.1)
     left = session(sid)
     for pid in left:
         os.kill(pid, signal.SIGKILL)
@@ -76,8 +80,9 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path):
     proc = start(*WITH_WORKERS, f"hydra.run.dir={run_dir}", cwd=tmp_path)
     wait_for_workers(proc, run_dir)
     proc.kill()  # SIGKILL: the parent cannot stop its workers; they must notice on their own
-    proc.communicate(timeout=30)
+    proc.wait(timeout=30)
     assert_gone(proc.pid)
+    proc.communicate(timeout=30)
 
 
 @pytest.mark.parametrize("sig,code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
@@ -116,8 +121,9 @@ def test_the_jobs_of_a_joblib_sweep_exit_when_the_parent_is_killed(tmp_path):
                  f"hydra.sweep.dir={sweep_dir}", cwd=tmp_path)
     wait_for(lambda: len({tmp.parent for tmp in sweep_dir.glob("*/.*.tmp")}) == 2, "both jobs writing", proc)
     proc.kill()
-    proc.communicate(timeout=30)
+    proc.wait(timeout=30)
     assert_gone(proc.pid)
+    proc.communicate(timeout=30)
 
 
 def test_a_second_process_on_the_same_run_directory_is_refused(tmp_path):
