@@ -53,7 +53,7 @@ def fail(message: str, code: int = 1, error: BaseException | None = None) -> NoR
 def write_problem(error: OSError, path: Path, option: str = "hydra.run.dir") -> str:
     """One paragraph for a write into ``path`` that failed with ``error``: what, why, what to do."""
     target = error.filename or path
-    again = f"then run the same command again (complete results are kept; unfinished ones are redone)"
+    again = "then run the same command again (complete results are kept; unfinished ones are redone)"
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         return (f"could not write {target}: the file system is full (or your disk quota is spent). "
                 f"Nothing was kept under a final name. Free some space there, or choose another "
@@ -63,7 +63,7 @@ def write_problem(error: OSError, path: Path, option: str = "hydra.run.dir") -> 
                 f"directory with {option}=DIR, {again}.")
     if error.errno in (errno.EACCES, errno.EPERM):
         return (f"could not write {target}: permission denied. Choose a directory you may write "
-                f"with {option}=DIR (or change the permissions of {path}), {again}.")
+                f"with {option}=DIR (or change the permissions of {target}), {again}.")
     if error.errno in (errno.ENOTDIR, errno.EEXIST):
         return (f"cannot use {path} as an output directory: a file is in the way ({target}). "
                 f"Choose another directory with {option}=DIR, or move the file away.")
@@ -95,7 +95,7 @@ def check_directory(path: Path, option: str) -> None:
         os.close(fd)
         os.unlink(probe)
     except OSError as error:
-        error.filename = error.filename or str(folder)
+        error.filename = str(folder)  # the folder, not the name of the probe file
         raise OutputError(write_problem(error, path, option)) from error
 
 

@@ -104,6 +104,23 @@ def test_a_directory_without_write_permission_is_refused(tmp_path):
         check_directory(locked / "run", "hydra.run.dir")
 
 
+def _refuses_files(folder: Path) -> bool:
+    try:
+        (folder / ".tariffsim-probe").touch()
+    except OSError:
+        return True
+    (folder / ".tariffsim-probe").unlink()
+    return False
+
+
+@pytest.mark.skipif(not Path("/sys").is_dir() or not _refuses_files(Path("/sys")),
+                    reason="needs a folder that refuses new files even to root (Linux sysfs)")
+def test_the_command_refuses_a_folder_where_files_cannot_be_created(tariffsim, tmp_path, capsys):
+    assert tariffsim(*QUICK, "hydra.run.dir=/sys/tariffsim-run") == 1
+    err = capsys.readouterr().err
+    assert "could not write /sys" in err and "hydra.run.dir=DIR" in err and "Traceback" not in err
+
+
 def test_a_full_disk_while_writing_tables_leaves_nothing_and_says_so(tariffsim, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(pq.ParquetWriter, "write_table", full_disk)
     monkeypatch.setattr(jobs, "write_json", full_disk)  # error.json cannot be written either
