@@ -30,6 +30,7 @@ def tariffsim(monkeypatch, tmp_path):
     handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGHUP)}
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TARIFFSIM_DEBUG", raising=False)
+    monkeypatch.setenv(cli.LAUNCHER_PID, "0")  # the command sets it: undone after the test
 
     def invoke(*args: str) -> int:
         monkeypatch.setattr(sys, "argv", ["tariffsim", *args])
