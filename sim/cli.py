@@ -18,7 +18,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from sim import __version__, jobs
 from sim.config import ConfigError, Study, load_study
 from sim.output_dir import (DEBUG_VARIABLE, DirectoryBusy, DirectoryLock, OutputError, debugging, fail,
-                            held_directories, write_problem)
+                            held_directories, remove_stale_lock, write_problem)
 from sim.parallel import exit_with_parent
 from sim.results import SUMMARY_COLUMNS, TableFiles, atomic_write, summarise, write_json
 from sim.runner import stream_replications
@@ -135,12 +135,15 @@ def main() -> None:
 
 
 def _clean_sweep(sweep_dir: Path) -> None:
-    """Remove the temporary files and refusal marks that an interrupted multirun's jobs left."""
+    """Remove the temporary files, refusal marks and locks that an interrupted multirun's jobs left
+    (the launcher may stop a job before it can)."""
     try:
-        folders = [sweep_dir, *(p for p in sweep_dir.iterdir() if p.is_dir())]
+        folders = [p for p in sweep_dir.iterdir() if p.is_dir()]
     except OSError:
         return
+    jobs.remove_temporaries(sweep_dir)
     for folder in folders:
+        remove_stale_lock(folder)
         jobs.remove_temporaries(folder)
         (folder / jobs.REFUSED).unlink(missing_ok=True)
 

@@ -18,6 +18,7 @@ import os
 import socket
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -178,6 +179,33 @@ class DirectoryLock:
             who = "another process"
         return (f"{self.directory} is in use by {who}. Wait for it to finish (or stop it), or choose "
                 f"another directory with {self.option}=DIR.")
+
+
+def remove_stale_lock(directory: Path, seconds: float = 3.0) -> bool:
+    """Remove ``directory``'s lock file once no process holds it (waiting up to ``seconds`` for a
+    process being stopped); returns whether it is gone. For jobs killed before they could."""
+    path = Path(directory) / LOCK
+    deadline = time.monotonic() + seconds
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return not path.exists()
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(0.05)
+        if os.fstat(fd).st_ino == os.stat(path).st_ino:
+            path.unlink()
+        return True
+    except OSError:
+        return not path.exists()
+    finally:
+        os.close(fd)
 
 
 def held_directories() -> list[Path]:

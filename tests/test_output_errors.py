@@ -17,7 +17,7 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 
 from sim import cli, jobs
-from sim.output_dir import DirectoryLock, OutputError, OutputGuard, check_directory
+from sim.output_dir import DirectoryLock, OutputError, OutputGuard, check_directory, remove_stale_lock
 from sim.results import TableFiles
 
 QUICK = ("replications=2", "figures=false", "print_table=false")
@@ -201,3 +201,13 @@ def test_a_job_directory_in_use_is_refused_and_counted(tariffsim, tmp_path, caps
     out = capsys.readouterr().out
     assert "1 jobs complete, 0 failed, 1 refused" in out and "is in use by process" in out
     assert (sweep_dir / "0" / "summary.json").is_file() and not (sweep_dir / "1").exists()
+
+
+def test_a_lock_left_by_a_killed_job_is_removed_but_a_held_one_is_not(tmp_path):
+    stale = tmp_path / "stale"
+    stale.mkdir()
+    (stale / ".tariffsim.lock").write_text('{"pid": 1}')  # its holder was killed: no process holds it
+    assert remove_stale_lock(stale) and not (stale / ".tariffsim.lock").exists()
+    with DirectoryLock(tmp_path / "held"):
+        assert not remove_stale_lock(tmp_path / "held", seconds=0.2)
+        assert (tmp_path / "held" / ".tariffsim.lock").is_file()
