@@ -18,6 +18,9 @@ import gc
 import logging
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
@@ -104,8 +107,38 @@ def run_chunk(scenario: Scenario, seeds: Sequence[int], first_run_id: int) -> di
     return builder.tables()
 
 
-def _init_worker() -> None:
+# How often a worker checks that the process that started it is still alive (seconds).
+PARENT_CHECK_SECONDS = 0.2
+
+
+def _init_worker(parent: int) -> None:
+    """Set up a worker: quiet Mesa, leave Ctrl-C to the parent, and die with the parent."""
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+    # Ctrl-C reaches the whole process group: the parent stops the workers and removes temporaries;
+    # a worker's own KeyboardInterrupt would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent(parent)
+
+
+_watching_parent = False
+
+
+def exit_with_parent(parent: int) -> None:
+    """Make this process exit as soon as ``parent``, the process that started it, is gone (a job
+    that a launcher runs in a worker process of its own: joblib's do not notice their parent's
+    death). Exits at once when ``parent`` is already gone."""
+    global _watching_parent
+    if not _watching_parent:
+        _watching_parent = True
+        threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="parent-watchdog").start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Exit as soon as ``parent`` is gone (killed with SIGKILL, it cannot stop its workers itself):
+    a worker is then adopted by another process and ``os.getppid()`` changes."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _import_model() -> None:
@@ -133,7 +166,9 @@ class WorkerPool:
     def __enter__(self) -> WorkerPool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if exc_type is not None:
+            self.terminate()
         self.close()
 
     @property
@@ -159,12 +194,31 @@ class WorkerPool:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
+    def terminate(self) -> None:
+        """Stop the worker processes now, running tasks included (an interruption or an error:
+        their results are not wanted)."""
+        if self._executor is None:
+            return
+        # Python 3.11's executor fails (InvalidStateError, in its own thread) to mark a future that
+        # was cancelled as broken: forget those before the processes go.
+        pending = getattr(self._executor, "_pending_work_items", {})
+        for key, item in list(pending.items()):
+            if item.future.cancelled():
+                pending.pop(key, None)
+        processes = list((getattr(self._executor, "_processes", None) or {}).values())
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._executor = None
+
     def submit(self, task: Callable[..., Any], *args: Any) -> Future:
         """Run ``task(*args)`` (a top-level, importable function) in a worker process."""
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker,
+                initializer=_init_worker, initargs=(os.getpid(),),
             )
         return self._executor.submit(task, *args)
 

@@ -175,8 +175,8 @@ class TableFiles:
     Each chunk of tables is appended to temporary files in ``run_dir`` (one Parquet row group
     per chunk) and dropped from memory. Leaving the ``with`` block normally renames every file
     to its final name; leaving it on an exception deletes them: a run directory never holds a
-    half-written result file. (After a SIGKILL, the hidden ``.<name>.parquet.*.tmp`` files stay
-    until ``sim.jobs.clean`` removes them when the job is run again.)
+    half-written result file. (Only a SIGKILL leaves the hidden ``.<name>.parquet.*.tmp`` files;
+    ``sim.jobs.clean`` removes them when the job is run again.)
 
     Example:
         >>> with TableFiles(run_dir) as files:                            # doctest: +SKIP
@@ -215,7 +215,11 @@ class TableFiles:
 
     def _open(self, name: str, schema: pa.Schema) -> tuple[pq.ParquetWriter, Path]:
         tmp = temporary_beside(self._path(name))
-        return pq.ParquetWriter(tmp, schema), tmp
+        try:
+            return pq.ParquetWriter(tmp, schema), tmp
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # not yet in ``_writers``: ``__exit__`` would not see it
+            raise
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:

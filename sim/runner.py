@@ -75,6 +75,10 @@ def stream_replications(scenario: Scenario, seed: int, replications: int,
     try:
         for tables in pool.map_chunks(scenario, seeds, done=bar.advance if progress else None):
             write(tables)
+    except BaseException:
+        if own_pool:
+            pool.terminate()  # an error or Ctrl-C: do not wait for the workers' running chunks
+        raise
     finally:
         bar.close()
         if own_pool:

@@ -8,7 +8,8 @@ that names each key, its value and what is allowed.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sim.config.reader import ConfigError, Reader
@@ -23,14 +24,25 @@ EVENT_KINDS = ("precedent", "market_shock", "sector_tariff", "talks_cut", "talks
 WEIGHT_TOLERANCE = 1e-6
 
 
+CURVATURE_MAX = 20.0
+
+
 @dataclass(frozen=True)
 class IssueSettings:
-    """Bounds of one issue (real units) and how much each side cares about it."""
+    """Bounds of one issue (real units), how much each side cares about it and the curvature of
+    its value to each side (``sim.core.values``: 0 is linear, > 0 concave)."""
 
     lo: float
     hi: float
     us_weight: float
     partner_weight: float
+    curvature: float = 0.0
+    us_curvature: float = 0.0
+
+    @property
+    def shape(self) -> str:
+        """``linear`` or ``concave`` (to either side)."""
+        return "concave" if self.curvature > 0 or self.us_curvature > 0 else "linear"
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,7 @@ class Politics:
     capital_weight: float
     noise: float
     election: Election | None
+    confidence: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -99,6 +112,11 @@ class Partner:
     politics: Politics
     retaliation: Retaliation
     letter_drawn: bool = False  # letter_rate: null: the US picks the rate when it writes (us_tactics)
+    target_noise: float = 0.0
+    reservation_spread: float = 0.0
+    hesitancy: float = 0.0
+    hesitancy_days: int = 30
+    meeting_chance: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -115,6 +133,8 @@ class UnitedStates:
     max_rate: float
     letter_premium: float = 0.0  # drawn letter rates reach the 2 Apr rate plus this many points
     extension_spread: int = 0  # an extension's length is drawn within the strategy's days ± this
+    target_noise: float = 0.0
+    reservation_spread: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -238,6 +258,8 @@ def _us(r: Reader) -> UnitedStates:
         floors=floors, max_rate=r.number("max_rate", 0, 100, allowed=TARIFF),
         letter_premium=r.number("letter_premium", 0, 100, default=0.0),
         extension_spread=r.integer("extension_spread", 0, 365, default=0),
+        target_noise=r.number("target_noise", 0, 0.2, default=0.0),
+        reservation_spread=r.number("reservation_spread", 0, 0.2, default=0.0),
     )
     r.finish()
     return us
@@ -276,6 +298,8 @@ def _partner(r: Reader, code: str, start: dt.date | None) -> Partner:
     steel = None if sector.raw("steel", None) is None else sector.number("steel", 0, 100, allowed=TARIFF)
     sector.finish()
     issues = _issues(r.child("issues"), code)
+    if r.raw("curvature", None) is not None:  # null or absent: every issue linear
+        issues = _curvatures(r.child("curvature"), code, issues)
     red_lines = tuple(_red_line(lr, code, issues) for lr in r.items("red_lines"))
     aspiration = r.number("aspiration", 0, 1, lo_open=True)
     partner = Partner(
@@ -286,6 +310,11 @@ def _partner(r: Reader, code: str, start: dt.date | None) -> Partner:
         reservation_shift=r.number("reservation_shift", -1, 1, default=0.0), red_lines=red_lines,
         politics=_politics(r.child("politics"), start), retaliation=_retaliation(r.child("retaliation")),
         letter_drawn=letter_drawn,
+        target_noise=r.number("target_noise", 0, 0.2, default=0.0),
+        reservation_spread=r.number("reservation_spread", 0, 0.2, default=0.0),
+        hesitancy=r.number("hesitancy", 0, 0.5, default=0.0),
+        hesitancy_days=r.integer("hesitancy_days", 1, 365, default=30),
+        meeting_chance=r.number("meeting_chance", 0, 1, default=1.0, lo_open=True),
     )
     r.finish()
     return partner
@@ -336,6 +365,29 @@ def _issues(r: Reader, code: str) -> dict[str, IssueSettings]:
     return issues
 
 
+def _curvatures(r: Reader, code: str, issues: dict[str, IssueSettings]) -> dict[str, IssueSettings]:
+    """The issues with their curvature from the partner's ``curvature`` mapping: issue -> ``c``
+    (both sides) or ``{partner: c, us: c}`` (a side left out is linear); unlisted issues are linear."""
+    out = dict(issues)
+    allowed = f"must be a curvature in [0, {CURVATURE_MAX:g}] (0: linear)"
+    for name in r.data:
+        if name not in issues:
+            r.used.add(name)
+            if issues:
+                r.error(r.key(str(name)), r.data[name], f"names no issue of {code}; allowed: {', '.join(issues)}")
+            continue
+        if isinstance(r.data[name], Mapping):
+            sides = r.child(str(name))
+            partner_c = sides.number("partner", 0, CURVATURE_MAX, default=0.0, allowed=allowed)
+            us_c = sides.number("us", 0, CURVATURE_MAX, default=0.0, allowed=allowed)
+            sides.finish()
+        else:
+            partner_c = us_c = r.number(str(name), 0, CURVATURE_MAX, allowed=allowed)
+        out[name] = replace(issues[name], curvature=partner_c, us_curvature=us_c)
+    r.finish()
+    return out
+
+
 def _politics(r: Reader, start: dt.date | None) -> Politics:
     election = None
     if r.raw("election", None) is not None:
@@ -352,6 +404,7 @@ def _politics(r: Reader, start: dt.date | None) -> Politics:
         threat_cost=r.number("threat_cost", 0, 1), failure_cost=r.number("failure_cost", 0, 1),
         failure_narrowing=r.number("failure_narrowing", 0, 1), threshold=r.number("threshold", 0, 1),
         capital_weight=r.number("capital_weight", 0, 1), noise=r.number("noise", 0, 1), election=election,
+        confidence=r.number("confidence", 0, 0.99, default=0.5, lo_open=True, allowed="must be a probability in (0, 0.99]"),
     )
     r.finish()
     return politics

@@ -22,6 +22,7 @@ class Study:
     print_table: bool
     workers: int | None = None  # processes for the replications; None: every core
     resume: bool = True  # skip the job when its run directory is already complete
+    overwrite: bool = False  # replace a finished job of another config in the run directory
 
 
 def load_study(data: Any) -> Study:
@@ -43,6 +44,7 @@ def load_study(data: Any) -> Study:
         print_table=_flag(r, "print_table"),
         workers=_workers(r),
         resume=_flag(r, "resume"),
+        overwrite=_flag(r, "overwrite", default=False),
     )
     r.finish()
     if not errors:
@@ -62,8 +64,8 @@ def _workers(r: Reader) -> int | None:
     return value
 
 
-def _flag(r: Reader, name: str) -> bool:
-    value = r.raw(name, True)
+def _flag(r: Reader, name: str, default: bool = True) -> bool:
+    value = r.raw(name, default)
     if not isinstance(value, bool):
         r.error(r.key(name), value, "must be true or false")
     return bool(value)

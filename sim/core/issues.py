@@ -3,8 +3,8 @@
 A package gives every issue of the pair a value. Internally a value ``x`` in ``[lo, hi]`` is held
 normalised as ``y = (x - lo) / (hi - lo)`` in ``[0, 1]``, oriented so that **1 is what the United
 States wants**: the highest tariff on the partner's goods, the largest concession from the partner.
-The partner's value of an issue is therefore ``1 - y``. Value functions are linear in ``x``; that
-is what makes the efficient frontier (``sim.core.frontier``) exact and cheap.
+The partner's value of an issue is a function of ``1 - y``: linear or concave
+(``sim.core.values``), and the efficient frontier (``sim.core.frontier``) is exact for both.
 """
 
 from __future__ import annotations

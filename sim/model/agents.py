@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import math
 import weakref
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from sim.config.scenario import Partner, UnitedStates
+from sim.model.environment import election_result
 from sim.model.politics import BindingLine, binding_lines, caps_on, ratification_threshold, ratifies
 from sim.model.talks import Status, Talks
 from sim.strategies import Strategy, USStrategy, View
@@ -32,6 +35,34 @@ class _IdCounters(weakref.WeakKeyDictionary):
             counter = itertools.count(1)
             self[model] = counter
             return counter
+
+
+class Draws:
+    """Standard normal and uniform draws taken from the run's generator in blocks (one call per
+    ``BLOCK`` draws instead of one per draw: the daily trembles and coin flips are on the hot
+    path). Deterministic for a seed, like every draw of the run.
+    """
+
+    BLOCK = 64
+
+    __slots__ = ("_rng", "_normals", "_uniforms")
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self._rng = rng
+        self._normals: list[float] = []
+        self._uniforms: list[float] = []
+
+    def normal(self) -> float:
+        """A standard normal draw."""
+        if not self._normals:
+            self._normals = self._rng.standard_normal(self.BLOCK).tolist()
+        return self._normals.pop()
+
+    def uniform(self) -> float:
+        """A uniform draw in [0, 1)."""
+        if not self._uniforms:
+            self._uniforms = self._rng.random(self.BLOCK).tolist()
+        return self._uniforms.pop()
 
 
 class Negotiator(mesa.Agent):
@@ -74,20 +105,34 @@ class PartnerAgent(Negotiator):
     def __init__(self, model: TariffModel, settings: Partner, us: UnitedStates) -> None:
         super().__init__(model, settings.code, settings.strategy.build())
         self.settings = settings
+        self.draws = Draws(model.rng)
         self.talks = Talks(settings, us.floors, us.aspiration)
         self.lines: tuple[BindingLine, ...] = binding_lines(settings, self.talks.space, model.scenario.start)
         self._line_change_days = {d for line in self.lines for d in (line.first_day, line.last_day + 1)}
         self.capital = settings.politics.capital
-        self.reservation_shift = settings.reservation_shift
+        # Domestic opinion is not known before the run: a draw around the configured shift.
+        spread = settings.reservation_spread
+        self.reservation_shift = settings.reservation_shift + (spread * float(model.rng.normal()) if spread > 0 else 0.0)
         self.us_penalty = 0.0
+        # How much the US wants this deal is not known before the run either: a draw per table.
+        us_spread = us.reservation_spread
+        self.us_shift = us_spread * float(model.rng.normal()) if us_spread > 0 else 0.0
         self.ratification_failures = 0
         self.us_reservation = 0.0
         self.partner_reservation = 0.0
         self.win_set = 0.0
         election = settings.politics.election
         self.election_day = None if election is None else (election.date - model.scenario.start).days
+        # The election's result is not known before the vote: drawn per run (``election_result``).
+        self._capital_after = 0.0 if election is None else election_result(election, model.rng)
         self.talks.set_caps(caps_on(self.lines, 0))
+        # The government signs only what it expects to pass with ``confidence``: the margin above
+        # the threshold at which the logistic verdict (``ratifies``) gives that chance.
+        politics = settings.politics
+        self._safety = politics.noise * math.log(politics.confidence / (1.0 - politics.confidence))
         self._closed_row: tuple | None = None
+        self._escalations_seen = 0
+        self._escalation_day: int | None = None
 
     @property
     def open(self) -> bool:
@@ -95,12 +140,16 @@ class PartnerAgent(Negotiator):
         return self.talks.deal is None
 
     def new_day(self, day: int) -> None:
-        """Red lines that start or lapse today, the election, capital recovering towards its base."""
+        """Red lines that start or lapse today, the election, capital recovering towards its base,
+        and whether a US tariff line on this partner rose since yesterday (an escalation)."""
+        if self.talks.escalations != self._escalations_seen:
+            self._escalations_seen = self.talks.escalations
+            self._escalation_day = day
         politics = self.settings.politics
         if day in self._line_change_days:
             self.talks.set_caps(caps_on(self.lines, day))
         if day == self.election_day:
-            self.capital = politics.election.capital_after
+            self.capital = self._capital_after
         elif self.capital < politics.capital:
             self.capital = min(politics.capital, self.capital + politics.capital_recovery)
 
@@ -111,12 +160,22 @@ class PartnerAgent(Negotiator):
 
     def update_reservations(self, day: int) -> None:
         """Both sides' reservation values for this pair today, and the partner's win-set floor:
-        the least it can bring home, its reservation value plus today's ratification threshold."""
+        the least it can bring home: its reservation value plus today's ratification threshold,
+        plus the margin that makes ratification as likely as its ``confidence`` asks."""
         world = self.model.world
         us_no_deal, partner_no_deal = self.talks.no_deal_values(world.court_risk)
-        self.partner_reservation = min(0.99, max(0.0, partner_no_deal + self.reservation_shift))
-        self.win_set = min(0.99, self.partner_reservation + self.threshold(day))
-        self.us_reservation = self.model.us.reservation(us_no_deal, self.us_penalty)
+        hesitancy = 0.0 if self._escalation_day is None else self.hesitancy(day)
+        self.partner_reservation = min(0.99, max(0.0, partner_no_deal + self.reservation_shift + hesitancy))
+        self.win_set = min(0.99, self.partner_reservation + self.threshold(day) + self._safety)
+        self.us_reservation = self.model.us.reservation(us_no_deal, self.us_penalty - self.us_shift)
+
+    def hesitancy(self, day: int) -> float:
+        """What a US escalation (a tariff line raised without warning) adds to what this partner
+        demands: ``hesitancy`` on the day, fading with time constant ``hesitancy_days``. The
+        articles: escalation made partners hesitant to strike deals, and fed resistance at home."""
+        if self._escalation_day is None:
+            return 0.0
+        return self.settings.hesitancy * math.exp(-(day - self._escalation_day) / self.settings.hesitancy_days)
 
     def threshold(self, day: int) -> float:
         """Today's margin over the reservation value that a deal needs to pass at home."""
@@ -137,6 +196,15 @@ class PartnerAgent(Negotiator):
         self.spend_capital(politics.failure_cost)
         self.reservation_shift += politics.failure_narrowing
         return False
+
+    def tremble(self, target: float, view: View, noise: float) -> float:
+        """Today's target with a tremble of standard deviation ``noise`` (none at 0), kept
+        no higher than the aspiration and never below the reservation value; the strategy's own
+        target is what the next day starts from."""
+        if noise <= 0.0:
+            return target
+        # The reservation value wins where it lies above the aspiration, as in the strategies.
+        return max(view.reservation, min(view.aspiration, target + noise * self.draws.normal()))
 
     def us_view(self) -> View:
         """The read-only view the US decides from at this table today."""

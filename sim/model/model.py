@@ -10,7 +10,7 @@ import mesa
 from sim.config.scenario import OutsideEvent, Scenario
 from sim.model.agents import ROW_COLUMNS, PartnerAgent, UnitedStatesAgent
 from sim.model.bargaining import bargaining_round
-from sim.model.environment import World, election_result
+from sim.model.environment import World
 from sim.model.events import EventKind, EventLog
 from sim.model.outside import apply_outside_event
 from sim.model.talks import Status
@@ -117,7 +117,6 @@ class TariffModel(mesa.Model):
         for partner in self.partners:
             partner.new_day(day)
             if day == partner.election_day:
-                partner.capital = election_result(partner.settings.politics.election, self.rng)
                 self.log.add(day, EventKind.ELECTION, partner.code, partner.code,
                              f"election in {partner.settings.name}; political capital now {partner.capital:.2f}")
             if partner.open:

@@ -7,8 +7,9 @@ import datetime as dt
 from enum import Enum
 
 from sim.config.scenario import Partner
-from sim.core.frontier import Frontier, Offer, Side
-from sim.core.issues import IssueSpace
+from sim.core.frontier import Frontier, Offer, Side, frontier
+from sim.core.issues import ISSUES, IssueSpace
+from sim.core.values import shape, us_curvature
 
 US_LINES = ("reciprocal", "autos", "steel")
 
@@ -37,17 +38,26 @@ class Talks:
                                 tuple(s.hi for s in partner.issues.values()))
         self.us_weights = tuple(s.us_weight for s in partner.issues.values())
         self.partner_weights = tuple(s.partner_weight for s in partner.issues.values())
+        # Concave issues: the partner's curvature as configured, the US's grounded in the pair's
+        # trade (``sim.core.values.us_curvature``).
+        self.partner_curvature = tuple(s.curvature for s in partner.issues.values())
+        self.us_curvature = tuple(us_curvature(s.us_curvature, ISSUES[name].us_line, partner.imports_bn, partner.deficit_bn)
+                                  for name, s in partner.issues.items())
         self.line_index = {name: (names.index(name) if name in names else -1) for name in US_LINES}
         self.floors = {names.index(k): self.space.normalise(k, v) for k, v in us_floors.items() if k in names}
         self._floor_items = tuple(self.floors.items())
         self.given = [0.0] * len(names)  # normalised value already conceded unilaterally
         self.caps: dict[int, float] = {}  # binding partner red lines, normalised
+        self.learned_caps: dict[int, float] = {}  # red lines the US has run into (its offers respect them)
+        self.floors_known = False  # whether the partner has learned the US floors (it asks no less)
         self.in_force = {"reciprocal": partner.pause_rate, "autos": partner.autos_rate, "steel": partner.steel_rate}
         self.threatened = partner.announced_rate
+        self.escalations = 0  # how many times a US tariff line on this partner rose outside the talks
         self.letter_rate = partner.letter_rate
         self.letter_sent = False
         self.status = Status.TALKING
         self.us_offer: Offer | None = None
+        self.us_logged = self.partner_logged = -1.0  # each side's target when its last offer was logged
         self.partner_offer: Offer | None = None
         self.deal: Offer | None = None
         self.deal_day: int | None = None
@@ -64,7 +74,7 @@ class Talks:
         # Each side's utility of the other's (latest, previous, best) offer, for its view.
         self.us_received = (nan, nan, 0.0)
         self.partner_received = (nan, nan, 0.0)
-        self._locked: dict[tuple[Side, frozenset[int]], Frontier] = {}
+        self._locked: dict[tuple[Side, frozenset[str]], Frontier] = {}
         self.us_frontier: Frontier
         self.partner_frontier: Frontier
         self._no_deal: tuple[float, float, float, float] | None = None
@@ -76,9 +86,13 @@ class Talks:
         self._locked = {}
         n = len(self.space)
         us_lo = tuple(max(self.given[i], self.floors.get(i, 0.0)) for i in range(n))
-        self.us_frontier = Frontier(self.us_weights, self.partner_weights, us_lo, (1.0,) * n, Side.US)
+        us_hi = tuple(max(us_lo[i], self.learned_caps.get(i, 1.0)) for i in range(n))
+        self.us_frontier = self._frontier(us_lo, us_hi, Side.US)
         p_hi = tuple(max(self.given[i], min(1.0, self.caps.get(i, 1.0))) for i in range(n))
-        self.partner_frontier = Frontier(self.us_weights, self.partner_weights, tuple(self.given), p_hi, Side.PARTNER)
+        # Once the US has refused a counter below its floors (the 10% baseline it kept even for
+        # the UK), the partner asks no less, unless one of its own red lines says otherwise.
+        p_lo = tuple(min(p_hi[i], us_lo[i]) for i in range(n)) if self.floors_known else tuple(self.given)
+        self.partner_frontier = self._frontier(p_lo, p_hi, Side.PARTNER)
         # What each side hopes for: its configured aspiration, at most its best feasible package.
         self.us_aspiration = min(self._aspirations[0], self.us_frontier.best)
         self.partner_aspiration = min(self._aspirations[1], self.partner_frontier.best)
@@ -87,17 +101,19 @@ class Talks:
         """``side``'s frontier, with the ``locked`` issues held at that side's own ideal."""
         if not locked:
             return self.us_frontier if side is Side.US else self.partner_frontier
-        indices = frozenset(self.space.names.index(n) for n in locked if n in self.space.names)
-        if not indices:
-            return self.us_frontier if side is Side.US else self.partner_frontier
-        key = (side, indices)
-        if key not in self._locked:
+        key = (side, locked)
+        found = self._locked.get(key)
+        if found is None:
             base = self.us_frontier if side is Side.US else self.partner_frontier
+            indices = frozenset(self.space.names.index(n) for n in locked if n in self.space.names)
             ideal = base.start
             lo = tuple(ideal[i] if i in indices else min(base.start[i], base.end[i]) for i in range(len(ideal)))
             hi = tuple(ideal[i] if i in indices else max(base.start[i], base.end[i]) for i in range(len(ideal)))
-            self._locked[key] = Frontier(self.us_weights, self.partner_weights, lo, hi, side)
-        return self._locked[key]
+            found = self._locked[key] = self._frontier(lo, hi, side) if indices else base
+        return found
+
+    def _frontier(self, lo: tuple[float, ...], hi: tuple[float, ...], side: Side) -> Frontier:
+        return frontier(self.us_weights, self.partner_weights, lo, hi, side, self.us_curvature, self.partner_curvature)
 
     def moves_locked(self, offer: Offer, side: Side, locked: frozenset[str]) -> bool:
         """Whether ``offer`` moves any of ``side``'s ``locked`` issues away from its ideal."""
@@ -126,6 +142,10 @@ class Talks:
         us, partner = self.us_offer, self.partner_offer
         nan = float("nan")
         rec, autos = self.line_index["reciprocal"], self.line_index["autos"]
+        if us is None:  # the US accepted the partner's opening offer at their first meeting
+            self.table_record = (nan, nan, partner.us_utility, partner.partner_utility, nan, nan,
+                                 self.us_target, self.partner_target)
+            return
         self.table_record = (
             us.us_utility, us.partner_utility,
             partner.us_utility if partner else nan, partner.partner_utility if partner else nan,
@@ -135,9 +155,24 @@ class Talks:
         )
 
     def set_caps(self, caps: dict[int, float]) -> None:
-        """Set the partner's binding red lines (normalised caps by issue index)."""
+        """Set the partner's binding red lines (normalised caps by issue index); a line that
+        lapses or moves is announced, so what the US had learned of it goes."""
         if caps != self.caps:
             self.caps = caps
+            self.learned_caps = {i: c for i, c in self.learned_caps.items() if caps.get(i) == c}
+            self.rebuild()
+
+    def learn_floors(self) -> None:
+        """The US refused a counter below its floors: the partner's later counters respect them."""
+        if not self.floors_known:
+            self.floors_known = True
+            self.rebuild()
+
+    def learn_red_line(self, issue: int) -> None:
+        """The partner refused a US package over its red line on ``issue``: the US respects it
+        from now on (while it binds)."""
+        if issue in self.caps and self.learned_caps.get(issue) != self.caps[issue]:
+            self.learned_caps[issue] = self.caps[issue]
             self.rebuild()
 
     def give(self, issue: str, value: float) -> None:
@@ -179,13 +214,17 @@ class Talks:
         for i, name in enumerate(space.names):
             if name == "reciprocal":
                 y = space.normalise(name, self.no_deal_rate())
-                us_slope, partner_slope = -self.us_weights[i] * y, self.partner_weights[i] * y
             elif name in ("autos", "steel") and self.in_force[name] is not None:
                 y = space.normalise(name, self.in_force[name])
             else:
                 y = self.given[i]
-            us += self.us_weights[i] * y
-            partner += self.partner_weights[i] * (1.0 - y)
+            us_value = self.us_weights[i] * shape(y, self.us_curvature[i])
+            partner_value = self.partner_weights[i] * shape(1.0 - y, self.partner_curvature[i])
+            if name == "reciprocal":
+                # A court strike takes the rate to 0: the US loses its value, the partner gains the rest.
+                us_slope, partner_slope = -us_value, self.partner_weights[i] - partner_value
+            us += us_value
+            partner += partner_value
         return us, us_slope, partner, partner_slope
 
     def threaten(self, step: float, max_rate: float) -> float:
@@ -203,6 +242,8 @@ class Talks:
     def impose_letter(self) -> float:
         """The no-deal rate enters into force; returns it."""
         rate = self.no_deal_rate()
+        if rate > self.in_force["reciprocal"]:
+            self.escalations += 1
         self.in_force["reciprocal"] = rate
         self.status = Status.LETTER
         self._no_deal = None
@@ -210,6 +251,8 @@ class Talks:
 
     def set_line(self, name: str, rate: float) -> None:
         """A US tariff line on the partner changes outside the talks (steel doubled)."""
+        if rate > (self.in_force[name] or 0.0):
+            self.escalations += 1
         self.in_force[name] = rate
         self._no_deal = None
 
