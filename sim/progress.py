@@ -1,4 +1,4 @@
-"""Progress of a batch of replications: a one-line bar on a terminal, plain log lines elsewhere."""
+"""Progress of a batch of runs: a tqdm bar on a terminal, plain periodic log lines elsewhere."""
 
 from __future__ import annotations
 
@@ -7,66 +7,64 @@ import sys
 import time
 from typing import TextIO
 
+from tqdm import tqdm
+
 log = logging.getLogger("tariffsim")
+# One format for the terminal bar and the log lines, so both read alike.
+BAR_FORMAT = "{desc} [{bar:30}] {n_fmt}/{total_fmt} {unit}, {rate_fmt}, {remaining} left"
 
 
 class Progress:
-    """Counts finished replications and reports them.
+    """Counts finished runs and reports them.
 
-    On a terminal (``stream.isatty()``) it redraws one line on ``stream`` (stderr by default) at
+    On a terminal (``stream.isatty()``) a tqdm bar on ``stream`` (stderr by default) redraws at
     most ten times a second; elsewhere (CI, a log file, a cluster job) it logs a plain line at
-    each tenth of the work, so logs stay short and greppable.
+    each tenth of the work instead, so logs stay short and greppable (a redrawn bar would fill
+    them with carriage returns).
 
     Args:
-        total: Number of replications expected.
+        total: Number of runs expected.
         label: What is running, e.g. the scenario's name.
         stream: Where the terminal bar goes.
         enabled: False silences it (small batches, tests).
+        unit: What is counted, as shown after the counts.
     """
 
-    WIDTH = 30
-
     def __init__(self, total: int, label: str = "replications", stream: TextIO | None = None,
-                 enabled: bool = True) -> None:
+                 enabled: bool = True, unit: str = "runs") -> None:
         self.total = max(total, 1)
         self.label = label
+        self.unit = unit
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = enabled
         self.tty = enabled and bool(getattr(self.stream, "isatty", lambda: False)())
         self.done = 0
         self.began = time.perf_counter()
-        self._last_draw = 0.0
         self._next_log = 0.1
+        self._bar: tqdm | None = None
+        if self.tty:
+            self._bar = tqdm(total=self.total, desc=label, unit=unit, file=self.stream, mininterval=0.1,
+                             bar_format=BAR_FORMAT, dynamic_ncols=True)
 
     def advance(self, n: int) -> None:
-        """Record ``n`` more finished replications."""
+        """Record ``n`` more finished runs."""
         self.done += n
-        if not self.enabled:
+        if self._bar is not None:
+            self._bar.update(n)
             return
         fraction = self.done / self.total
-        if self.tty:
-            now = time.perf_counter()
-            if now - self._last_draw >= 0.1 or self.done >= self.total:
-                self._last_draw = now
-                self.stream.write("\r" + self.line())
-                self.stream.flush()
-        elif fraction >= self._next_log or self.done >= self.total:
+        if self.enabled and (fraction >= self._next_log or self.done >= self.total):
             log.info(self.line())
             while self._next_log <= fraction:
                 self._next_log += 0.1
 
     def close(self) -> None:
-        """End the terminal line."""
-        if self.tty:
-            self.stream.write("\n")
-            self.stream.flush()
+        """End the terminal bar (its final state stays on screen)."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
     def line(self) -> str:
-        """``label [#####     ] done/total, runs/s, time left``."""
-        elapsed = time.perf_counter() - self.began
-        rate = self.done / elapsed if elapsed > 0 else 0.0
-        left = (self.total - self.done) / rate if rate > 0 else float("nan")
-        filled = int(self.WIDTH * min(self.done / self.total, 1.0))
-        bar = "#" * filled + "." * (self.WIDTH - filled)
-        eta = f"{left:.0f} s left" if left == left else "—"
-        return f"{self.label} [{bar}] {self.done}/{self.total} runs, {rate:.0f} runs/s, {eta}"
+        """``label [#####     ] done/total runs, rate, time left``: the bar as one plain ASCII line."""
+        return tqdm.format_meter(self.done, self.total, time.perf_counter() - self.began, prefix=self.label,
+                                 unit=self.unit, ascii=" #", bar_format=BAR_FORMAT)

@@ -272,7 +272,7 @@ def report(root: Path, figures: bool = True) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``tariffsim-report``."""
-    parser = argparse.ArgumentParser(prog="tariffsim-report", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="tariffsim-report", description="One table and the summary figures of a run or a multirun directory.")
     parser.add_argument("dir", type=Path, help="a run directory or a multirun (sweep) directory")
     parser.add_argument("--no-figures", action="store_true", help="write the tables only")
     args = parser.parse_args(argv)

@@ -29,6 +29,8 @@ import pandas as pd
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
+from sim.command_errors import (CommandError, NewFiles, check_output_dir, checked_config, os_error_message, report,
+                                whole_number)
 from sim.config import ConfigError, load_study
 from sim.parallel import WorkerPool, chunk_bounds
 from sim.progress import Progress
@@ -37,6 +39,7 @@ from sim.sensitivity_checkpoint import Checkpoint, fingerprint
 from sim.sensitivity_config import Parameter, SensitivityStudy, load_sensitivity, with_values
 
 log = logging.getLogger("tariffsim")
+PROG = "tariffsim-sensitivity"
 CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
 _COLUMN = {name: i for i, name in enumerate(RUN_COLUMNS)}
 
@@ -107,8 +110,13 @@ def draw(study: SensitivityStudy) -> tuple[dict[str, Any], np.ndarray]:
 
 
 def check_bounds(base: dict[str, Any], study: SensitivityStudy) -> None:
-    """Refuse a study whose keys do not exist or whose bounds make an invalid config, before running."""
+    """Refuse a study whose keys or metric partner do not exist or whose bounds make an invalid config,
+    before running."""
     errors = []
+    partners = list(base["scenario"]["partners"])
+    if study.metric.partner is not None and study.metric.partner not in partners:
+        errors.append(f"metric.partner={study.metric.partner!r}: not a partner of scenario "
+                      f"{base['scenario']['name']}; allowed: {', '.join(partners)}")
     for parameter in study.parameters:
         for value in (parameter.low, parameter.high):
             try:
@@ -149,12 +157,18 @@ def analyse(study: SensitivityStudy, problem: dict[str, Any], x: np.ndarray, y: 
 
 def run_sensitivity(study: SensitivityStudy, out: Path, workers: int | None = None,
                     progress: bool = True, figures: bool = True) -> pd.DataFrame:
-    """Draw, evaluate and analyse ``study``; write its files into ``out``; return the indices."""
-    from sim.report import write_table
+    """Draw, evaluate and analyse ``study``; write its files into ``out``; return the indices.
+
+    Raises:
+        CommandError: ``out`` cannot be written, or an override of the study is refused
+            (both found before the first sample is evaluated).
+        ConfigError: a parameter's key or bounds make an invalid config.
+    """
     from sim.runner import replication_seeds
 
     began = time.perf_counter()
-    base = base_config(study.overrides)
+    check_output_dir(out)  # before the first sample, not after hours of them
+    base = checked_config(study.overrides, base_config, "study override")
     check_bounds(base, study)
     problem, x = draw(study)
     seeds = replication_seeds(study.seed, study.replications)
@@ -165,7 +179,8 @@ def run_sensitivity(study: SensitivityStudy, out: Path, workers: int | None = No
     y[:len(done)] = done
     if len(done):
         log.info("%s: resuming, %d of %d samples already evaluated", study.name, len(done), len(x))
-    bar = Progress((len(x) - len(done)) * study.replications, f"{study.name} ({len(x)} samples)", enabled=progress)
+    bar = Progress((len(x) - len(done)) * study.replications, f"{study.name} ({len(x)} parameter sets)",
+                   enabled=progress)
     with WorkerPool(workers) as pool:
         bounds = [(len(done) + a, len(done) + b)
                   for a, b in chunk_bounds(len(x) - len(done), pool.workers, min_chunk=8)]
@@ -179,20 +194,35 @@ def run_sensitivity(study: SensitivityStudy, out: Path, workers: int | None = No
             checkpoint.save(y[:b], force=b == len(x))
     bar.close()
     indices = analyse(study, problem, x, y)
-    samples = pd.DataFrame(x, columns=[p.key for p in study.parameters]).assign(**{_metric_label(study): y})
-    write_table(out / "samples.parquet", samples)
-    write_table(out / "indices.parquet", indices)
-    seconds = time.perf_counter() - began
-    write_json(out / "study.json", {**dataclasses.asdict(study), "runs": int(len(x) * study.replications),
-                                    "seconds": round(seconds, 2)})
-    if figures:
-        from sim.sensitivity_figures import plot_indices
-        from sim.report_figures import save
-
-        save(plot_indices(indices, study, _metric_label(study), len(x)), out / "indices.png")
+    _write_results(study, out, x, y, indices, time.perf_counter() - began, figures)
     checkpoint.remove()
-    log.info("%s: %d runs in %.1f s", study.name, len(x) * study.replications, seconds)
     return indices
+
+
+def _write_results(study: SensitivityStudy, out: Path, x: np.ndarray, y: np.ndarray, indices: pd.DataFrame,
+                   seconds: float, figures: bool) -> None:
+    """Write the study's files; if one fails, remove those written (the checkpoint stays, to resume)."""
+    from sim.report import write_table
+
+    samples = pd.DataFrame(x, columns=[p.key for p in study.parameters]).assign(**{_metric_label(study): y})
+    runs = int(len(x) * study.replications)
+    files = NewFiles(out)
+    try:
+        for name, table in (("samples.parquet", samples), ("indices.parquet", indices)):
+            write_table(out / name, table)
+            files.add(out / name)
+        write_json(out / "study.json", {**dataclasses.asdict(study), "runs": runs, "seconds": round(seconds, 2)})
+        files.add(out / "study.json")
+        if figures:
+            from sim.report_figures import save
+            from sim.sensitivity_figures import plot_indices
+
+            saved = save(plot_indices(indices, study, _metric_label(study), len(x)), out / "indices.png")
+            files.add(*([saved] if isinstance(saved, Path) else saved))  # PNG, and any other format beside it
+    except BaseException:
+        files.remove()
+        raise
+    log.info("%s: %d runs in %.1f s", study.name, runs, seconds)
 
 
 def _metric_label(study: SensitivityStudy) -> str:
@@ -201,14 +231,17 @@ def _metric_label(study: SensitivityStudy) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``tariffsim-sensitivity``."""
-    parser = argparse.ArgumentParser(prog="tariffsim-sensitivity", description=__doc__.splitlines()[0])
+    """Entry point of ``tariffsim-sensitivity``; returns the exit status (2: refused input)."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Sobol or Morris sensitivity of one outcome to named parameters of the config, "
+                               "from a study file (conf/sensitivity/NAME.yaml or a path).")
     parser.add_argument("study", help="a name in conf/sensitivity/ or a path to a YAML file")
-    parser.add_argument("--samples", type=int, help="base samples (Sobol: a power of 2) or Morris trajectories")
-    parser.add_argument("--replications", type=int, help="replications per sample")
-    parser.add_argument("--workers", type=int, help="processes (default: every core)")
+    parser.add_argument("--samples", type=whole_number(2, 2**20),
+                        help="base samples (Sobol: a power of 2) or Morris trajectories")
+    parser.add_argument("--replications", type=whole_number(1, 10**5), help="replications per sample")
+    parser.add_argument("--workers", type=whole_number(1, 4096), help="processes (default: every core)")
     parser.add_argument("--out", type=Path, help="output directory (default: sensitivity/NAME)")
-    parser.add_argument("--no-figures", action="store_true")
+    parser.add_argument("--no-figures", action="store_true", help="write the tables only")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -217,12 +250,14 @@ def main(argv: list[str] | None = None) -> int:
         study = load_sensitivity(args.study, changes)
         out = args.out or Path("sensitivity") / study.name
         indices = run_sensitivity(study, out, workers=args.workers, progress=True, figures=not args.no_figures)
-    except ConfigError as error:
-        print(f"tariffsim-sensitivity: {error}", file=sys.stderr)
-        return 2
+    except (ConfigError, CommandError) as error:
+        return report(PROG, error)
+    except OSError as error:
+        return report(PROG, CommandError(os_error_message(error) + " The evaluated samples are kept: the same "
+                                         "command resumes without evaluating them again."))
     except KeyboardInterrupt:
-        print("tariffsim-sensitivity: interrupted; the same command resumes with the samples already "
-              "evaluated", file=sys.stderr)
+        print(f"{PROG}: interrupted; the same command resumes with the samples already evaluated",
+              file=sys.stderr)
         return 130
     print(indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print(f"results in {out}")

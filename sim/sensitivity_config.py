@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from omegaconf import OmegaConf
+import yaml
 
 from sim.config import ConfigError
 from sim.config.reader import Reader
@@ -61,10 +61,11 @@ def load_sensitivity(source: str | Path, changes: dict[str, Any] | None = None) 
     path = Path(source)
     if not path.suffix:
         path = SENSITIVITY_DIR / f"{source}.yaml"
-    if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in SENSITIVITY_DIR.glob("*.yaml")))
-        raise ConfigError(f"no sensitivity study {source!r} (known: {known})")
-    data = OmegaConf.to_container(OmegaConf.load(path), resolve=True)
+        if not path.is_file():
+            known = ", ".join(sorted(p.stem for p in SENSITIVITY_DIR.glob("*.yaml")))
+            raise ConfigError(f"no sensitivity study {source!r} (known: {known}); give one of those names or "
+                              f"the path of a study file (.yaml)")
+    data = _read_yaml(path)
     data.update(changes or {})
     errors: list[str] = []
     r = Reader(data, "", errors)
@@ -88,6 +89,9 @@ def load_sensitivity(source: str | Path, changes: dict[str, Any] | None = None) 
     if not parameters:
         r.error("parameters", data.get("parameters"), "must list at least one {key, low, high}")
     overrides = r.raw("overrides", [])
+    if not (isinstance(overrides, list) and all(isinstance(o, str) for o in overrides)):
+        r.error("overrides", overrides, "must be a list of KEY=VALUE strings, e.g. [figures=false]")
+        overrides = []
     study = SensitivityStudy(
         name=str(r.raw("name", path.stem)), method=r.choice("method", METHODS),
         samples=r.integer("samples", 2, 2**20), second_order=bool(r.raw("second_order", False)),
@@ -99,8 +103,37 @@ def load_sensitivity(source: str | Path, changes: dict[str, Any] | None = None) 
     if study.method == "sobol" and study.samples & (study.samples - 1):
         r.error("samples", study.samples, "must be a power of 2 for Sobol sampling (e.g. 256, 1024)")
     if errors:
+        # A value given on the command line is named by its option, not by the file's key.
+        errors = [f"--{e.replace('=', ' ', 1)}" if e.split("=", 1)[0] in (changes or {}) else e for e in errors]
         raise ConfigError(f"invalid sensitivity study {path}:\n  " + "\n  ".join(errors))
     return study
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    """The study file as a plain mapping.
+
+    Raises:
+        ConfigError: the file cannot be read, is not YAML, or is not a mapping of keys.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise ConfigError(f"sensitivity study {path}: cannot be read ({reason}); give the path of a "
+                          f"YAML study file") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ConfigError(f"sensitivity study {path}: not valid YAML{where} ({problem}); fix the file "
+                          f"(conf/sensitivity/jpn_deal.yaml shows the layout)") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"sensitivity study {path}: holds {type(data).__name__ if data is not None else 'nothing'}"
+                          f", not a mapping of settings (name, method, samples, metric, parameters, ...); "
+                          f"conf/sensitivity/jpn_deal.yaml shows the layout")
+    return data
 
 
 def set_key(data: MutableMapping[str, Any], key: str, value: Any) -> None:

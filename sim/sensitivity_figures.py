@@ -19,14 +19,15 @@ _INDEX_STYLE = {
 }
 
 
-def plot_indices(indices: pd.DataFrame, study: SensitivityStudy, metric: str, samples: int) -> Figure:
+def plot_indices(indices: pd.DataFrame, study: SensitivityStudy, metric: str, evaluated: int) -> Figure:
     """Horizontal grouped bars: one group per parameter, one bar per index, 95% intervals.
 
     Args:
         indices: ``indices.parquet`` as a DataFrame (``parameter, index, value, confidence``).
-        study: The study (method, replications) for the title.
+        study: The study (method, samples asked, replications) for the title.
         metric: The output's name, e.g. ``JPN_deal_probability``.
-        samples: Number of parameter samples evaluated.
+        evaluated: Number of parameter sets evaluated (Sobol: N (D + 2) of N samples; Morris:
+            r (D + 1) of r trajectories).
     """
     shown = [i for i in _INDEX_STYLE if i in set(indices["index"])]
     names = list(dict.fromkeys(indices.loc[indices["index"].isin(shown), "parameter"]))
@@ -48,7 +49,16 @@ def plot_indices(indices: pd.DataFrame, study: SensitivityStudy, metric: str, sa
     unit = "share of the output's variance" if study.method == "sobol" else f"change in {metric} over the range"
     ax.set_xlabel(f"sensitivity index ({unit}); bars: 95% confidence interval")
     fig.legend(loc="outside lower center", ncols=len(shown), fontsize=8)
-    method = "Sobol" if study.method == "sobol" else "Morris"
-    fig.suptitle(f"{method} sensitivity of {metric} ({samples} samples x {study.replications} "
-                 f"replication{'s' if study.replications != 1 else ''})")
+    fig.suptitle(title(study, metric, evaluated))
     return fig
+
+
+def title(study: SensitivityStudy, metric: str, evaluated: int) -> str:
+    """What was asked and what ran, e.g. ``Sobol sensitivity of M: 256 samples (1,792 parameter sets) x 4
+    replications = 7,168 runs``."""
+    sobol = study.method == "sobol"
+    method, nouns = ("Sobol", ("sample", "samples")) if sobol else ("Morris", ("trajectory", "trajectories"))
+    asked = f"{study.samples:,} {nouns[study.samples != 1]}"
+    replications = f"{study.replications:,} replication{'s' if study.replications != 1 else ''}"
+    return (f"{method} sensitivity of {metric}: {asked} ({evaluated:,} parameter sets) x {replications} "
+            f"= {evaluated * study.replications:,} runs")

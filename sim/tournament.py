@@ -4,24 +4,19 @@ Each match plays the baseline scenario (or any composed config) with one US stra
 United States and one partner strategy for every chosen partner, at the registry defaults of
 both, over the same replication seeds (common random numbers: the matches differ only by the
 strategies). A match whose config is refused (a strategy whose defaults cannot run there) or
-that fails is reported and left out, not fatal.
-
-    tariffsim-tournament --out DIR [--us NAMES] [--partner NAMES] [--partner-target PATH]
-                         [--partners CODES] [--replications N] [--seed S] [--workers N] [KEY=VALUE ...]
+that fails is reported and left out, not fatal. The command line, ``tariffsim-tournament``, is
+``sim.tournament_cli``.
 """
 
 from __future__ import annotations
 
-import argparse
 import copy
-import datetime as dt
-import logging
-import multiprocessing
-import os
+import difflib
+import json
 import sys
 import time
+import traceback
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
@@ -32,11 +27,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from hydra import compose, initialize_config_dir
-from hydra.errors import HydraException
 from omegaconf import OmegaConf
 
+from sim.command_errors import NewFiles
 from sim.config import ConfigError, load_study
-from sim.results import atomic_write, write_json
+from sim.parallel import WorkerPool
+from sim.progress import Progress
+from sim.results import atomic_write
 from sim.runner import run_replications
 from sim.strategies import STRATEGIES, Side, USStrategy
 from sim.strategies.registry import strategy_spec
@@ -93,24 +90,60 @@ def entrants(side: Side, chosen: Sequence[str] | None = None, extra: Sequence[st
         chosen: Names and paths to enter; None enters every registered strategy that can play
             ``side`` (for the US, the ``USStrategy`` subclasses), in name order.
         extra: More names and paths to enter after those (a user's classes).
+
+    Raises:
+        ConfigError: naming every unknown name (with the nearest registered one), every class
+            that cannot play ``side``, or an empty choice.
     """
+    allowed = playable(side)
     if chosen is None:
-        chosen = [name for name, cls in sorted(STRATEGIES.items())
-                  if cls.info.side in (side, Side.BOTH) and (side is not Side.US or issubclass(cls, USStrategy))]
+        chosen = allowed
+    option = "--us" if side is Side.US else "--partner"
+    problems = [] if [*chosen, *extra] else [f"{option}: names no strategy; allowed: {', '.join(allowed)}"]
     out: list[Entrant] = []
     for item in dict.fromkeys([*chosen, *extra]):
         is_path = "." in item or ":" in item
-        entrant = Entrant(_target_label(item, side), {"_target_": item}) if is_path else Entrant(item, {"name": item})
+        if not is_path and item not in allowed:
+            problems.append(_unknown(option, item, side, allowed))
+            continue
+        label = _target_label(item, side, option, problems) if is_path else item
+        entrant = Entrant(label, {"_target_": item}) if is_path else Entrant(item, {"name": item})
         if any(e.label == entrant.label for e in out):  # a user's class named like another is labelled by its path
             entrant = Entrant(item, entrant.mapping)
         out.append(entrant)
+    if problems:
+        raise ConfigError(f"invalid {'US' if side is Side.US else 'partner'} strategies:\n  " + "\n  ".join(problems))
     return out
 
 
-def _target_label(target: str, side: Side) -> str:
+def playable(side: Side) -> list[str]:
+    """Registered strategies that can play ``side`` (for the US, the ``USStrategy`` subclasses), by name."""
+    return [name for name, cls in sorted(STRATEGIES.items())
+            if cls.info.side in (side, Side.BOTH) and (side is not Side.US or issubclass(cls, USStrategy))]
+
+
+def _unknown(option: str, name: str, side: Side, allowed: list[str]) -> str:
+    """Why ``name`` cannot play ``side``, with the nearest allowed name."""
+    if name in STRATEGIES:
+        why = f"plays the {'US' if side is Side.PARTNER else 'partner'} side only"
+    else:
+        close = difflib.get_close_matches(name, allowed, n=1)
+        why = "is not a registered strategy" + (f" (did you mean {close[0]}?)" if close else "")
+    return (f"{option} {name}: {why}; allowed: {', '.join(allowed)}, or a class of your own as "
+            f"module.Class or path/file.py:Class")
+
+
+def _target_label(target: str, side: Side, option: str, problems: list[str]) -> str:
     """A user's class is labelled by its own ``info.name`` if it declares one, else its class name."""
-    spec, _ = strategy_spec({"_target_": target}, side, "target")
+    try:
+        spec, errors = strategy_spec({"_target_": target}, side, option)
+    except Exception as error:  # noqa: BLE001  a user's module or constructor may raise anything
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        problems.append(f"{option} {target}: {type(error).__name__}: {error} (at {frame.filename}, line "
+                        f"{frame.lineno}); fix that class or leave it out")
+        return target
     if spec is None:
+        problems += [error.replace(f"{option}._target_=", f"{option} ") for error in errors]
         return target
     return spec.cls.info.name if "info" in vars(spec.cls) else spec.cls.__name__
 
@@ -125,7 +158,7 @@ def match_config(base: dict[str, Any], us: Entrant, partner: Entrant, codes: Seq
 
 
 def play(base: dict[str, Any], us: list[Entrant], partners: list[Entrant], codes: Sequence[str] | None = None,
-         seed: int = 2025, replications: int = 20, workers: int = 1) -> Tournament:
+         seed: int = 2025, replications: int = 20, workers: int = 1, progress: bool = False) -> Tournament:
     """Play every US entrant against every partner entrant.
 
     Args:
@@ -137,6 +170,7 @@ def play(base: dict[str, Any], us: list[Entrant], partners: list[Entrant], codes
         replications: Replications per match.
         workers: Processes that play matches side by side (1: this one); the results do not
             depend on it.
+        progress: Show a progress bar on a terminal (log lines elsewhere), a match at a time.
     """
     codes = list(base["scenario"]["partners"]) if codes is None else list(codes)
     unknown = sorted(set(codes) - set(base["scenario"]["partners"]))
@@ -145,12 +179,13 @@ def play(base: dict[str, Any], us: list[Entrant], partners: list[Entrant], codes
     began = time.perf_counter()
     matches = [(match_config(base, u, p, codes), u.label, p.label, codes, seed, replications)
                for u in us for p in partners]
-    if workers > 1 and len(matches) > 1:
-        context = multiprocessing.get_context("spawn")  # what Mesa uses; workers re-import user classes
-        with ProcessPoolExecutor(min(workers, len(matches)), mp_context=context, initializer=_quiet) as pool:
-            results = list(pool.map(play_match, *zip(*matches)))
-    else:
-        results = [play_match(*match) for match in matches]
+    bar = Progress(len(matches) * replications, f"tournament ({len(matches)} matches)", enabled=progress)
+    # The replications' pool: spawned workers that re-import users' classes, results in match order.
+    with WorkerPool(max(1, min(workers, len(matches)))) as pool:
+        try:
+            results = list(pool.map_ordered(play_match, matches, lambda _: bar.advance(replications)))
+        finally:
+            bar.close()
     frames = [r for r in results if isinstance(r, pd.DataFrame)]
     refused = [(u.label, p.label, r) for (u, p), r in zip(product(us, partners), results) if isinstance(r, str)]
     table = pd.concat(frames, ignore_index=True) if frames else _empty_table()
@@ -169,10 +204,6 @@ def play_match(config: dict[str, Any], us: str, partner: str, codes: Sequence[st
     except Exception as error:  # noqa: BLE001  a user's strategy failing mid-run loses its match only
         return f"failed: {type(error).__name__}: {error}"
     return _match_rows(outcome.tables["runs"].to_pandas(), us, partner, codes)
-
-
-def _quiet() -> None:
-    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
 
 
 def _first_problem(error: ConfigError) -> str:
@@ -222,97 +253,46 @@ def rank(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write(tournament: Tournament, out: Path, settings: dict[str, Any], figures: bool = True) -> list[Path]:
-    """Write the tables (Parquet, and the ranking as CSV too), ``tournament.json`` and the heatmaps."""
+    """Write the tables (Parquet, and the ranking as CSV too), ``tournament.json`` and the heatmaps.
+
+    Each file is written atomically; if one cannot be written, those already written are removed
+    again (and the folders made for them), so that ``out`` never holds part of a tournament.
+    """
     out = Path(out)
+    files = NewFiles(out)
     table = pa.Table.from_pandas(tournament.table, preserve_index=False)
     ranking = pa.Table.from_pandas(tournament.ranking, preserve_index=False)
-    written = [out / "tournament.parquet", out / "ranking.parquet", out / "ranking.csv", out / "tournament.json"]
-    atomic_write(written[0], lambda tmp: pq.write_table(table, tmp))
-    atomic_write(written[1], lambda tmp: pq.write_table(ranking, tmp))
-    atomic_write(written[2], lambda tmp: tournament.ranking.to_csv(tmp, index=False))
     summary = {**settings, "us_strategies": [e.label for e in tournament.us],
                "partner_strategies": [e.label for e in tournament.partners],
                "entrants": {e.label: e.mapping for e in [*tournament.us, *tournament.partners]},
                "refused": [{"us_strategy": u, "partner_strategy": p, "reason": r} for u, p, r in tournament.refused],
                "seconds": round(tournament.seconds, 3)}
-    write_json(written[3], summary)
-    if figures:
-        from sim.tournament_figures import write_heatmaps  # matplotlib only when figures are asked for
-
-        written += write_heatmaps(tournament.table, tournament.ranking, out, summary)
-    return written
-
-
-def format_ranking(ranking: pd.DataFrame) -> str:
-    """The ranked table printed at the end of a tournament."""
-    lines = []
-    for side, title in (("us", "US strategies"), ("partner", "partner strategies")):
-        rows = ranking[ranking["side"] == side]
-        width = max([len(title), *rows["strategy"].str.len()]) + 2
-        lines.append(f"{'rank':>4}  {title:<{width}}{'mean utility':>13}{'deal rate':>11}{'worst':>8}{'best':>8}")
-        lines += [f"{r.rank:>4}  {r.strategy:<{width}}{r.mean_utility:>13.3f}{r.deal_rate:>11.2f}"
-                  f"{r.worst_utility:>8.3f}{r.best_utility:>8.3f}" for r in rows.itertuples()]
-        lines.append("")
-    return "\n".join(lines).rstrip()
-
-
-def _names(text: str | None) -> list[str] | None:
-    return None if text is None else [item.strip() for item in text.split(",") if item.strip()]
-
-
-def parser() -> argparse.ArgumentParser:
-    """The command line of ``tariffsim-tournament``."""
-    p = argparse.ArgumentParser(
-        prog="tariffsim-tournament",
-        description="Play every US strategy against every partner strategy on the baseline scenario "
-                    "(registry defaults) and write tidy tables, a ranking and heatmaps.")
-    p.add_argument("--out", type=Path, default=None,
-                   help="output directory (default: outputs/tournament/DATE/TIME)")
-    p.add_argument("--us", help="US strategies, comma-separated registry names or import paths "
-                                "(module.Class or path/file.py:Class); default: every US strategy")
-    p.add_argument("--partner", help="partner strategies, as --us; default: every partner strategy")
-    p.add_argument("--us-target", action="append", default=[], metavar="PATH",
-                   help="add a user's US strategy class by import path (repeatable)")
-    p.add_argument("--partner-target", action="append", default=[], metavar="PATH",
-                   help="add a user's partner strategy class by import path (repeatable)")
-    p.add_argument("--partners", help="partners that play the partner strategy, e.g. JPN,EU (default: all); "
-                                      "the others keep their baseline strategies")
-    p.add_argument("--replications", type=int, default=20, help="replications per match (default: 20)")
-    p.add_argument("--seed", type=int, default=2025, help="top-level seed of every match (default: 2025)")
-    p.add_argument("--workers", type=int, default=1,
-                   help="processes that play matches side by side (default: 1; 0: every core)")
-    p.add_argument("--no-figures", action="store_true", help="write the tables only")
-    p.add_argument("overrides", nargs="*", metavar="KEY=VALUE",
-                   help="Hydra overrides of the base config, e.g. scenario.deadline=2025-08-01")
-    return p
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of ``tariffsim-tournament`` and ``python -m sim.tournament``."""
-    _quiet()
-    args = parser().parse_args(argv)
-    if args.replications < 1:
-        sys.exit("tariffsim-tournament: --replications must be at least 1")
-    us = entrants(Side.US, _names(args.us), args.us_target)
-    partners = entrants(Side.PARTNER, _names(args.partner), args.partner_target)
-    out = args.out or Path("outputs/tournament") / dt.datetime.now().strftime("%Y-%m-%d/%H-%M-%S")
+    writers = {
+        "tournament.parquet": lambda tmp: pq.write_table(table, tmp),
+        "ranking.parquet": lambda tmp: pq.write_table(ranking, tmp),
+        "ranking.csv": lambda tmp: tournament.ranking.to_csv(tmp, index=False),
+        "tournament.json": lambda tmp: tmp.write_text(json.dumps(summary, indent=2) + "\n"),
+    }
     try:
-        base = base_config(args.overrides)
-        workers = args.workers if args.workers > 0 else (os.cpu_count() or 1)
-        result = play(base, us, partners, _names(args.partners), args.seed, args.replications, workers)
-    except (ValueError, ConfigError, HydraException) as error:
-        sys.exit(f"tariffsim-tournament: {error}")
-    settings = {"scenario": base["scenario"]["name"], "seed": args.seed, "replications": args.replications,
-                "partners": _names(args.partners) or list(base["scenario"]["partners"]), "overrides": args.overrides}
-    write(result, out, settings, figures=not args.no_figures)
-    matches = len(us) * len(partners) - len(result.refused)
-    print(f"{settings['scenario']}: {len(us)} US x {len(partners)} partner strategies, {matches} matches, "
-          f"{args.replications} replications each, seed {args.seed}, {result.seconds:.1f} s")
-    for u, p, reason in result.refused:
-        print(f"not played: {u} vs {p}: {reason}")
-    print(format_ranking(result.ranking))
-    print(f"results in {out}")
+        for name, writer in writers.items():
+            atomic_write(out / name, writer)
+            files.add(out / name)
+        if figures:
+            from sim.tournament_figures import write_heatmaps  # matplotlib only when figures are asked for
+
+            write_heatmaps(tournament.table, tournament.ranking, out, summary, files.add)
+    except BaseException:
+        files.remove()
+        raise
+    return files.files
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``tariffsim-tournament`` and ``python -m sim.tournament``; returns the exit status."""
+    from sim.tournament_cli import main as command  # the command line imports this module
+
+    return command(argv)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -7,7 +7,8 @@ the top-left cell is the meeting of the two sides' best strategies. Figures are 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,9 @@ HEATMAPS = (
      "What the partners got", "viridis"),
 )
 NOTE = ("Rows and columns are in ranking order (1 = best mean utility for that side). Utilities are each side's "
-        "own, in [0, 1];\nwithout a deal a side gets what no deal is worth to it at the horizon (its reservation "
+        "own, in [0, 1]; without a deal a side gets what no deal is worth to it at the horizon (its reservation "
         "value). Cells: mean over replications and partners; grey: not played (reasons in tournament.json).")
+NOTE_SIZE = 7.5
 
 
 def matrix(table: pd.DataFrame, ranking: pd.DataFrame, column: str, us: Sequence[str] = (),
@@ -83,11 +85,19 @@ def plot_heatmap(values: pd.DataFrame, title: str, label: str, cmap: str, subtit
     ax.grid(which="minor", color="white", lw=1.5)
     ax.tick_params(which="minor", length=0)
     fig.colorbar(image, ax=ax, shrink=0.95, pad=0.02).set_label(label, fontsize=9)
-    fig.suptitle(title, fontsize=12, fontweight="bold")
+    width = fig.get_figwidth()
+    # Constrained layout makes room for text above and below, never beside: long lines are wrapped
+    # to the figure's width, or a small tournament's narrow figure would cut them off.
+    fig.suptitle(_wrap(title, width, 12 * 1.1), fontsize=12, fontweight="bold")
     if subtitle:
-        ax.set_title(subtitle, fontsize=9)
-    fig.supxlabel(NOTE, fontsize=7.5, color="0.3")
+        ax.set_title(_wrap(subtitle, width - 2.5, 9), fontsize=9)
+    fig.supxlabel(_wrap(NOTE, width, NOTE_SIZE), fontsize=NOTE_SIZE, color="0.3")
     return fig
+
+
+def _wrap(text: str, inches: float, points: float) -> str:
+    """``text`` in lines that fit ``inches`` at a font of ``points`` (a character is ~0.6 em wide at most)."""
+    return textwrap.fill(text, width=max(20, int(inches * 72 / (0.6 * points))))
 
 
 def _ranked_labels(ranking: pd.DataFrame, side: str, entered: Sequence[str]) -> dict[str, str]:
@@ -105,7 +115,9 @@ def heatmaps(table: pd.DataFrame, ranking: pd.DataFrame, settings: dict[str, Any
         settings: tournament.json (``scenario``, ``seed``, ``replications``, ``partners`` and the
             entrants ``us_strategies`` / ``partner_strategies``, so that unplayed ones show too).
     """
-    subtitle = (f"scenario {settings.get('scenario', '?')}, {settings.get('replications', '?')} replications "
+    replications = settings.get("replications", "?")
+    plural = "" if replications == 1 else "s"
+    subtitle = (f"scenario {settings.get('scenario', '?')}, {replications} replication{plural} "
                 f"per match, seed {settings.get('seed', '?')}; partner strategy played by "
                 f"{', '.join(settings.get('partners', [])) or 'every partner'}")
     us = settings.get("us_strategies", ())
@@ -121,11 +133,17 @@ def heatmaps(table: pd.DataFrame, ranking: pd.DataFrame, settings: dict[str, Any
     return figures
 
 
-def write_heatmaps(table: pd.DataFrame, ranking: pd.DataFrame, out: Path, settings: dict[str, Any]) -> list[Path]:
-    """Write the heatmaps as PNG files under ``out/figures/``, atomically; returns their paths."""
+def write_heatmaps(table: pd.DataFrame, ranking: pd.DataFrame, out: Path, settings: dict[str, Any],
+                   written: Callable[[Path], None] | None = None) -> list[Path]:
+    """Write the heatmaps as PNG files under ``out/figures/``, atomically; returns their paths.
+
+    ``written`` is told each path as soon as its file is complete (to remove them all if a later one fails).
+    """
     paths = []
     for name, fig in heatmaps(table, ranking, settings).items():
         path = Path(out) / "figures" / name
         atomic_write(path, lambda tmp, f=fig: (f.savefig(tmp, format="png", dpi=DPI), tmp.chmod(0o644)))
         paths.append(path)
+        if written is not None:
+            written(path)
     return paths

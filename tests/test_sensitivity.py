@@ -161,3 +161,70 @@ def test_a_checkpoint_of_another_study_is_ignored(tmp_path):
     run_sensitivity(study, tmp_path / "out", workers=1, progress=False, figures=False)
     fresh = run_sensitivity(study, tmp_path / "fresh", workers=1, progress=False, figures=False)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out" / "indices.parquet"), fresh)
+
+
+def test_an_output_path_that_is_a_file_is_refused_before_any_sample(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("sim.sensitivity.evaluate_samples", lambda *a: pytest.fail("a sample was evaluated"))
+    (tmp_path / "file").write_text("")
+    for out in (tmp_path / "file", tmp_path / "file" / "below"):
+        assert main([str(write_study(tmp_path)), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert f"--out {out}" in err and "is a file" in err and "Traceback" not in err
+
+
+def test_a_study_file_with_a_yaml_syntax_error_names_the_file_and_line(tmp_path, capsys):
+    path = tmp_path / "broken.yaml"
+    path.write_text("name: broken\nmethod: sobol\nsamples: 4\n  seed: [\n")
+    assert main([str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "not valid YAML at line 4" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("option", [["--workers", "-1"], ["--workers", "0"], ["--samples", "-4"],
+                                    ["--replications", "0"]])
+def test_options_out_of_range_are_refused_naming_the_option(tmp_path, capsys, option):
+    with pytest.raises(SystemExit) as stopped:
+        main([str(write_study(tmp_path)), "--out", str(tmp_path / "out"), *option])
+    assert stopped.value.code == 2
+    assert f"argument {option[0]}: '{option[1]}' is not a whole number" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_overrides_must_be_a_list_of_strings(tmp_path):
+    with pytest.raises(ConfigError, match=r"overrides='figures=false': must be a list of KEY=VALUE strings"):
+        load_sensitivity(write_study(tmp_path, overrides="figures=false"))
+
+
+def test_a_result_that_cannot_be_written_leaves_none_and_keeps_the_evaluated_samples(tmp_path, capsys, monkeypatch):
+    import errno
+
+    def full_disk(fig, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr("sim.report_figures.save", full_disk)
+    out = tmp_path / "out"
+    assert main([str(write_study(tmp_path)), "--out", str(out), "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "indices.png" in err and "resumes" in err and "Traceback" not in err
+    assert [p.name for p in out.iterdir()] == [".evaluated.npz"]  # no final name; the work is kept
+
+
+@pytest.mark.parametrize("method, samples, evaluated", [("sobol", 4, 16), ("morris", 3, 9)])
+def test_the_chart_title_gives_the_samples_asked_and_the_runs(tmp_path, method, samples, evaluated):
+    from sim.sensitivity_figures import plot_indices
+
+    study = load_sensitivity(write_study(tmp_path, method=method, samples=samples, replications=2))
+    indices = pd.DataFrame({"parameter": ["a", "b"], "index": ["S1", "S1"], "value": [0.1, 0.2],
+                            "confidence": [0.01, 0.02]})
+    text = plot_indices(indices, study, "JPN_deal_probability", evaluated)._suptitle.get_text()
+    asked = "4 samples" if method == "sobol" else "3 trajectories"
+    assert f"{asked} ({evaluated} parameter sets) x 2 replications = {evaluated * 2} runs" in text
+
+
+def test_an_unknown_metric_partner_is_refused_before_any_sample(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("sim.sensitivity.evaluate_samples", lambda *a: pytest.fail("a sample was evaluated"))
+    study = write_study(tmp_path, metric={"name": "deal_day", "partner": "JPX"})
+    assert main([str(study), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "metric.partner='JPX': not a partner" in err and "JPN, EU" in err and not (tmp_path / "out").exists()

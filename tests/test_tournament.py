@@ -117,3 +117,74 @@ def test_the_command_enters_a_users_class_and_prints_the_ranking(tmp_path, capsy
 def test_workers_do_not_change_the_table(base, tiny):
     parallel = play(base, US, PARTNERS, seed=7, replications=2, workers=2)
     pd.testing.assert_frame_equal(parallel.table, tiny.table)
+
+
+def test_a_misspelt_partner_strategy_is_refused_with_a_suggestion_before_any_match(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("sim.tournament.play_match", lambda *a: pytest.fail("a match was played"))
+    out = tmp_path / "t"
+    assert main(["--out", str(out), "--us", "deal_seeker", "--partner", "boulwar", "--replications", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "--partner boulwar" in err and "did you mean boulware?" in err and "hold_until_election" in err
+    assert "Traceback" not in err and not out.exists()
+
+
+def test_a_strategy_of_the_other_side_and_an_unknown_partner_are_refused(tmp_path, capsys):
+    out = tmp_path / "t"
+    assert main(["--out", str(out), "--us", "deal_seeker", "--partner", "deal_seeker"]) == 2
+    assert "--partner deal_seeker: plays the US side only" in capsys.readouterr().err
+    assert main(["--out", str(out), "--us", "deal_seeker", "--partner", "boulware", "--partners", "JPX"]) == 2
+    err = capsys.readouterr().err
+    assert "--partners JPX" in err and "did you mean JPN?" in err and "JPN, EU, CAN, KOR, VNM" in err
+    assert not out.exists()
+
+
+def test_a_tournament_in_which_no_match_could_be_played_fails_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("sim.tournament.play_match", lambda *a: "refused: scenario.us.strategy.beta: too high")
+    out = tmp_path / "t"
+    assert main(["--out", str(out), "--us", "deal_seeker", "--partner", "boulware", "--replications", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "no match could be played" in err and "beta: too high" in err and not out.exists()
+
+
+def test_a_file_that_cannot_be_written_leaves_no_result_behind(tmp_path, capsys, monkeypatch):
+    import errno
+
+    def full_disk(self, path, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full_disk)  # the third of the files
+    out = tmp_path / "new" / "t"
+    assert main(["--out", str(out), "--us", "deal_seeker", "--partner", "boulware", "--partners", "JPN",
+                 "--replications", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "ranking.csv" in err and "Traceback" not in err
+    assert not (tmp_path / "new").exists()  # the parquet files written before were removed, and the folders
+
+
+def test_a_debug_flag_shows_the_traceback(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("TARIFFSIM_DEBUG", "1")
+    (tmp_path / "f").write_text("")
+    assert main(["--out", str(tmp_path / "f"), "--us", "deal_seeker", "--partner", "boulware"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "--out" in err and "is a file" in err
+
+
+@pytest.mark.parametrize("partners", [["boulware"], ["boulware", "conceder"]])
+def test_small_tournament_figures_clip_no_title_label_or_footnote(base, partners):
+    chosen = [e for e in PARTNERS if e.label in partners]
+    result = play(base, US[:1], chosen, codes=["JPN"], seed=7, replications=1)
+    settings = {**SETTINGS, "partners": ["JPN"], "us_strategies": ["deal_seeker"], "partner_strategies": partners}
+    for name, fig in heatmaps(result.table, result.ranking, settings).items():
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig).draw()  # as savefig draws it
+        renderer = fig.canvas.get_renderer()
+        box = fig.bbox
+        texts = [fig._suptitle, fig._supxlabel, *[t for ax in fig.axes for t in
+                 (ax.title, ax.xaxis.label, ax.yaxis.label, *ax.get_xticklabels(), *ax.get_yticklabels())]]
+        for text in texts:
+            if text is None or not text.get_text():
+                continue
+            extent = text.get_window_extent(renderer)
+            assert box.x0 - 1 <= extent.x0 and extent.x1 <= box.x1 + 1, (name, text.get_text()[:40])
+            assert box.y0 - 1 <= extent.y0 and extent.y1 <= box.y1 + 1, (name, text.get_text()[:40])

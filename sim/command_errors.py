@@ -1,0 +1,155 @@
+"""What the study commands (``tariffsim-tournament``, ``tariffsim-sensitivity``) do with a mistake.
+
+A researcher's mistake (a misspelt strategy, an output path that is a file, a full disk) is
+reported as one paragraph that names what is wrong and what to do, with a non-zero exit status
+and no traceback; ``TARIFFSIM_DEBUG=1`` prints the traceback too. Output paths are checked before
+anything runs, and files a failed command had already written are removed again, so that no
+final name holds the results of a run that did not finish.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from hydra.errors import HydraException
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.config import ConfigError, load_study
+
+EXIT_USAGE = 2  # what argparse and the tariffsim command use for a refused input
+
+
+class CommandError(Exception):
+    """A mistake in a command's input or environment; the message says what to do about it."""
+
+
+def debugging() -> bool:
+    """Whether ``TARIFFSIM_DEBUG=1`` asks for tracebacks."""
+    return os.environ.get("TARIFFSIM_DEBUG", "") not in ("", "0")
+
+
+def report(prog: str, error: BaseException) -> int:
+    """Print ``error`` as ``prog: message`` on stderr (its traceback first when debugging); returns 2."""
+    if debugging():
+        traceback.print_exception(error)
+    print(f"{prog}: {error}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def os_error_message(error: OSError, option: str = "--out") -> str:
+    """One paragraph for a file that could not be written: which file, why, and what to do."""
+    where = f" {error.filename}" if error.filename else ""
+    return (f"could not write{where}: {error.strerror or error}. Free some space, fix the permissions or "
+            f"choose another {option}; nothing was left under a final name.")
+
+
+def check_output_dir(path: Path, option: str = "--out") -> None:
+    """Refuse an output folder that cannot be written, before anything runs; creates nothing.
+
+    Raises:
+        CommandError: ``path`` is a file, lies under a file, or its nearest existing folder
+            cannot be written (permissions, a read-only file system).
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise CommandError(f"{option} {path}: is a file, not a folder; choose a folder for the results "
+                           f"(it is created if need be).")
+    existing = next((p for p in (path, *path.parents) if p.exists()), Path.cwd())
+    if existing.exists() and not existing.is_dir():
+        raise CommandError(f"{option} {path}: {existing} is a file, so no folder can be made under it; "
+                           f"choose a folder elsewhere.")
+    try:  # a real probe: os.access trusts root and misses some read-only mounts
+        tempfile.TemporaryFile(dir=existing).close()
+    except OSError as error:
+        raise CommandError(f"{option} {path}: {existing} cannot be written ({error.strerror or error}); "
+                           f"choose a folder you can write to.") from None
+
+
+def whole_number(minimum: int, maximum: int, meaning: str = "") -> Callable[[str], int]:
+    """An argparse ``type``: a whole number in [minimum, maximum] (``meaning`` explains a special value)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number in [{minimum}, {maximum}]{meaning}")
+        return value
+
+    return parse
+
+
+class NewFiles:
+    """Remembers the files a command writes under its output folder, to remove them if it fails.
+
+    Folders that did not exist when it was made are removed too, once empty (a hidden checkpoint
+    kept for resuming keeps its folder).
+
+    Args:
+        out: The output folder (which may not exist yet).
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = Path(out).absolute()
+        self.new_folders = [p for p in (self.out, *self.out.parents) if not p.exists()]
+        self.files: list[Path] = []
+
+    def add(self, *paths: Path) -> None:
+        """Record files written under their final names."""
+        self.files += [Path(p).absolute() for p in paths]
+
+    def remove(self) -> None:
+        """Remove the recorded files, then the new folders left empty, deepest first (best effort)."""
+        for path in self.files:
+            path.unlink(missing_ok=True)
+        inside = {p.parent for p in self.files if self.out in p.parent.parents}  # e.g. out/figures
+        for folder in sorted(inside | set(self.new_folders), key=lambda p: len(p.parts), reverse=True):
+            try:
+                folder.rmdir()  # only an empty one goes
+            except OSError:
+                pass
+
+
+def checked_config(overrides: Sequence[str], compose: Callable[[Sequence[str]], dict[str, Any]],
+                   where: str = "override") -> dict[str, Any]:
+    """The config ``compose(overrides)`` returns, validated as a whole before anything runs.
+
+    Raises:
+        CommandError: naming the override Hydra refuses, or every invalid key it gives.
+    """
+    refused = (HydraException, OmegaConfBaseException, ValueError)
+    try:
+        config = compose(overrides)
+    except refused as error:
+        def composes(override: str) -> bool:
+            try:
+                compose([override])
+            except refused:
+                return False
+            return True
+
+        culprit = next((o for o in overrides if not composes(o)), " ".join(overrides))
+        raise CommandError(f"{where} {culprit!r}: {_hydra_reason(error)}. An override sets a key of the "
+                           f"tariffsim config, e.g. scenario.deadline=2025-08-01 (tariffsim --cfg job prints "
+                           f"them all).") from None
+    try:
+        load_study(config)
+    except ConfigError as error:
+        raise CommandError(f"{where}s {' '.join(overrides)} give an {error}") from None
+    return config
+
+
+def _hydra_reason(error: BaseException) -> str:
+    """Hydra's reason in one sentence (without its advice to append a key with ``+``: a typo is likelier)."""
+    text = str(error)
+    if text.startswith("Could not override"):
+        return f"the config has no key {text.splitlines()[0].split(chr(39))[1]}"
+    return " ".join(line.strip() for line in text.split("Config search path")[0].splitlines() if line.strip())
