@@ -1,35 +1,47 @@
 """The interactive explorer: one scenario, day by day, in the browser.
 
-Start it with ``solara run sim/app.py`` (needs ``pip install -e ".[viz]"``; see docs/explorer.md).
-The sliders set the next model's parameters: press Reset to build it, then Step or ▶.
+Start it with ``solara run sim/app.py --no-check-version`` (needs ``pip install -e ".[viz]"``;
+see docs/explorer.md). Each browser tab has its own model (``sim.explorer_session.Session``): the
+sliders set the next model, Reset builds it, Step plays a day and ▶ plays to the end of the horizon.
+
+The page stays on this machine: solara's JavaScript comes from ``solara-assets`` through the local
+server, and solara's usage telemetry is off unless ``SOLARA_TELEMETRY_MIXPANEL_ENABLE`` says
+otherwise (``--no-check-version`` skips the command's own call to PyPI).
 """
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Callable
+
 import matplotlib.dates as mdates
 import pandas as pd
 import solara
+import solara.lab
+import solara.server.settings
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from mesa.visualization import Slider, SolaraViz
-from mesa.visualization.utils import update_counter
 
-from sim.explorer import ExplorerModel, Settings, event_lines, live_tables, status_line
+from sim.explorer import ExplorerModel, event_lines, live_tables, status_line
+from sim.explorer_session import MODEL_KNOBS, PACE_KNOBS, Knob, Session
 from sim.figures import PARTNER_COLORS, PARTNER_NAMES
 
 SCREEN_DPI = 96  # the live charts are redrawn every step: screen resolution is enough
-DEFAULTS = Settings()
+TITLE = "tariffsim explorer: the 2025 US tariff negotiations"
 
-model_params = {
-    "deadline_day": Slider("Deadline: day (91 = 9 Jul)", DEFAULTS.deadline_day, 30, 170, 1),
-    "japan_election_weight": Slider("Japan election weight", DEFAULTS.japan_election_weight,
-                                    0.0, 1.0, 0.05),
-    "stress_sensitivity": Slider("US stress sensitivity", DEFAULTS.stress_sensitivity, 0.0, 1.0, 0.05),
-    "us_beta": Slider("US concession β", DEFAULTS.us_beta, 0.1, 3.0, 0.1),
-    "japan_beta": Slider("Japan concession β", DEFAULTS.japan_beta, 0.1, 3.0, 0.1),
-    "seed": {"type": "InputText", "value": "2025", "label": "Random seed (whole number)"},
-}
+
+def stay_offline() -> None:
+    """Turns solara's usage telemetry (Mixpanel, and an IP lookup) off unless the environment
+    sets it: a researcher's page should not report to anyone. Solara reads the setting when the
+    server has loaded this page, so setting it here is in time."""
+    if not any(key.upper() == "SOLARA_TELEMETRY_MIXPANEL_ENABLE" for key in os.environ):
+        solara.server.settings.telemetry.mixpanel_enable = False
+
+
+stay_offline()
 
 
 def _live_figure(model: ExplorerModel, which: str) -> Figure | None:
@@ -85,7 +97,7 @@ def _live_figure(model: ExplorerModel, which: str) -> Figure | None:
     return fig
 
 
-def _draw_offers(ax, rows: pd.DataFrame, colour: str) -> list[tuple[object, str]]:
+def _draw_offers(ax: Axes, rows: pd.DataFrame, colour: str) -> list[tuple[object, str]]:
     """Draws one partner's offers; returns neutral legend handles (grey for the partner's colour)."""
     out = []
     for column, style, whose, label in (
@@ -100,7 +112,7 @@ def _draw_offers(ax, rows: pd.DataFrame, colour: str) -> list[tuple[object, str]
     return out
 
 
-def _draw_tariffs(ax, rows: pd.DataFrame, colour: str) -> list[tuple[object, str]]:
+def _draw_tariffs(ax: Axes, rows: pd.DataFrame, colour: str) -> list[tuple[object, str]]:
     """Draws one partner's tariff lines; returns neutral legend handles."""
     ax.step(rows["date"], rows["tariff_reciprocal"], where="post", color=colour, lw=1.8)
     ax.step(rows["date"], rows["tariff_autos"], where="post", color=colour, lw=1.0, ls="--")
@@ -108,7 +120,7 @@ def _draw_tariffs(ax, rows: pd.DataFrame, colour: str) -> list[tuple[object, str
             (Line2D([], [], color="0.55", lw=1.0, ls="--"), "autos (Section 232)")]
 
 
-def _mark_days(ax, model: ExplorerModel, partner: str, rows: pd.DataFrame) -> None:
+def _mark_days(ax: Axes, model: ExplorerModel, partner: str, rows: pd.DataFrame) -> None:
     """The deadline in force (grey), the partner's election (dash-dot) and its deal (shaded)."""
     ax.axvline(mdates.date2num(model.date_of(model.deadline_day)), color="0.4", lw=0.9)
     election = next((p.election_day for p in model.partners if p.code == partner), None)
@@ -126,46 +138,124 @@ def _heading(title: str, text: str, classes: list[str] | None = None) -> None:
 
 
 def _chart(model: ExplorerModel, which: str) -> None:
-    update_counter.get()
-    fig = solara.use_memo(lambda: _live_figure(model, which), dependencies=[id(model), model.steps])
+    # The model changes in place: its identity and day say when to redraw.
+    fig = solara.use_memo(lambda: _live_figure(model, which), dependencies=[id(model), model.day])
     if fig is None:
         solara.Info("Press Step or ▶ to start the negotiations (day 0: 9 Apr 2025).")
         return
-    solara.FigureMatplotlib(fig, format="png", dpi=SCREEN_DPI, dependencies=[id(model), model.steps])
+    solara.FigureMatplotlib(fig, format="png", dpi=SCREEN_DPI, dependencies=[id(model), model.day])
 
 
 @solara.component
-def OffersChart(model: ExplorerModel) -> None:
-    """Each side's utility of the latest offers, per partner."""
+def OffersChart(model: ExplorerModel, day: int) -> None:
+    """Each side's utility of the latest offers, per partner (``day`` makes it redraw)."""
     with solara.Column(classes=["tariffsim-offers"]):
         _heading("Offers", "each side's utility of the latest offers, per partner")
         _chart(model, "offers")
 
 
 @solara.component
-def TariffChart(model: ExplorerModel) -> None:
-    """The US headline tariff in force on each partner."""
+def TariffChart(model: ExplorerModel, day: int) -> None:
+    """The US headline tariff in force on each partner (``day`` makes it redraw)."""
     with solara.Column(classes=["tariffsim-tariffs"]):
         _heading("Tariffs", "the US headline tariff in force on each partner")
         _chart(model, "tariffs")
 
 
 @solara.component
-def EventLog(model: ExplorerModel) -> None:
-    """Where the run stands and its last 30 events."""
-    update_counter.get()
+def Status(model: ExplorerModel, day: int) -> None:
+    """Where the run stands: day, date, deadline, stress, settings (``day`` makes it redraw)."""
+    _heading("Status", status_line(model), classes=["tariffsim-status"])
+
+
+@solara.component
+def EventLog(model: ExplorerModel, day: int) -> None:
+    """The run's last 30 events, newest first (``day`` makes it redraw)."""
     with solara.Column(classes=["tariffsim-log"]):
-        _heading("Status", status_line(model), classes=["tariffsim-status"])
         _heading("Last 30 events", "newest first; the sliders apply on Reset")
         lines = event_lines(model, 30)[::-1]
         solara.Preformatted("\n".join(lines) if lines else "no events yet",
                             style_="font-size: 11px; white-space: pre-wrap; margin: 0")
 
 
-page = SolaraViz(
-    ExplorerModel(),
-    components=[OffersChart, TariffChart, EventLog],
-    model_params=model_params,
-    name="tariffsim explorer: the 2025 US tariff negotiations",
-    play_interval=300,
-)
+@solara.component
+def KnobSlider(knob: Knob, value: float, on_value: Callable[[float], None]) -> None:
+    """A slider with its current value and unit written under it."""
+    slider = solara.SliderInt if knob.whole else solara.SliderFloat
+    with solara.Column(gap="0px", classes=[f"tariffsim-knob-{knob.name}"]):
+        slider(knob.label, value=value, min=knob.minimum, max=knob.maximum, step=knob.step,
+               on_value=on_value, thumb_label=False)
+        solara.Text(knob.describe(value), classes=["tariffsim-value"],
+                    style={"font-size": "12px", "margin-top": "-12px"})
+
+
+@solara.component
+def Controls(session: Session, changed: Callable[[], None], version: int) -> None:
+    """Reset, play/pause and Step, enabled as the session allows, and the pace sliders.
+
+    The session changes in place: a new ``version`` makes the controls redraw.
+    """
+    def do(action: Callable[[], object]) -> Callable[[], None]:
+        return lambda: (action(), changed())
+
+    with solara.Row(justify="space-between"):
+        solara.Button("Reset", color="primary", on_click=do(session.reset))
+        solara.Button(session.toggle_label, color="primary", on_click=do(session.toggle_play),
+                      disabled=not session.can_toggle)
+        solara.Button("Step", color="primary", on_click=do(session.step), disabled=not session.can_step)
+    for knob in PACE_KNOBS:
+        KnobSlider(knob, session.values[knob.name],
+                   lambda v, name=knob.name: (session.set_value(name, v), changed()))
+
+
+@solara.component
+def Parameters(session: Session, changed: Callable[[], None], version: int) -> None:
+    """The model's sliders and seed; they apply on Reset (a new ``version`` redraws them)."""
+    for knob in MODEL_KNOBS:
+        KnobSlider(knob, session.values[knob.name],
+                   lambda v, name=knob.name: (session.set_value(name, v), changed()))
+
+    def set_seed(text: str) -> None:
+        session.seed_text = text
+        changed()
+
+    solara.InputText("Random seed (whole number)", value=session.seed_text, on_value=set_seed)
+    if session.pending:
+        solara.Info("Press Reset to build a model with these settings.", dense=True)
+    if session.error:
+        solara.Error(session.error, dense=True)
+
+
+@solara.component
+def Page() -> None:
+    """The explorer: one ``Session`` per browser tab, built when the tab opens."""
+    session = solara.use_memo(Session, dependencies=[])
+    version, set_version = solara.use_state(0)  # each change of the session makes a new version
+
+    def changed() -> None:
+        set_version(lambda v: v + 1)
+
+    def play() -> None:
+        # Runs in a thread while the tab plays; the session stops play at the last day.
+        while session.playing:
+            time.sleep(session.values["play_ms"] / 1000)
+            session.step(int(session.values["days_per_frame"]))
+            changed()
+
+    solara.lab.use_task(play, dependencies=[session.playing], prefer_threaded=True)
+    solara.use_effect(lambda: session.pause, dependencies=[])  # a closed tab stops playing
+
+    solara.Title(TITLE)
+    with solara.AppBar():
+        solara.AppBarTitle(TITLE)
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Controls"):
+            Controls(session, changed, version)
+        with solara.Card("Model parameters"):
+            Parameters(session, changed, version)
+    model = session.model
+    with solara.Column():
+        Status(model, model.day)
+        OffersChart(model, model.day)
+        TariffChart(model, model.day)
+        EventLog(model, model.day)

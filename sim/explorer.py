@@ -1,5 +1,5 @@
 """The model behind the interactive explorer (``sim/app.py``): the baseline scenario with a few
-key settings, built from keyword arguments as Mesa's ``SolaraViz`` builds models.
+key settings, built from keyword arguments (one per browser tab: ``sim.explorer_session``).
 
 ``ExplorerModel`` composes the baseline config with Hydra (as ``tariffsim`` does), applies the
 settings as overrides, validates the result and then is a ``TariffModel``. The helpers turn a
@@ -78,7 +78,7 @@ def study_for(settings: Settings) -> Study:
 
 
 class ExplorerModel(TariffModel):
-    """The baseline scenario as a ``TariffModel`` built from keyword arguments (for ``SolaraViz``).
+    """The baseline scenario as a ``TariffModel`` built from keyword arguments (for the page).
 
     Args:
         deadline_day: The US deadline, in days after the horizon start (91: 9 Jul 2025).
@@ -95,6 +95,12 @@ class ExplorerModel(TariffModel):
         self.knobs = Settings(int(deadline_day), float(japan_election_weight), float(stress_sensitivity),
                               float(us_beta), float(japan_beta))
         super().__init__(study_for(self.knobs).scenario, seed=_whole_number(seed))
+
+    def step(self) -> None:
+        """One day; past the last day of the horizon nothing happens (a late click, a play frame)."""
+        if self.day > self.last_day:
+            return
+        super().step()
 
 
 def _whole_number(seed: int | str) -> int:

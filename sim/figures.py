@@ -10,7 +10,6 @@ objects without pyplot, so importing this module changes no global matplotlib st
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,27 +17,20 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from sim.results import atomic_write
+from sim.figure_style import (DPI, FIGSIZE, FORMATS, PARTNER_COLORS, PARTNER_NAMES, REFERENCE_COLOR, RIBBON,
+                              Writer, color_of, date_axis, events_of, label_of, legend_panel, mark_references,
+                              panel_grid, parse_day, partner_lines, partner_order, rate_ribbons, rate_shares,
+                              save_figure, short_date, to_dates)
 
-# Okabe-Ito palette: distinguishable under the common colour-vision deficiencies.
-PARTNER_COLORS: dict[str, str] = {
-    "USA": "#000000", "JPN": "#D55E00", "EU": "#0072B2",
-    "CAN": "#CC79A7", "KOR": "#009E73", "VNM": "#E69F00",
-}
-PARTNER_NAMES: dict[str, str] = {
-    "USA": "United States", "JPN": "Japan", "EU": "European Union",
-    "CAN": "Canada", "KOR": "South Korea", "VNM": "Vietnam",
-}
-FIGSIZE = (11.0, 6.0)
-DPI = 150
-_REFERENCE_COLOR = "0.35"
-_FILES = ("dance.png", "tariff_paths.png", "deal_dates.png")
+__all__ = ["DPI", "FIGSIZE", "FIGURE_RUNS", "FORMATS", "PARTNER_COLORS", "PARTNER_NAMES", "REFERENCE_COLOR", "RIBBON",
+           "Writer", "first_runs", "partner_order", "plot_dance", "plot_deal_dates", "plot_tariff_paths",
+           "rate_ribbons", "rate_shares", "read_columns", "run_figures", "save_figure", "write_figures"]
+
+_FILES = ("dance.png", "tariff_paths.png", "deal_dates.png")  # each with an SVG beside it
 # Replications are i.i.d., so the first FIGURE_RUNS of them are a fair sample for the per-day
 # quantile bands and the example run, while every replication would cost memory (10^5 of them
 # make ~10^8 timeseries rows). Counts and shares over replications still take every one.
@@ -52,125 +44,6 @@ _EVENT_COLUMNS = ["run_id", "date", "kind", "target"]
 # The dance: colour says whose utility it is, line style says whose offer (or the reservation).
 _OFFER_STYLES = {"us_offer": "-", "partner_offer": (0, (1, 1.2)), "reservation": "--"}
 _OFFER_WORDS = {"us_offer": "US offer", "partner_offer": "partner's offer"}
-
-
-def _to_dates(values: pd.Series | list[object]) -> pd.Series:
-    """Converts date32 objects, strings or datetime64 values to datetime64, NaT where missing."""
-    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
-    return pd.to_datetime(series, errors="coerce")
-
-
-def _day(value: str | None) -> pd.Timestamp | None:
-    return None if not value else pd.Timestamp(value)
-
-
-def _short(day: pd.Timestamp) -> str:
-    return f"{day.day} {day:%b}"
-
-
-def _partners(codes: Iterable[str]) -> list[str]:
-    """Partners in the fixed paper order, unknown codes last; the US is never a partner."""
-    present = set(codes) - {"USA"}
-    return [p for p in PARTNER_COLORS if p in present] + sorted(present - set(PARTNER_COLORS))
-
-
-def _color(partner: str) -> str:
-    return PARTNER_COLORS.get(partner, "0.5")
-
-
-def _label(partner: str) -> str:
-    return f"{PARTNER_NAMES.get(partner, partner)} ({partner})"
-
-
-def _events(events: pd.DataFrame, kind: str, run_id: int | None = None) -> pd.DataFrame:
-    if events.empty or "kind" not in events.columns:
-        return pd.DataFrame(columns=["run_id", "date", "kind", "target"])
-    chosen = events[events["kind"] == kind]
-    return chosen if run_id is None else chosen[chosen["run_id"] == run_id]
-
-
-def _date_axis(ax: Axes) -> None:
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
-    ax.xaxis.set_major_locator(locator)
-    # The year alone as offset: the horizon never spans more than a year or so.
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(
-        locator, offset_formats=["", "%Y", "%Y", "%Y", "%Y", "%Y"]))
-
-
-def _reference_line(ax: Axes, day: pd.Timestamp, label: str, style: object, alpha: float,
-                    after: bool = False) -> None:
-    """A grey vertical line with its label written along it, left of it unless ``after``."""
-    ax.axvline(day, color=_REFERENCE_COLOR, lw=0.9, ls=style, alpha=alpha, zorder=0)
-    low, high = ax.get_xlim()
-    # Labels of later lines go right of them so that close dates do not stack their labels,
-    # unless that would push the label out of the axes.
-    after = after and (mdates.date2num(day) - low) < 0.9 * (high - low)
-    if label:
-        ax.text(day, 0.02, label, transform=ax.get_xaxis_transform(), rotation=90,
-                ha="left" if after else "right",
-                va="bottom", fontsize=7, color=_REFERENCE_COLOR, zorder=1,  # data lines on top
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 0.5})
-
-
-def _mark_references(ax: Axes, summary: dict[str, Any], deadlines: pd.Series | list[object],
-                     elections_of: Iterable[str], extended_note: str = "") -> set[str]:
-    """Draws and labels the original deadline, the deadlines it moved to, and elections.
-
-    Moved deadlines (values of ``deadlines`` other than ``summary["deadline"]``) get one light
-    line each and a single label on their median; past four of them, only the median is drawn.
-    Returns the line styles drawn, for the legend.
-    """
-    drawn = set()
-    original = _day(summary.get("deadline"))
-    if original is not None:
-        _reference_line(ax, original, f"deadline {_short(original)}", "-", 0.9)
-        drawn.add("-")
-    moved = sorted(pd.Timestamp(d) for d in _to_dates(deadlines).dropna().unique()
-                   if d != original)
-    if moved:
-        median = moved[(len(moved) - 1) // 2]
-        shown = moved if len(moved) <= 4 else [median]
-        verb = "extended" if original is None or median > original else "moved"
-        what = f"{verb} to {_short(median)}" if len(moved) == 1 else (
-            f"{verb} (median {_short(median)})")
-        for day in shown:
-            label = f"{what}\n{extended_note}".strip() if day == median else ""
-            _reference_line(ax, day, label, ":", 0.7, after=True)
-        drawn.add(":")
-    wanted = set(elections_of)
-    for partner, day in sorted((summary.get("elections") or {}).items()):
-        if partner in wanted:
-            _reference_line(ax, pd.Timestamp(day), f"{partner} election", "-.", 0.9)
-            drawn.add("-.")
-    return drawn
-
-
-def _grid(n_panels: int) -> tuple[Figure, list[Axes]]:
-    """A figure with one panel per partner plus one more (the legend), in rows of three."""
-    fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
-    axes = list(fig.subplots(-(-(n_panels + 1) // 3), 3, sharex=True, sharey=True,
-                             squeeze=False).ravel())
-    for ax in axes[n_panels:]:
-        ax.axis("off")
-    return fig, axes
-
-
-def _legend_panel(ax: Axes, handles: list[object], labels: list[str], title: str,
-                  references: set[str], extended_note: str = "") -> None:
-    """Fills an empty panel with the figure's one legend, the reference lines drawn included."""
-    for style, words in (("-", "original deadline"), (":", f"deadline extended {extended_note}"),
-                         ("-.", "election")):
-        if style not in references:
-            continue
-        handles.append(Line2D([], [], color=_REFERENCE_COLOR, lw=0.9, ls=style))
-        labels.append(words.strip())
-    ax.legend(handles, labels, loc="center", fontsize=8, title_fontsize=8, frameon=False,
-              handlelength=4, handler_map={tuple: HandlerTuple(ndivide=None, pad=0)},
-              title=title)
-
-
-def _partner_lines(partners: list[str], style: object, lw: float = 1.6) -> tuple[Line2D, ...]:
-    return tuple(Line2D([], [], color=_color(p), ls=style, lw=lw) for p in partners)
 
 
 def plot_dance(timeseries: pd.DataFrame, events: pd.DataFrame, summary: dict[str, Any],
@@ -194,46 +67,46 @@ def plot_dance(timeseries: pd.DataFrame, events: pd.DataFrame, summary: dict[str
         ValueError: If the timeseries has no rows for ``run_id``.
     """
     run = timeseries[timeseries["run_id"] == run_id].assign(
-        date=lambda t: _to_dates(t["date"]).to_numpy())
+        date=lambda t: to_dates(t["date"]).to_numpy())
     if run.empty:
         raise ValueError(f"timeseries has no rows for run_id {run_id}")
-    partners = _partners(run["partner"].unique())
-    deals = _events(events, "deal", run_id)
-    fig, axes = _grid(len(partners))
+    partners = partner_order(run["partner"].unique(), summary)
+    deals = events_of(events, "deal", run_id)
+    fig, axes = panel_grid(len(partners))
     references: set[str] = set()
     for ax, partner in zip(axes, partners):
         rows = run[run["partner"] == partner].sort_values("date")
-        for side, colour in (("us", PARTNER_COLORS["USA"]), ("partner", _color(partner))):
+        for side, colour in (("us", PARTNER_COLORS["USA"]), ("partner", color_of(partner))):
             for offer, style in _OFFER_STYLES.items():
                 column = f"{side}_{offer}" if offer == "reservation" else f"{offer}_{side}"
                 ax.plot(rows["date"], rows[column], color=colour, ls=style,
                         lw=1.0 if offer == "reservation" else 1.6)
-        dealt = _to_dates(deals.loc[deals["target"] == partner, "date"]).dropna()
+        dealt = to_dates(deals.loc[deals["target"] == partner, "date"]).dropna()
         if not dealt.empty:
             day = dealt.min()
-            ax.axvspan(day, rows["date"].max(), color=_color(partner), alpha=0.08, lw=0)
-            ax.plot([day], [1.06], ls="", marker="*", ms=11, color=_color(partner),
+            ax.axvspan(day, rows["date"].max(), color=color_of(partner), alpha=0.08, lw=0)
+            ax.plot([day], [1.06], ls="", marker="*", ms=11, color=color_of(partner),
                     mec="black", mew=0.5)
-            ax.annotate(f"deal {_short(day)}", (day, 1.06), xytext=(6, 0),
+            ax.annotate(f"deal {short_date(day)}", (day, 1.06), xytext=(6, 0),
                         textcoords="offset points", va="center", fontsize=8)
-        references |= _mark_references(
+        references |= mark_references(
             ax, summary, rows["deadline"] if "deadline" in rows else [], [partner])
-        ax.set_title(_label(partner), color=_color(partner), fontweight="bold", fontsize=10)
+        ax.set_title(label_of(partner), color=color_of(partner), fontweight="bold", fontsize=10)
         ax.set_ylim(-0.02, 1.14)
         ax.grid(axis="y", lw=0.4, alpha=0.5)
-        _date_axis(ax)
+        date_axis(ax)
     handles: list[object] = []
     labels: list[str] = []
     for side, valuer in (("us", "the US"), ("partner", "the partner")):
         for offer, style in _OFFER_STYLES.items():
             lw = 1.0 if offer == "reservation" else 1.6
-            handles.append(_partner_lines(["USA"] if side == "us" else partners, style, lw))
+            handles.append(partner_lines(["USA"] if side == "us" else partners, style, lw))
             owner = "US" if side == "us" else "partner's"
             labels.append(f"{owner} reservation value" if offer == "reservation"
                           else f"{_OFFER_WORDS[offer]}, valued by {valuer}")
     handles.append(Line2D([], [], ls="", marker="*", ms=11, color="0.5", mec="black", mew=0.5))
     labels.append("deal took effect (shaded after)")
-    _legend_panel(axes[len(partners)], handles, labels,
+    legend_panel(axes[len(partners)], handles, labels,
                   "black: utility to the US\ncolour: utility to the partner", references)
     fig.suptitle(f"The negotiation dance (replication {run_id}): "
                  "each side's utility of the latest offers")
@@ -244,48 +117,51 @@ def plot_dance(timeseries: pd.DataFrame, events: pd.DataFrame, summary: dict[str
 
 def plot_tariff_paths(timeseries: pd.DataFrame, events: pd.DataFrame,
                       summary: dict[str, Any], replications: int | None = None) -> Figure:
-    """Draws the US headline tariff in force on each partner: median and 10–90% band.
+    """Draws the US headline tariff in force on each partner: the share of replications at each rate.
 
-    One panel per partner on shared axes, so that equal tariffs never hide one another.
+    One panel per partner on shared axes, so that equal tariffs never hide one another. Each rate
+    in force is a ribbon as thick as the share of replications at it that day, so that runs
+    which part (a deal at 15%, a letter at 25%) show as a ribbon that splits.
 
     Args:
         timeseries: timeseries.parquet as a DataFrame (``tariff_reciprocal``, ``deadline``), or
             its rows of the first replications only.
         events: events.parquet as a DataFrame (``extension`` events of every replication give
             the share extended).
-        summary: Parsed summary.json.
+        summary: Parsed summary.json (its ``partners`` give the scenario's partner order).
         replications: How many replications the run has, when ``timeseries`` holds only the
             first of them (the title says so); by default, those in ``timeseries``.
 
     Returns:
         The figure.
     """
-    data = timeseries.assign(date=lambda t: _to_dates(t["date"]).to_numpy())
+    data = timeseries.assign(date=lambda t: to_dates(t["date"]).to_numpy())
     n_runs = data["run_id"].nunique()
     total = max(replications or 0, n_runs)
-    bands = (data.groupby(["partner", "date"])["tariff_reciprocal"]
-             .quantile([0.1, 0.5, 0.9]).unstack())
-    partners = _partners(data["partner"].unique())
-    fig, axes = _grid(len(partners))
+    partners = partner_order(data["partner"].unique(), summary)
+    fig, axes = panel_grid(len(partners))
     references: set[str] = set()
     for ax, partner in zip(axes, partners):
-        band = bands.loc[partner].dropna(how="all")
-        ax.fill_between(band.index, band[0.1], band[0.9], step="post", color=_color(partner),
-                        alpha=0.2, lw=0)
-        ax.step(band.index, band[0.5], where="post", color=_color(partner), lw=2)
-        references |= _mark_references(
+        mine = data[data["partner"] == partner]
+        if n_runs > 1:
+            rate_ribbons(ax, rate_shares(mine), color_of(partner))
+        else:
+            path = mine.sort_values("date")
+            ax.step(path["date"], path["tariff_reciprocal"], where="post", color=color_of(partner), lw=2)
+        references |= mark_references(
             ax, summary, data["deadline"] if "deadline" in data else [], [partner])
-        ax.set_title(_label(partner), color=_color(partner), fontweight="bold", fontsize=10)
+        ax.set_title(label_of(partner), color=color_of(partner), fontweight="bold", fontsize=10)
         ax.grid(axis="y", lw=0.4, alpha=0.5)
-        _date_axis(ax)
+        date_axis(ax)
     axes[0].set_ylim(bottom=0)  # shared: only once all panels are drawn, or it clips them
-    handles: list[object] = [_partner_lines(partners, "-", 2.0)]
-    labels = ["median over replications" if n_runs > 1 else "tariff in force"]
     if n_runs > 1:
-        handles.append(tuple(Patch(color=_color(p), alpha=0.2, lw=0) for p in partners))
-        labels.append("10–90% of replications")
-    extended = _events(events, "extension")["run_id"].nunique()
-    _legend_panel(axes[len(partners)], handles, labels, "headline (reciprocal) tariff",
+        handles: list[object] = [tuple(Patch(color=color_of(p), alpha=0.55, lw=0) for p in partners)]
+        labels = ["runs at each rate: thickness = share\nof runs that day (full: all runs);\n"
+                  "% = share at the horizon"]
+    else:
+        handles, labels = [partner_lines(partners, "-", 2.0)], ["tariff in force"]
+    extended = events_of(events, "extension")["run_id"].nunique()
+    legend_panel(axes[len(partners)], handles, labels, "headline (reciprocal) tariff",
                   references, f"(in {extended:,} of {total:,} runs)" if total > 1 else "")
     drawn = (f"{n_runs:,} replication{'s' if n_runs != 1 else ''}" if total == n_runs
              else f"first {n_runs:,} of {total:,} replications")
@@ -307,8 +183,8 @@ def plot_deal_dates(runs: pd.DataFrame, events: pd.DataFrame,
     Returns:
         The figure.
     """
-    data = runs.assign(deal_date=lambda t: _to_dates(t["deal_date"]).to_numpy())
-    partners = _partners(data["partner"].unique())
+    data = runs.assign(deal_date=lambda t: to_dates(t["deal_date"]).to_numpy())
+    partners = partner_order(data["partner"].unique(), summary)
     n_runs = data["run_id"].nunique()
     fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
     ax = fig.subplots()
@@ -318,9 +194,9 @@ def plot_deal_dates(runs: pd.DataFrame, events: pd.DataFrame,
         days = mine["deal_date"].dropna().sort_values()
         # Deterministic low-discrepancy jitter keeps the figure reproducible without a generator.
         jitter = ((np.arange(len(days)) * 0.618034) % 1.0 - 0.5) * 0.4
-        ax.scatter(days, row + jitter, s=14, color=_color(partner), alpha=0.7, lw=0, zorder=3)
+        ax.scatter(days, row + jitter, s=14, color=color_of(partner), alpha=0.7, lw=0, zorder=3)
         if len(days) >= 3:
-            lines = {"color": _color(partner)}
+            lines = {"color": color_of(partner)}
             ax.boxplot(mdates.date2num(days), positions=[row], orientation="horizontal",
                        widths=0.6, showfliers=False, manage_ticks=False, zorder=2,
                        medianprops={"color": "black", "lw": 1.5}, boxprops=lines,
@@ -331,27 +207,22 @@ def plot_deal_dates(runs: pd.DataFrame, events: pd.DataFrame,
         share = 1.0 - len(days) / len(mine) if len(mine) else float("nan")
         ax.text(1.01, row, f"no deal in {share:.0%}", transform=ax.get_yaxis_transform(),
                 ha="left", va="center", fontsize=9)
-    start, end = _day(summary.get("start")), _day(summary.get("end"))
+    start, end = parse_day(summary.get("start")), parse_day(summary.get("end"))
     if start is not None and end is not None:
         ax.set_xlim(start, end)
     ax.set_ylim(len(partners) + 0.6, -0.5)  # an empty band below for the reference labels
-    ax.set_yticks(range(len(partners)), [_label(p) for p in partners])
-    extended = _events(events, "extension")["run_id"].nunique()
-    _mark_references(ax, summary, data["final_deadline"] if "final_deadline" in data else [],
+    ax.set_yticks(range(len(partners)), [label_of(p) for p in partners])
+    extended = events_of(events, "extension")["run_id"].nunique()
+    mark_references(ax, summary, data["final_deadline"] if "final_deadline" in data else [],
                      partners, f"({extended:,} of {n_runs:,} runs)" if n_runs > 1 else "")
     ax.grid(axis="x", lw=0.4, alpha=0.5)
     ax.set_xlabel("date the deal took effect")
     ax.set_ylabel("partner")
-    _date_axis(ax)
-    horizon = f" by {_short(end)}" if end is not None else ""
+    date_axis(ax)
+    horizon = f" by {short_date(end)}" if end is not None else ""
     fig.suptitle(f"When deals took effect ({n_runs:,} replication{'s' if n_runs != 1 else ''}"
                  f" per partner; right: share with no deal{horizon})")
     return fig
-
-
-def _save_atomically(fig: Figure, path: Path) -> None:
-    """Saves ``fig`` as PNG through a temporary file and a rename: complete or absent."""
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=DPI))
 
 
 def read_columns(path: Path, columns: list[str], filters: list[Any] | None = None) -> pd.DataFrame:
@@ -370,8 +241,8 @@ def first_runs(run_ids: pd.Series) -> list[tuple[str, str, int]]:
     return [("run_id", "<=", int(ids[min(FIGURE_RUNS, len(ids)) - 1]))]
 
 
-def write_figures(run_dir: Path, summary: dict[str, Any] | None = None) -> list[Path]:
-    """Reads a run directory's result files and writes the three figures under ``figures/``.
+def run_figures(run_dir: Path, summary: dict[str, Any] | None = None) -> dict[str, Figure]:
+    """Reads a run directory's result files and draws its three figures, by file name.
 
     The dance and the tariff bands are drawn from the first ``FIGURE_RUNS`` replications (the
     tariff figure says so when there are more); deal dates and the shares of replications with
@@ -383,7 +254,7 @@ def write_figures(run_dir: Path, summary: dict[str, Any] | None = None) -> list[
             writes it last, as the mark of a complete run directory).
 
     Returns:
-        Paths of dance.png, tariff_paths.png and deal_dates.png, in that order.
+        ``dance.png``, ``tariff_paths.png`` and ``deal_dates.png``, in that order.
     """
     run_dir = Path(run_dir)
     runs = read_columns(run_dir / "runs.parquet", _RUN_COLUMNS)
@@ -393,14 +264,24 @@ def write_figures(run_dir: Path, summary: dict[str, Any] | None = None) -> list[
                    [[("kind", "==", "extension")], [("kind", "==", "deal"), *sample]])
     if summary is None:
         summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    out = run_dir / "figures"
-    out.mkdir(parents=True, exist_ok=True)
     replications = runs["run_id"].nunique()
-    makers = (
-        lambda: plot_dance(timeseries, events, summary, run_id=int(timeseries["run_id"].min())),
-        lambda: plot_tariff_paths(timeseries, events, summary, replications),
-        lambda: plot_deal_dates(runs, events, summary),
-    )
-    for name, make in zip(_FILES, makers):
-        _save_atomically(make(), out / name)
-    return [out / name for name in _FILES]
+    return dict(zip(_FILES, (
+        plot_dance(timeseries, events, summary, run_id=int(timeseries["run_id"].min())),
+        plot_tariff_paths(timeseries, events, summary, replications),
+        plot_deal_dates(runs, events, summary),
+    )))
+
+
+def write_figures(run_dir: Path, summary: dict[str, Any] | None = None) -> list[Path]:
+    """Writes a run's three figures (``run_figures``) under ``figures/``, each as PNG and SVG.
+
+    Returns:
+        Paths of dance.png, dance.svg, tariff_paths.png, tariff_paths.svg, deal_dates.png and
+        deal_dates.svg, in that order.
+    """
+    out = Path(run_dir) / "figures"
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, fig in run_figures(run_dir, summary).items():
+        written += save_figure(fig, out / name)
+    return written

@@ -10,7 +10,7 @@ import base64
 import datetime as dt
 import html
 import io
-import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +18,16 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim import __version__
+from sim.figures import Writer
+from sim.jobs import read_json
 from sim.results import atomic_write
 
 REPORT = "report.html"
-_RUN_FIGURES = {  # figures the run itself wrote (sim.figures), with what they show
+_CAPTIONS = {  # each figure once: what it shows
     "dance.png": "The negotiation dance: each side's utility of the latest offers (first replication).",
-    "tariff_paths.png": "US headline tariff in force on each partner (median and 10–90% band).",
+    "tariff_paths.png": "US headline tariff in force on each partner: the share of replications at each rate.",
     "deal_dates.png": "When deals took effect, and the share of replications without one.",
-}
-_CAPTIONS = {
-    "study_summary": "The scenario on one page: tariffs, deal dates, market stress, political capital.",
+    "context": "Market stress and the partner governments' political capital.",
     "study_deal_timing": "Deal timing: the share of replications with a deal in force by each date.",
     "study_deal_heatmap": "Probability of a deal per partner over the two swept settings.",
     "study_final_tariffs": "Final headline tariff per partner, per swept value.",
@@ -45,23 +45,28 @@ figcaption { font-size: .9em; color: #555; }
 """
 
 
-def write_html_report(run_dir: Path, study: tuple[pd.DataFrame, list[str]] | None = None) -> Path:
-    """Write ``run_dir/report.html`` for a run directory or a multirun (sweep) directory.
+def write_html_report(run_dir: Path, study: tuple[pd.DataFrame, list[str]] | None = None,
+                      write: Writer = atomic_write, out: Path | None = None, order: Sequence[str] = ()) -> Path:
+    """Write ``report.html`` for a run directory or a multirun (sweep) directory.
 
     A multirun's jobs (sub-folders with ``runs.parquet`` and ``.hydra/overrides.yaml``) are
-    combined, with the swept values as columns. The file is written atomically.
+    combined, with the swept values as columns. Each figure appears once: a run's dance, tariff
+    paths, deal dates and context; a sweep's deal timing, deal heatmap and final tariffs.
 
     Args:
         run_dir: What ``tariffsim`` (or ``tariffsim -m``) wrote.
         study: The study's runs table (``job``, the swept keys and at least
             ``sim.report.STUDY_COLUMNS``) and its swept keys, where the caller has them already;
             read from ``run_dir`` (those columns only) when not given.
+        write: ``write(path, fill)``: fills a temporary file and gives it its name (atomically).
+        out: The folder to write into (default: ``run_dir``).
+        order: The scenario's partner order (default: the one in the first job's summary.json).
 
     Returns:
         The path of the report.
 
     Raises:
-        FileNotFoundError: When ``run_dir`` holds no run.
+        ReportError: When ``run_dir`` holds no complete run.
     """
     # The study table, as tariffsim-report builds it.
     from sim.report import STUDY_COLUMNS, study_runs, study_summary
@@ -70,21 +75,35 @@ def write_html_report(run_dir: Path, study: tuple[pd.DataFrame, list[str]] | Non
     root = Path(run_dir)
     runs, keys = study if study is not None else study_runs(root, STUDY_COLUMNS)
     single = (root / "runs.parquet").is_file()
-    sections = [_header(root, runs, keys, single)]
-    sections.append(_outcomes(root, runs, keys, single, study_summary))
-    figures = [(f"data:image/png;base64,{_png(fig)}", _CAPTIONS.get(stem, stem))
-               for stem, fig in study_figures(root, runs, keys).items()]
-    if single:
-        figures += [(f"data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()}", caption)
-                    for name, caption in _RUN_FIGURES.items() if (path := root / "figures" / name).is_file()]
+    summary = _summary(root if single else _first_job(root))
+    order = list(order) or list(summary.get("partners") or {})
+    sections = [_header(root, runs, keys, single, summary)]
+    sections.append(_outcomes(runs, keys, single, lambda r, k: study_summary(r, k, order)))
+    if single and (root / "timeseries.parquet").is_file() and (root / "events.parquet").is_file():
+        from sim.figures import run_figures
+        from sim.report_inputs import read_schema
+        from sim.scenario_figures import plot_context
+
+        for name in ("timeseries.parquet", "events.parquet"):
+            read_schema(root / name)  # a damaged file is named, not a traceback
+
+        drawn = {**run_figures(root), "context": plot_context(root)}
+    else:
+        drawn = study_figures(root, runs, keys, order)
+    figures = [(f"data:image/png;base64,{_png(fig)}", _CAPTIONS.get(stem, stem)) for stem, fig in drawn.items()]
     sections.append(_figures(figures))
     sections.append(_config(root, single))
     page = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>tariffsim report: {html.escape(root.name)}</title><style>{_STYLE}</style></head>"
             f"<body>{''.join(sections)}</body></html>\n")
-    out = root / REPORT
-    atomic_write(out, lambda tmp: tmp.write_text(page, encoding="utf-8"))
-    return out
+    path = Path(out or root) / REPORT
+    write(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
+    return path
+
+
+def _first_job(root: Path) -> Path:
+    """The first job of a sweep with a readable summary.json (for the dates common to all jobs)."""
+    return next((p.parent for p in sorted(root.glob("*/summary.json")) if read_json(p) is not None), root)
 
 
 def _png(fig: Figure) -> str:
@@ -93,9 +112,7 @@ def _png(fig: Figure) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _header(root: Path, runs: pd.DataFrame, keys: list[str], single: bool) -> str:
-    first_job = next((p.parent for p in sorted(root.glob("*/summary.json"))), root)
-    summary = _summary(root if single else first_job)
+def _header(root: Path, runs: pd.DataFrame, keys: list[str], single: bool, summary: dict[str, Any]) -> str:
     name = summary.get("scenario", "scenario")
     what = "one run" if single else f"a sweep of {runs['job'].nunique()} jobs over {', '.join(keys) or 'nothing'}"
     reps = runs.groupby("job")["run_id"].nunique().min() if "job" in runs else runs["run_id"].nunique()
@@ -108,11 +125,10 @@ def _header(root: Path, runs: pd.DataFrame, keys: list[str], single: bool) -> st
 
 
 def _summary(run_dir: Path) -> dict[str, Any]:
-    path = Path(run_dir) / "summary.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return read_json(Path(run_dir) / "summary.json") or {}
 
 
-def _outcomes(root: Path, runs: pd.DataFrame, keys: list[str], single: bool, study_summary: Any) -> str:
+def _outcomes(runs: pd.DataFrame, keys: list[str], single: bool, study_summary: Any) -> str:
     table = study_summary(runs, keys)
     table = table.assign(
         deal_probability=lambda t: [f"{p:.0%} ({lo:.0%}–{hi:.0%})" for p, lo, hi in
@@ -139,7 +155,7 @@ def _figures(figures: list[tuple[str, str]]) -> str:
 def _config(root: Path, single: bool) -> str:
     source = root if single else next((p.parent.parent for p in sorted(root.glob("*/.hydra/config.yaml"))), root)
     path = source / ".hydra" / "config.yaml"
-    text = path.read_text(encoding="utf-8") if path.is_file() else "(no .hydra/config.yaml found)"
+    text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else "(no .hydra/config.yaml found)"
     where = "" if single else (f" of job <code>{html.escape(source.name)}</code>; the other jobs differ only in "
                                "the swept values of the outcome table")
     return f"<h2>Resolved configuration</h2><p class=\"meta\">.hydra/config.yaml{where}.</p><pre>{html.escape(text)}</pre>"

@@ -7,6 +7,7 @@ Drawn from the combined runs table (``study_runs.parquet``) alone, with the part
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib.dates as mdates
@@ -15,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from sim.figures import DPI, PARTNER_COLORS, PARTNER_NAMES
+from sim.figures import DPI, PARTNER_COLORS, PARTNER_NAMES, Writer, partner_order, save_figure
 from sim.report import wilson
 from sim.results import atomic_write
 
@@ -33,9 +34,8 @@ _MEANINGS = {
 }
 
 
-def _partners(codes: pd.Series) -> list[str]:
-    present = set(codes)
-    return [p for p in PARTNER_COLORS if p in present] + sorted(present - set(PARTNER_COLORS))
+def _partners(codes: pd.Series, order: Sequence[str] = ()) -> list[str]:
+    return partner_order(codes, order)
 
 
 def short_key(key: str) -> str:
@@ -76,17 +76,18 @@ def _dodge(values: pd.Index, positions: list, categories: list | None, i: int, n
     return [v + span * shift for v in values]
 
 
-def plot_against(runs: pd.DataFrame, key: str, others: list[str]) -> Figure:
+def plot_against(runs: pd.DataFrame, key: str, others: list[str], order: Sequence[str] = ()) -> Figure:
     """Deal probability (95% Wilson interval) and median deal date per partner against ``key``.
 
-    Jobs that differ only in the other swept keys (``others``) are pooled.
+    Jobs that differ only in the other swept keys (``others``) are pooled. Partners come in the
+    scenario's ``order``; the legend sits right of the panels, where it covers no point.
     """
     x, kind = _x_values(runs[key])
     data = runs.assign(_x=x.to_numpy())
     categories = sorted(data["_x"].unique()) if kind == "category" else None
     fig = Figure(figsize=(12.0, 5.2), dpi=DPI, layout="constrained")
     left, right = fig.subplots(1, 2)
-    partners = _partners(data["partner"])
+    partners = _partners(data["partner"], order)
     positions = sorted(data["_x"].unique())
     for i, partner in enumerate(partners):
         by = data[data["partner"] == partner].groupby("_x", sort=True)
@@ -118,7 +119,8 @@ def plot_against(runs: pd.DataFrame, key: str, others: list[str]) -> Figure:
         elif len(positions) <= 12:  # a tick at each swept value
             labels = [pd.Timestamp(v).strftime("%d %b %Y") if kind == "date" else f"{v:g}" for v in positions]
             ax.set_xticks(positions, labels, rotation=20 if kind == "date" else 0)
-    left.legend(title="partner", fontsize=8, loc="best")
+    handles, labels = left.get_legend_handles_labels()
+    fig.legend(handles, labels, title="partner", fontsize=8, loc="outside right center", frameon=False)
     per_job = int(runs.groupby("job")["run_id"].nunique().median())
     pooled = f"; pooled over {', '.join(short_key(k) for k in others)}" if others else ""
     fig.suptitle(f"Outcomes against {short_key(key)} "
@@ -126,11 +128,11 @@ def plot_against(runs: pd.DataFrame, key: str, others: list[str]) -> Figure:
     return fig
 
 
-def plot_partners(runs: pd.DataFrame) -> Figure:
-    """Deal probability per partner (95% interval) for a study with nothing swept."""
+def plot_partners(runs: pd.DataFrame, order: Sequence[str] = ()) -> Figure:
+    """Deal probability per partner (95% interval) for a study with nothing swept, in the scenario's ``order``."""
     fig = Figure(figsize=(8.0, 4.5), dpi=DPI, layout="constrained")
     ax = fig.subplots()
-    partners = _partners(runs["partner"])
+    partners = _partners(runs["partner"], order)
     by = runs.groupby("partner")
     deals, n = by["deal"].sum()[partners], by["run_id"].size()[partners]
     p = (deals / n).to_numpy()
@@ -150,16 +152,18 @@ def _slug(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", ".".join(key.split(".")[-3:])).strip("_")
 
 
-def save(fig: Figure, path: Path) -> Path:
-    """Save ``fig`` as a PNG at ``path``, atomically."""
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=DPI))
-    return path
+def save(fig: Figure, path: Path, write: Writer = atomic_write) -> list[Path]:
+    """Save ``fig`` as a PNG at ``path`` and an SVG beside it, each atomically (``save_figure``)."""
+    return save_figure(fig, path, write)
 
 
-def write_report_figures(root: Path, runs: pd.DataFrame, keys: list[str]) -> list[Path]:
-    """One figure per swept key under ``root/figures/`` (one partner chart when nothing was swept)."""
+def write_report_figures(root: Path, runs: pd.DataFrame, keys: list[str], write: Writer = atomic_write,
+                         order: Sequence[str] = ()) -> list[Path]:
+    """One figure per swept key under ``root/figures/`` (one partner chart when nothing was swept),
+    each as PNG and SVG, through ``write``; partners in the scenario's ``order``."""
     out = Path(root) / "figures"
     if not keys:
-        return [save(plot_partners(runs), out / "study_deal_probability.png")]
-    return [save(plot_against(runs, key, [k for k in keys if k != key]), out / f"study_{_slug(key)}.png")
-            for key in keys]
+        return save(plot_partners(runs, order), out / "study_deal_probability.png", write)
+    return [path for key in keys
+            for path in save(plot_against(runs, key, [k for k in keys if k != key], order),
+                             out / f"study_{_slug(key)}.png", write)]

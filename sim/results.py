@@ -30,6 +30,7 @@ RUN_COLUMNS = (
 )
 TIMESERIES_COLUMNS = ("run_id", "seed", "day", "date", "partner", *ROW_COLUMNS, "market_stress", "deadline")
 EVENT_COLUMNS = ("run_id", "seed", "day", "date", "kind", "actor", "target", "detail")
+NULLABLE_INT_COLUMNS = ("deal_day",)  # integers with nulls: pandas reads them as Int64, not float
 
 
 class TableBuilder:
@@ -106,7 +107,20 @@ def _table(columns: tuple[str, ...], rows: list[tuple]) -> pa.Table:
             arrays[name] = pa.array(values, type=pa.bool_())
         else:
             arrays[name] = pa.array(np.asarray(values, dtype=np.float64))
-    return pa.table(arrays)
+    table = pa.table(arrays)
+    return table.replace_schema_metadata(pandas_nullable_ints(table.schema, NULLABLE_INT_COLUMNS).metadata)
+
+
+def pandas_nullable_ints(schema: pa.Schema, columns: tuple[str, ...]) -> pa.Schema:
+    """``schema`` with pandas metadata that makes ``pd.read_parquet`` read ``columns`` as ``Int64``
+    (nullable integers; without it pandas turns an integer column with nulls into floats)."""
+    present = [name for name in columns if name in schema.names]
+    if not present:
+        return schema
+    described = [{"name": name, "field_name": name, "pandas_type": "int64", "numpy_type": "Int64",
+                  "metadata": None} for name in present]
+    pandas = {"index_columns": [], "column_indexes": [], "columns": described, "pandas_version": pd.__version__}
+    return schema.with_metadata({b"pandas": json.dumps(pandas).encode()})
 
 
 SUMMARY_COLUMNS = ("partner", "deal", "deal_date", "final_tariff")  # what ``summarise`` reads

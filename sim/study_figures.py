@@ -9,7 +9,7 @@ writes the set that suits a run or a sweep.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.figures import PARTNER_COLORS, PARTNER_NAMES, first_runs, read_columns
+from sim.figures import PARTNER_COLORS, PARTNER_NAMES, Writer, partner_order, save_figure
+from sim.jobs import read_json
 from sim.results import atomic_write
 
 DPI = 150
@@ -41,9 +42,8 @@ def axis_label(key: str) -> str:
     return f"{name}: {_UNITS.get(parts[-1], 'as configured')}"
 
 
-def _partners(codes: Any) -> list[str]:
-    present = set(codes) - {"USA"}
-    return [p for p in PARTNER_COLORS if p in present] + sorted(present - set(PARTNER_COLORS))
+def _partners(codes: Any, order: Sequence[str] | dict[str, Any] | None = None) -> list[str]:
+    return partner_order(codes, order)
 
 
 def _title(ax: Axes, partner: str) -> None:
@@ -59,6 +59,11 @@ def _panels(n: int, figsize: tuple[float, float], **kwargs: Any) -> tuple[Figure
     return fig, axes
 
 
+def _tick_style(values: Sequence[Any]) -> dict[str, Any]:
+    """Tick labels that do not run into one another: slanted when they are long (dates)."""
+    return {"rotation": 30, "ha": "right", "fontsize": 7} if max(len(str(v)) for v in values) > 6 else {}
+
+
 def _shades(colour: str, n: int) -> list[tuple[float, ...]]:
     """``n`` tints of ``colour``, light to full: one per swept value."""
     from matplotlib.colors import to_rgb
@@ -67,17 +72,18 @@ def _shades(colour: str, n: int) -> list[tuple[float, ...]]:
     return [tuple(1 - (1 - rgb) * f) for f in np.linspace(0.35, 1.0, n)] if n > 1 else [tuple(rgb)]
 
 
-def plot_deal_heatmap(runs: pd.DataFrame, x: str, y: str) -> Figure:
+def plot_deal_heatmap(runs: pd.DataFrame, x: str, y: str, order: Sequence[str] = ()) -> Figure:
     """Deal probability per partner over two swept settings, one heatmap panel per partner.
 
     Args:
         runs: A study's runs table (``load_multirun``), with columns ``x`` and ``y``.
         x: The swept column on the horizontal axis.
         y: The swept column on the vertical axis.
+        order: The scenario's partner order (default: the paper order).
     """
     table = runs.groupby(["partner", y, x])["deal"].mean()
     xs, ys = sorted(runs[x].unique()), sorted(runs[y].unique())
-    partners = _partners(runs["partner"].unique())
+    partners = _partners(runs["partner"].unique(), order)
     fig, axes = _panels(len(partners) + 1, (11.0, 3.2 * -(-(len(partners) + 1) // 3)))
     image = None
     for ax, partner in zip(axes, partners):
@@ -87,7 +93,7 @@ def plot_deal_heatmap(runs: pd.DataFrame, x: str, y: str) -> Figure:
             if not np.isnan(value):
                 ax.text(col, row, f"{value:.0%}", ha="center", va="center", fontsize=8,
                         color="white" if value < 0.6 else "black")
-        ax.set_xticks(range(len(xs)), [str(v) for v in xs])
+        ax.set_xticks(range(len(xs)), [str(v) for v in xs], **_tick_style(xs))
         ax.set_yticks(range(len(ys)), [str(v) for v in ys])
         ax.set_xlabel(axis_label(x), fontsize=8)
         ax.set_ylabel(axis_label(y), fontsize=8)
@@ -101,10 +107,11 @@ def plot_deal_heatmap(runs: pd.DataFrame, x: str, y: str) -> Figure:
     return fig
 
 
-def plot_final_tariffs(runs: pd.DataFrame, by: str) -> Figure:
-    """The final headline tariff per partner, one box-and-points per value of the swept ``by``."""
+def plot_final_tariffs(runs: pd.DataFrame, by: str, order: Sequence[str] = ()) -> Figure:
+    """The final headline tariff per partner, one box-and-points per value of the swept ``by``
+    (partners in the scenario's ``order``)."""
     values = sorted(runs[by].unique())
-    partners = _partners(runs["partner"].unique())
+    partners = _partners(runs["partner"].unique(), order)
     fig, axes = _panels(len(partners), (11.0, 3.2 * -(-len(partners) // 3)), sharey=True)
     for ax, partner in zip(axes, partners):
         mine = runs[runs["partner"] == partner]
@@ -116,7 +123,7 @@ def plot_final_tariffs(runs: pd.DataFrame, by: str) -> Figure:
         for i, points in enumerate(data):
             jitter = ((np.arange(len(points)) * 0.618034) % 1.0 - 0.5) * 0.3
             ax.scatter(i + jitter, points, s=8, color=colour, alpha=0.5, lw=0)
-        ax.set_xticks(range(len(values)), [str(v) for v in values])
+        ax.set_xticks(range(len(values)), [str(v) for v in values], **_tick_style(values))
         ax.set_xlabel(axis_label(by), fontsize=8)
         ax.set_ylabel("final headline tariff (%)", fontsize=8)
         ax.grid(axis="y", lw=0.4, alpha=0.5)
@@ -134,11 +141,12 @@ def plot_deal_timing(runs: pd.DataFrame, summary: dict[str, Any], by: str | None
 
     Args:
         runs: runs.parquet, or a study's runs table.
-        summary: summary.json of the run (or of any job of the study): start, end, deadline, elections.
+        summary: summary.json of the run (or of any job of the study): start, end, deadline, elections,
+            and the partners in the scenario's order.
         by: A swept column: one curve per value, in tints of the partner's colour.
     """
     data = runs.assign(deal_date=pd.to_datetime(runs["deal_date"]))
-    partners = _partners(data["partner"].unique())
+    partners = _partners(data["partner"].unique(), summary)
     values = sorted(data[by].unique()) if by else [None]
     fig, axes = _panels(len(partners) + (1 if by else 0), (11.0, 6.4), sharex=True, sharey=True)
     start, end = pd.Timestamp(summary["start"]), pd.Timestamp(summary["end"])
@@ -160,13 +168,18 @@ def plot_deal_timing(runs: pd.DataFrame, summary: dict[str, Any], by: str | None
     axes[0].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     handles = [Line2D([], [], color=_REFERENCE, lw=0.9, ls=s) for s in ("-", ":", "-.")]
     labels = ["original deadline", "deadline extended to", "election"]
+    title = None
     if by:
         handles += [Line2D([], [], color=c, lw=1.8) for c in _shades("0.2", len(values))]
         labels += [f"{by.split('.')[-1]} = {v}" for v in values]
-        axes[len(partners)].legend(handles, labels, loc="center", fontsize=8, frameon=False,
-                                   title=f"sweep of {by}\n(darker: larger)", title_fontsize=8)
+        title = f"sweep of {by}\n(darker: larger)"
+    if len(axes) > len(partners):  # in the free panel, where it covers no curve
+        axes[len(partners)].axis("off")
+        axes[len(partners)].legend(handles, labels, loc="center", fontsize=8, frameon=False, title=title,
+                                   title_fontsize=8)
     else:
-        axes[0].legend(handles, labels, loc="upper left", fontsize=7, frameon=True)
+        fig.legend(handles, labels, loc="outside right center", fontsize=8, frameon=False, title=title,
+                   title_fontsize=8)
     fig.supxlabel("date (2025)")
     fig.supylabel("replications with a deal in force (%)")
     fig.suptitle("When deals took effect: cumulative share of replications (plateau = P(deal))")
@@ -185,105 +198,19 @@ def _mark_dates(ax: Axes, summary: dict[str, Any], runs: pd.DataFrame, partner: 
         ax.axvline(pd.Timestamp(election), color=_REFERENCE, lw=0.9, ls="-.")
 
 
-def plot_scenario_summary(run_dir: Path) -> Figure:
-    """One page for one scenario: tariffs, deal dates, market stress and political capital.
-
-    Reads ``runs.parquet`` (deal dates of every replication), ``timeseries.parquet`` (the daily
-    bands, from the first ``FIGURE_RUNS`` replications) and ``summary.json`` of ``run_dir``.
-    """
-    run_dir = Path(run_dir)
-    runs = read_columns(run_dir / "runs.parquet", ["run_id", "partner", "deal_date", "final_deadline"])
-    series = read_columns(run_dir / "timeseries.parquet",
-                          ["run_id", "date", "partner", "tariff_reciprocal", "political_capital", "market_stress"],
-                          first_runs(runs["run_id"]))
-    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    partners = _partners(runs["partner"].unique())
-    n = runs["run_id"].nunique()
-    drawn = series["run_id"].nunique()
-    banded = "" if drawn == n else f" (daily bands from the first {drawn:,})"
-    fig = Figure(figsize=(8.3, 11.7), dpi=DPI, layout="constrained")  # A4 portrait
-    tariffs, timing, stress, capital, table = fig.subplots(5, 1, height_ratios=[3, 3, 2, 2.4, 1.5])
-    for k, partner in enumerate(partners):
-        colour = PARTNER_COLORS.get(partner, "0.5")
-        mine = series[series["partner"] == partner]
-        band = mine.groupby("date")["tariff_reciprocal"].quantile([0.1, 0.5, 0.9]).unstack()
-        # Equal tariffs would hide one another: each partner's median is nudged by a fraction of a point.
-        nudge = (k - (len(partners) - 1) / 2) * 0.35
-        tariffs.fill_between(band.index, band[0.1], band[0.9], step="post", color=colour, alpha=0.07, lw=0)
-        tariffs.step(band.index, band[0.5] + nudge, where="post", color=colour, lw=1.6, label=partner)
-        path = mine.groupby("date")["political_capital"].median()
-        capital.plot(path.index, path.to_numpy(), color=colour, lw=1.6, label=partner)
-        dealt = runs[(runs["partner"] == partner)]
-        days = np.sort(pd.to_datetime(dealt["deal_date"]).dropna().to_numpy())
-        share = np.arange(1, len(days) + 1) / max(len(dealt), 1) * 100
-        last = share[-1] if len(days) else 0.0
-        timing.step(np.r_[np.datetime64(summary["start"]), days, np.datetime64(summary["end"])],
-                    np.r_[0.0, share, last], where="post", color=colour, lw=1.8, label=partner)
-    market = series.groupby("date")["market_stress"].quantile([0.1, 0.5, 0.9]).unstack()
-    stress.fill_between(market.index, market[0.1], market[0.9], color="0.5", alpha=0.2, lw=0, label="10–90%")
-    stress.plot(market.index, market[0.5], color="black", lw=1.5, label="median")
-    for ax, ylabel, title in (
-            (tariffs, "US headline tariff (%)",
-             "Headline tariff in force (median, lines nudged apart by <1 point; band: 10–90% of replications)"),
-            (timing, "deal in force (% of runs)", "Deal dates: cumulative share of replications with a deal"),
-            (stress, "market stress (index)", "Market stress (0 calm; the US gives ground above its threshold)"),
-            (capital, "political capital (0–1)", "Partner governments' political capital (median)")):
-        ax.set_xlim(pd.Timestamp(summary["start"]), pd.Timestamp(summary["end"]))
-        ax.set_ylabel(ylabel, fontsize=8)
-        ax.set_xlabel("date (2025)", fontsize=8)
-        ax.set_title(title, fontsize=9, loc="left")
-        ax.grid(lw=0.4, alpha=0.5)
-        _mark_dates(ax, summary, runs, "")
-        for partner, day in (summary.get("elections") or {}).items():
-            ax.axvline(pd.Timestamp(day), color=PARTNER_COLORS.get(partner, _REFERENCE), lw=0.9, ls="-.")
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-    tariffs.set_ylim(bottom=0)
-    timing.set_ylim(0, 105)
-    capital.set_ylim(0, 1)
-    tariffs.legend(ncols=len(partners), fontsize=7, loc="upper left", title="partner (colour)", title_fontsize=7)
-    stress.legend(fontsize=7, loc="upper right")
-    lines = [Line2D([], [], color=_REFERENCE, lw=0.9, ls=s) for s in ("-", ":", "-.")]
-    timing.legend(lines, ["original deadline", "extended deadline", "election (partner's colour)"],
-                  fontsize=7, loc="upper left")
-    _outcome_table(table, summary)
-    fig.suptitle(f"{summary.get('scenario', 'scenario')}: {n:,} replications{banded}, seed {summary.get('seed', '?')}")
-    return fig
-
-
-def _outcome_table(ax: Axes, summary: dict[str, Any]) -> None:
-    ax.axis("off")
-    codes = list(summary.get("partners", {}))
-    rows = [[f"{PARTNER_NAMES.get(code, code)} ({code})", f"{row['deal_probability']:.0%}",
-             row["median_deal_date"] or "—", f"{row['median_final_tariff']:.1f}%"]
-            for code, row in summary.get("partners", {}).items()]
-    if rows:
-        table = ax.table(rows, colLabels=["partner", "P(deal)", "median deal date", "median final tariff"],
-                         loc="center", cellLoc="center")
-        table.auto_set_font_size(False)
-        table.set_fontsize(8)
-        for (row, _), cell in table.get_celld().items():
-            if row > 0:
-                cell.get_text().set_color(PARTNER_COLORS.get(codes[row - 1], "black"))
-
-
-def save(fig: Figure, path: Path) -> list[Path]:
+def save(fig: Figure, path: Path, write: Writer = atomic_write) -> list[Path]:
     """Writes ``fig`` as PNG at ``path`` and as SVG beside it, each through a temporary file and a rename."""
-    path = Path(path)
-    written = []
-    for suffix in ("png", "svg"):
-        target = path.with_suffix(f".{suffix}")
-        atomic_write(target, lambda tmp, form=suffix: fig.savefig(tmp, format=form, dpi=DPI))
-        written.append(target)
-    return written
+    return save_figure(fig, path, write)
 
 
-def study_figures(root: Path, runs: pd.DataFrame, keys: list[str]) -> dict[str, Figure]:
+def study_figures(root: Path, runs: pd.DataFrame, keys: list[str], order: Sequence[str] = ()) -> dict[str, Figure]:
     """The figures that suit ``root``: a single run's page, or a sweep's comparisons.
 
     Args:
         root: A run directory, or a multirun directory whose jobs ``runs`` combines.
         runs: runs.parquet, or the study's combined runs table (``sim.report.study_runs``).
         keys: The swept columns of ``runs`` (none for a single run).
+        order: The scenario's partner order (default: the one in the run's summary.json).
 
     Returns:
         Figures by file stem (``study_summary``, ``study_deal_timing``, ``study_deal_heatmap``,
@@ -293,28 +220,35 @@ def study_figures(root: Path, runs: pd.DataFrame, keys: list[str]) -> dict[str, 
     figures: dict[str, Figure] = {}
     if (root / "runs.parquet").is_file() and (root / "timeseries.parquet").is_file() \
             and (root / "summary.json").is_file():
+        from sim.scenario_figures import plot_scenario_summary
+
         figures["study_summary"] = plot_scenario_summary(root)
     summary = _any_summary(root)
+    order = list(order) or list((summary or {}).get("partners") or {})
     if summary is not None:
+        summary = {**summary, "partners": dict.fromkeys(order)}
         figures["study_deal_timing"] = plot_deal_timing(runs, summary, by=keys[0] if keys else None)
     if len(keys) >= 2:
-        figures["study_deal_heatmap"] = plot_deal_heatmap(runs, keys[0], keys[1])
+        figures["study_deal_heatmap"] = plot_deal_heatmap(runs, keys[0], keys[1], order)
     if keys:
-        figures["study_final_tariffs"] = plot_final_tariffs(runs, keys[0])
+        figures["study_final_tariffs"] = plot_final_tariffs(runs, keys[0], order)
     return figures
 
 
 def _any_summary(root: Path) -> dict[str, Any] | None:
-    """The run's summary.json, or the first job's in a multirun (for dates common to all jobs)."""
+    """The run's summary.json, or the first readable one of a job in a multirun (for the dates
+    common to all jobs)."""
     for path in [root / "summary.json", *sorted(root.glob("*/summary.json"))]:
-        if path.is_file():
-            return json.loads(path.read_text(encoding="utf-8"))
+        summary = read_json(path)
+        if summary is not None and {"start", "end", "deadline"} <= set(summary):
+            return summary
     return None
 
 
-def write_study_figures(root: Path, runs: pd.DataFrame, keys: list[str]) -> list[Path]:
+def write_study_figures(root: Path, runs: pd.DataFrame, keys: list[str], write: Writer = atomic_write) -> list[Path]:
     """Writes ``study_figures`` under ``root/figures/`` as PNG and SVG; returns the paths written."""
     written = []
     for stem, fig in study_figures(root, runs, keys).items():
-        written += save(fig, Path(root) / "figures" / f"{stem}.png")
+        written += save(fig, Path(root) / "figures" / f"{stem}.png", write)
     return written
+

@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.figures import DPI
-from sim.results import atomic_write
+from sim.figures import DPI, save_figure
 
 # (file, column, colour-bar label, title, colour map)
 HEATMAPS = (
@@ -135,15 +134,14 @@ def heatmaps(table: pd.DataFrame, ranking: pd.DataFrame, settings: dict[str, Any
 
 def write_heatmaps(table: pd.DataFrame, ranking: pd.DataFrame, out: Path, settings: dict[str, Any],
                    written: Callable[[Path], None] | None = None) -> list[Path]:
-    """Write the heatmaps as PNG files under ``out/figures/``, atomically; returns their paths.
+    """Write the heatmaps as PNG and SVG files under ``out/figures/``, atomically; returns their paths.
 
     ``written`` is told each path as soon as its file is complete (to remove them all if a later one fails).
     """
     paths = []
     for name, fig in heatmaps(table, ranking, settings).items():
-        path = Path(out) / "figures" / name
-        atomic_write(path, lambda tmp, f=fig: (f.savefig(tmp, format="png", dpi=DPI), tmp.chmod(0o644)))
-        paths.append(path)
-        if written is not None:
-            written(path)
+        for path in save_figure(fig, Path(out) / "figures" / name):  # PNG and SVG
+            paths.append(path)
+            if written is not None:
+                written(path)
     return paths

@@ -186,3 +186,37 @@ STRATEGY_CHECKS = [
 def test_strategy_parameter_checks(plain, case):
     """Refused, with a line that starts with the very key and value (whatever its wording)."""
     message_line(refused(plain, case), case.head)
+
+
+# Values that once passed validation and failed mid-run, or were refused with a raw Python error.
+TYPED_AND_DATED = [
+    Case("us-beta-inf", f"{US}.strategy.beta", float("inf"), "must be a number, and finite"),
+    Case("us-beta-word", f"{US}.strategy.beta", "abc", "must be a number (DealSeeker.beta: float)"),
+    Case("us-extend-stress-word", f"{US}.strategy.extend_stress", "high", "must be a number"),
+    Case("us-extend-close-gap-negative", f"{US}.strategy.extend_close_gap", -0.1, "must be a utility gap in [0, 1]"),
+    Case("jpn-protected-word", f"{JPN}.strategy.protected", "rice", "must be a list of strings"),
+    Case("election-after-end", f"{JPN}.politics.election.date", "2025-12-01", "must not be after scenario.end"),
+    Case("red-line-from-after-end", f"{JPN}.red_lines", [{"issue": "autos", "max": 15.0, "from": "2025-11-01"}],
+         "must fall inside the horizon", key=f"{JPN}.red_lines[0].from", shown="2025-11-01"),
+]
+
+
+@pytest.mark.parametrize("case", TYPED_AND_DATED, ids=[c.id for c in TYPED_AND_DATED])
+def test_strategy_types_and_dates_past_the_horizon_are_refused(plain, case):
+    assert case.allowed in message_line(refused(plain, case), case.head)
+
+
+@pytest.mark.parametrize("source, line, error", [
+    ("import sim\n\nx = undefined_name\n", 3, "NameError: name 'undefined_name' is not defined"),
+    ("from sim.strategies import Strategy\n\n\nclass Custom(Strategy):\n    def __init__(self) -> None:\n"
+     "        raise RuntimeError('no data')\n\n    def target(self, view, rng):\n        return 1.0\n",
+     6, "RuntimeError: no data"),
+], ids=["import-raises", "constructor-raises"])
+def test_a_custom_strategy_that_raises_is_named_with_file_and_line(plain, tmp_path, source, line, error):
+    module = tmp_path / "custom.py"
+    module.write_text(source)
+    data = copy.deepcopy(plain)
+    data["scenario"]["partners"]["JPN"]["strategy"] = {"_target_": f"{module}:Custom"}
+    with pytest.raises(ConfigError) as caught:
+        load_study(data)
+    assert f"{error} at {module}, line {line}" in str(caught.value)

@@ -206,28 +206,52 @@ def test_dance_refuses_unknown_run(results) -> None:
         figures.plot_dance(timeseries, events, summary, run_id=9)
 
 
-def test_tariff_paths_draw_median_and_band_per_partner(results) -> None:
+def test_tariff_paths_draw_a_ribbon_per_rate_per_partner(results) -> None:
     _, timeseries, events, summary = results
     fig = figures.plot_tariff_paths(timeseries, events, summary)
     assert_readable(fig)
     assert fig.get_supylabel() == "US tariff in force (%)"
-    vnm = panel(fig, "VNM")
-    lines = [line for line in vnm.lines if line.get_color() == figures.PARTNER_COLORS["VNM"]]
-    expected = (timeseries[timeseries["partner"] == "VNM"]
-                .groupby("day")["tariff_reciprocal"].median().to_numpy())
-    assert len(lines) == 1
-    assert np.allclose(lines[0].get_ydata(), expected)
-    assert vnm.get_ylim()[0] == 0 and vnm.get_ylim()[1] >= expected.max()
     for partner in PARTNERS:
-        bands = [c for c in panel(fig, partner).collections if isinstance(c, PolyCollection)]
-        assert len(bands) == 1
-        assert to_hex(bands[0].get_facecolor()[0]) == figures.PARTNER_COLORS[partner].lower()
+        mine = timeseries[timeseries["partner"] == partner]
+        ribbons = [c for c in panel(fig, partner).collections if isinstance(c, PolyCollection)]
+        assert {c.get_gid() for c in ribbons} == {f"rate {r:g}" for r in mine["tariff_reciprocal"].unique()}
+        assert {to_hex(c.get_facecolor()[0]) for c in ribbons} == {figures.PARTNER_COLORS[partner].lower()}
+        assert panel(fig, partner).get_ylim()[0] == 0
     legends = [ax.get_legend() for ax in fig.axes if ax.get_legend()]
     entries = {t.get_text() for legend in legends for t in legend.get_texts()}
-    assert {"median over replications", "10–90% of replications", "original deadline",
-            "deadline extended (in 2 of 3 runs)", "election"} <= entries
-    assert any("extended to 25 Jul" == t for t in texts(vnm))
+    assert {"original deadline", "deadline extended (in 2 of 3 runs)", "election"} <= entries
+    assert any("thickness = share" in e for e in entries)
+    assert any("extended to 25 Jul" == t for t in texts(panel(fig, "VNM")))
     assert any("JPN election" in t for t in texts(panel(fig, "JPN")))
+
+
+def test_tariff_paths_show_runs_that_part_where_the_median_stays_flat() -> None:
+    """Two runs of three stay at 24%, one drops to 15%: the median never moves, the figure must."""
+    days = pd.date_range("2025-06-01", periods=40)
+    rows = [{"run_id": run, "date": day, "partner": "JPN", "deadline": DEADLINE,
+             "tariff_reciprocal": 15.0 if run == 0 and i >= 20 else 24.0}
+            for run in range(3) for i, day in enumerate(days)]
+    series = pd.DataFrame(rows)
+    shares = figures.rate_shares(series)
+    assert shares.loc[days[-1]].to_dict() == pytest.approx({15.0: 1 / 3, 24.0: 2 / 3})
+    summary = {"deadline": DEADLINE.isoformat(), "partners": {"JPN": {}}}
+    fig = figures.plot_tariff_paths(series, pd.DataFrame(columns=["run_id", "kind"]), summary)
+    japan = panel(fig, "JPN")
+    low = next(c for c in japan.collections if c.get_gid() == "rate 15")
+    y = low.get_paths()[0].vertices[:, 1]
+    assert y.min() == pytest.approx(15 - figures.RIBBON / 3) and y.max() == pytest.approx(15 + figures.RIBBON / 3)
+    assert {"33%", "67%"} <= set(texts(japan))  # the share at the horizon of each rate
+
+
+def test_every_figure_follows_the_scenarios_partner_order(results) -> None:
+    runs, timeseries, events, summary = results
+    order = ["VNM", "CAN", "JPN", "KOR", "EU"]
+    summary = {**summary, "partners": {code: {} for code in order}}
+    for fig in (figures.plot_dance(timeseries, events, summary), figures.plot_tariff_paths(timeseries, events, summary)):
+        titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+        assert [t.split("(")[-1].rstrip(")") for t in titles] == order
+    ticks = [t.get_text() for t in figures.plot_deal_dates(runs, events, summary).axes[0].get_yticklabels()]
+    assert [t.split("(")[-1].rstrip(")") for t in ticks] == order
 
 
 def test_deal_dates_report_no_deal_shares(results) -> None:
@@ -258,12 +282,14 @@ def test_single_replication_without_extension_or_deals(tmp_path: Path) -> None:
         fig.savefig(tmp_path / "figure.png")
 
 
-def test_write_figures_writes_three_pngs_and_no_temporary_files(tmp_path: Path) -> None:
+def test_write_figures_writes_three_pngs_each_with_an_svg_and_no_temporary_files(tmp_path: Path) -> None:
     write_results(tmp_path)
     paths = figures.write_figures(tmp_path)
-    assert [p.name for p in paths] == ["dance.png", "tariff_paths.png", "deal_dates.png"]
+    assert [p.name for p in paths] == ["dance.png", "dance.svg", "tariff_paths.png", "tariff_paths.svg",
+                                       "deal_dates.png", "deal_dates.svg"]
     for path in paths:
-        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        head = path.read_bytes()[:500]
+        assert head[:8] == b"\x89PNG\r\n\x1a\n" if path.suffix == ".png" else b"<svg" in head
         assert path.stat().st_size > 10_000
         assert path.stat().st_mode & 0o044 == 0o044  # readable by others, unlike mkstemp's 0600
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == sorted(
@@ -316,10 +342,8 @@ def test_write_figures_draws_bands_from_the_first_replications_and_shares_from_a
     assert set(timeseries["run_id"]) == {0, 1}
     assert set(drawn["plot_dance"][0][0]["run_id"]) == {0, 1}
     assert "first 2 of 6 replications" in tariffs.get_suptitle()
-    # Canada's median is 25% in the sample (runs 0 and 1 extended, no letter) but 30% over all six.
-    (median,) = [line for line in panel(tariffs, "CAN").lines
-                 if line.get_color() == figures.PARTNER_COLORS["CAN"]]
-    assert max(median.get_ydata()) == 25.0
+    # Canada stays at 25% in the sample (runs 0 and 1 extended, no letter), not in all six.
+    assert {c.get_gid() for c in panel(tariffs, "CAN").collections} == {"rate 25"}
     entries = {t.get_text() for ax in tariffs.axes if ax.get_legend()
                for t in ax.get_legend().get_texts()}
     assert "deadline extended (in 3 of 6 runs)" in entries

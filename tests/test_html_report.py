@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from sim.html_report import write_html_report
+from sim.html_report import _CAPTIONS, write_html_report
+from sim.report_inputs import ReportError
 from tests.test_study_figures import make_run
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -39,12 +42,21 @@ def test_single_run_report(single: Path) -> None:
     assert path == single / "report.html"
     text = path.read_text(encoding="utf-8")
     assert_self_contained(text)
-    assert text.count('<img src="data:image/png;base64,') >= 5  # study pages + the run's three figures
     assert "<table" in text and "P(deal)" in text
-    for partner in ("JPN", "EU", "CAN", "KOR", "VNM"):
-        assert f"<td>{partner}</td>" in text
+    scenario = list(json.loads((single / "summary.json").read_text())["partners"])
+    rows = [text.index(f"<td>{partner}</td>") for partner in scenario]
+    assert rows == sorted(rows)  # the outcome table in the scenario's partner order, as the figures
     assert "Resolved configuration" in text and "baseline_2025" in text and "replications: 3" in text
     assert not [p for p in single.iterdir() if p.name.startswith(".report")]  # no temporary left
+
+
+def test_single_run_report_shows_each_figure_once(single: Path) -> None:
+    """Deal dates once (not three times), tariff paths once (not twice), and the context."""
+    text = write_html_report(single).read_text(encoding="utf-8")
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", text)
+    wanted = ["dance.png", "tariff_paths.png", "deal_dates.png", "context"]
+    assert captions == [html.escape(_CAPTIONS[name]) for name in wanted]
+    assert text.count('<img src="data:image/png;base64,') == len(wanted)
 
 
 def test_sweep_report_has_the_swept_values_as_columns(sweep: Path) -> None:
@@ -56,7 +68,7 @@ def test_sweep_report_has_the_swept_values_as_columns(sweep: Path) -> None:
 
 
 def test_report_of_nothing_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(ReportError, match="holds no run"):
         write_html_report(tmp_path)
 
 
@@ -79,7 +91,7 @@ def test_report_opens_offline_in_chromium(single: Path, tmp_path: Path) -> None:
             page.route("**/*", offline)
             page.goto(path.as_uri())
             widths = page.evaluate("[...document.images].map(i => i.complete ? i.naturalWidth : 0)")
-            assert len(widths) >= 5 and min(widths) > 300  # every figure decoded
+            assert len(widths) == 4 and min(widths) > 300  # every figure decoded
             assert "tariffsim report" in page.title()
             page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         finally:

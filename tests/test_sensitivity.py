@@ -107,6 +107,7 @@ def test_a_study_writes_samples_indices_and_chart(tiny):
     assert list(indices.columns) == ["parameter", "index", "value", "confidence"]
     assert set(indices["index"]) == {"S1", "ST"} and len(indices) == 4
     assert (out / "indices.png").stat().st_size > 10_000
+    assert b"<svg" in (out / "indices.svg").read_bytes()[:500]  # a vector copy beside it
     assert json.loads((out / "study.json").read_text())["runs"] == 16
     assert not list(out.glob(".*.tmp"))
 

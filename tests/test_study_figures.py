@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -10,8 +11,9 @@ from matplotlib.figure import Figure
 from omegaconf import OmegaConf
 
 from sim.cli import run
-from sim.study_figures import (axis_label, plot_deal_heatmap, plot_deal_timing, plot_final_tariffs,
-                               plot_scenario_summary, save, write_study_figures)
+from sim.scenario_figures import plot_context, plot_scenario_summary
+from sim.study_figures import (axis_label, plot_deal_heatmap, plot_deal_timing, plot_final_tariffs, save,
+                               write_study_figures)
 from tests.conftest import compose_config
 
 SMALL = ("replications=3", "workers=1", "print_table=false")
@@ -120,9 +122,9 @@ def test_deal_timing_by_swept_value_has_a_legend_of_values(study: tuple[pd.DataF
 def test_scenario_summary_is_one_page_with_every_partner(single: Path) -> None:
     fig = plot_scenario_summary(single)
     assert_readable(fig, legend=True)
-    tariffs = fig.axes[0]
-    assert {line.get_label() for line in tariffs.lines} >= {"JPN", "EU", "CAN", "KOR", "VNM"}
-    titles = " ".join(ax.get_title(loc="left") for ax in fig.axes)
+    codes = [ax.get_title().split("(")[-1].rstrip(")") for ax in fig.axes if ax.get_title()]
+    assert codes == list(json.loads((single / "summary.json").read_text())["partners"])  # one tariff panel each
+    titles = " ".join(ax.get_title(loc="left") + " " + ax.get_ylabel() for ax in fig.axes)
     for word in ("tariff", "Deal dates", "Market stress", "political capital"):
         assert word.lower() in titles.lower()
 
@@ -150,3 +152,50 @@ def test_scenario_summary_draws_daily_bands_from_the_first_replications(single: 
     monkeypatch.setattr("sim.figures.FIGURE_RUNS", 2)
     title = plot_scenario_summary(single)._suptitle.get_text()
     assert f"{replications} replications (daily bands from the first 2)" in title
+
+
+def legends_over_data(fig: Figure) -> list[str]:
+    """Titles of the data panels that a legend overlaps (none in a readable figure)."""
+    fig.draw_without_rendering()
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+    panels = [ax for ax in fig.axes if ax.axison and (ax.lines or ax.collections or ax.images)]
+    return [ax.get_title() or ax.get_title(loc="left") for legend in legends for ax in panels
+            if legend.get_window_extent().overlaps(ax.get_window_extent())]
+
+
+def test_no_legend_covers_data(single: Path, study: tuple[pd.DataFrame, list[str]]) -> None:
+    runs, keys = study
+    summary = json.loads((single / "summary.json").read_text())
+    for fig in (plot_scenario_summary(single), plot_context(single), plot_deal_timing(runs, summary),
+                plot_deal_timing(runs, summary, by=keys[0])):
+        assert legends_over_data(fig) == []
+
+
+def test_the_context_figure_has_market_stress_and_every_partners_capital(single: Path) -> None:
+    fig = plot_context(single)
+    assert_readable(fig, legend=True)
+    stress, capital = fig.axes[:2]
+    assert "Market stress" in stress.get_title(loc="left")
+    scenario = list(json.loads((single / "summary.json").read_text())["partners"])
+    assert [line.get_label().split("(")[-1].rstrip(")") for line in capital.lines[:len(scenario)]] == scenario
+
+
+def test_sweep_figures_follow_the_given_partner_order(study: tuple[pd.DataFrame, list[str]]) -> None:
+    runs, keys = study
+    order = ["VNM", "KOR", "CAN", "EU", "JPN"]
+    for fig in (plot_deal_heatmap(runs, keys[0], keys[1], order), plot_final_tariffs(runs, keys[0], order)):
+        titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+        assert [t.split("(")[-1].rstrip(")") for t in titles] == order
+
+
+def test_date_tick_labels_do_not_run_into_one_another(study: tuple[pd.DataFrame, list[str]]) -> None:
+    runs, keys = study
+    dates = {v: d for v, d in zip(sorted(runs[keys[0]].unique()), ["2025-06-09", "2025-07-09"])}
+    runs = runs.assign(**{keys[0]: runs[keys[0]].map(dates)})
+    runs = pd.concat([runs, runs.assign(**{keys[0]: "2025-08-01"}), runs.assign(**{keys[0]: "2025-08-15"}),
+                      runs.assign(**{keys[0]: "2025-09-01"})], ignore_index=True)
+    fig = plot_final_tariffs(runs, keys[0])
+    fig.draw_without_rendering()
+    labels = [t.get_window_extent() for t in fig.axes[0].get_xticklabels()]
+    assert len(labels) == 5
+    assert not any(a.overlaps(b) for a, b in zip(labels, labels[1:]))

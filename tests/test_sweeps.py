@@ -77,23 +77,47 @@ def test_a_sweep_killed_part_way_resumes_without_losing_or_repeating_a_run(tmp_p
         assert len(done_before) < len(seeds)
 
 
+# A valid config that fails while it runs (a config error refuses the whole sweep before it starts).
+EXPLODING_STRATEGY = """
+from sim.strategies.partners import HoldUntilElection
+
+class Exploding(HoldUntilElection):
+    def __init__(self, protected: list[str] = ("farm_access",), beta: float = 0.5, k: float = 0.0,
+                 explode: bool = False) -> None:
+        super().__init__(protected, beta, k)
+        self.explode = explode
+
+    def target(self, view, rng):
+        if self.explode:
+            raise RuntimeError("the strategy exploded")
+        return super().target(view, rng)
+"""
+JPN_STRATEGY = "scenario.partners.JPN.strategy"
+
+
+def exploding_sweep(sweep_dir: Path, explode: str) -> list[str]:
+    return [*sweep_args(sweep_dir, [4], 2), f"~{JPN_STRATEGY}.name", f"+{JPN_STRATEGY}._target_=exploding.Exploding",
+            f"+{JPN_STRATEGY}.explode={explode}", "hydra/launcher=basic"]
+
+
 def test_a_failing_job_is_recorded_and_the_sweep_goes_on(tmp_path):
+    (tmp_path / "exploding.py").write_text(EXPLODING_STRATEGY)
     sweep_dir = tmp_path / "sweep"
-    proc = tariffsim(*sweep_args(sweep_dir, [4, -1], 2), "hydra/launcher=basic", cwd=tmp_path)
+    proc = tariffsim(*exploding_sweep(sweep_dir, "false,true"), cwd=tmp_path)
     out, _ = proc.communicate(timeout=300)
     assert proc.returncode == 0, out
     assert (sweep_dir / "0" / "summary.json").is_file()
     error = json.loads((sweep_dir / "1" / "error.json").read_text())
-    assert "seed=-1" in error["overrides"] and error["error"] == "ConfigError"
-    assert "seed=-1" in error["message"] and "Traceback" in error["traceback"]
+    assert f"+{JPN_STRATEGY}.explode=True" in error["overrides"] and error["error"] == "RuntimeError"
+    assert "exploded" in error["message"] and "Traceback" in error["traceback"]
     assert not (sweep_dir / "1" / "summary.json").exists()
     assert "1 jobs complete, 1 failed" in out
 
-    again = tariffsim(*sweep_args(sweep_dir, [4, 5], 2), "hydra/launcher=basic", cwd=tmp_path)
+    again = tariffsim(*exploding_sweep(sweep_dir, "false,false"), cwd=tmp_path)
     out, _ = again.communicate(timeout=300)
     assert again.returncode == 0, out
     assert not (sweep_dir / "1" / "error.json").exists(), "a job that succeeds on re-run clears its error"
-    assert_complete_sweep(sweep_dir, [4, 5], 2)
+    assert_complete_sweep(sweep_dir, [4, 4], 2)
 
 
 def test_a_single_run_that_raises_records_the_error_and_fails(tmp_path, monkeypatch):

@@ -50,7 +50,8 @@ def test_tiny_tournament_writes_the_documented_files_and_columns(written):
     pd.testing.assert_frame_equal(pd.read_csv(written / "ranking.csv"), ranking, check_dtype=False)
     summary = json.loads((written / "tournament.json").read_text())
     assert summary["us_strategies"] == ["deal_seeker", "conceding_seeker"] and summary["refused"] == []
-    assert sorted(p.name for p in (written / "figures").iterdir()) == sorted(name for name, *_ in HEATMAPS)
+    assert sorted(p.name for p in (written / "figures").iterdir()) == sorted(
+        name.replace(".png", suffix) for name, *_ in HEATMAPS for suffix in (".png", ".svg"))
 
 
 def test_ranking_is_the_mean_over_opponents_of_each_match_mean(tiny):

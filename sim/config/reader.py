@@ -7,6 +7,7 @@ Every check records ``<dotted.key>=<value>: <what is allowed>`` and the caller r
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -143,7 +144,9 @@ class Reader:
         for name in self.data:
             if name not in self.used:
                 known = ", ".join(sorted(self.used)) or "none"
-                self.error(self.key(str(name)), self.data[name], f"is not a known key here (known: {known})")
+                close = difflib.get_close_matches(str(name), sorted(self.used), n=1)
+                hint = f"; did you mean {self.key(close[0])}?" if close else ""
+                self.error(self.key(str(name)), self.data[name], f"is not a known key here (known: {known}){hint}")
 
 
 def _range(lo: float | None, hi: float | None, lo_open: bool = False) -> str:

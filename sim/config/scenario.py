@@ -217,6 +217,8 @@ def _scenario(r: Reader) -> Scenario:
     partners_r.finish()
     if not partners_r.data:
         partners_r.error(partners_r.path, {}, f"must name at least one partner of: {', '.join(PARTNER_CODES)}")
+    if horizon is not None:
+        _dates_inside(partners_r, partners, horizon)
     events = tuple(_event(er, horizon, partners) for er in r.items("events"))
     r.finish()
     for issue in us.floors:
@@ -359,6 +361,25 @@ def _retaliation(r: Reader) -> Retaliation:
     out = Retaliation(r.number("gain", 0, 1), r.number("us_cost", 0, 1))
     r.finish()
     return out
+
+
+def _dates_inside(r: Reader, partners: dict[str, Partner], horizon: tuple[dt.date, dt.date]) -> None:
+    """Refuse an election after the horizon and a red line wholly outside it: the run would
+    never reach them, and the researcher would read results as if they had counted."""
+    start, end = horizon
+    for code, partner in partners.items():
+        election = partner.politics.election
+        if election is not None and election.date is not None and election.date > end:
+            r.error(f"{r.key(code)}.politics.election.date", str(election.date),
+                    f"must not be after scenario.end ({end}); an election after the horizon never happens "
+                    "in the run: remove it, or move scenario.end past it")
+        for i, line in enumerate(partner.red_lines):
+            if line.start is not None and line.start > end:
+                r.error(f"{r.key(code)}.red_lines[{i}].from", str(line.start), f"must fall inside the horizon "
+                        f"{start}..{end} (a red line that starts after it never binds: remove it instead)")
+            elif line.until is not None and line.until < start:
+                r.error(f"{r.key(code)}.red_lines[{i}].until", str(line.until), f"must fall inside the horizon "
+                        f"{start}..{end} (a red line that ends before it never binds: remove it instead)")
 
 
 def _event(r: Reader, horizon: tuple[dt.date, dt.date] | None, partners: dict[str, Partner]) -> OutsideEvent:

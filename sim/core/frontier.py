@@ -116,14 +116,14 @@ class Frontier:
     def at(self, target: float) -> Offer:
         """The efficient package worth ``target`` to the proposer (clamped to the frontier)."""
         own, other = self._own, self._other
-        seg = 0
         last = len(own) - 1
+        if last == 0:  # no issue: the empty package, worth 0 to both sides, is the whole frontier
+            return Offer(self, 0, 0.0, own[0], other[0])
+        seg = 0
         while seg < last and own[seg + 1] > target:
             seg += 1
-        if seg == last:
+        if seg == last:  # below the far end: all the proposer would ever give
             seg, fraction = last - 1, 1.0
-            if seg < 0:
-                return self._offer(0, 0.0, own[0], other[0])
         else:
             drop = own[seg] - own[seg + 1]
             fraction = 0.0 if drop <= 0.0 else min(1.0, max(0.0, (own[seg] - target) / drop))

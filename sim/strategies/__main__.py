@@ -10,6 +10,9 @@ from __future__ import annotations
 from sim.strategies import STRATEGIES, Side
 
 SIDE_ORDER = {side: i for i, side in enumerate(Side)}  # us, partner, both
+# A command to paste into a shell: quoted, or bash expands the braces and the leading `~`.
+EXAMPLE = ("tariffsim '~scenario.partners.JPN.strategy' "
+           "'+scenario.partners.JPN.strategy={name:conceder,beta:2.0}'")
 
 
 def listing() -> str:
@@ -26,5 +29,4 @@ def listing() -> str:
 
 if __name__ == "__main__":
     print(listing())
-    print(f"\n{len(STRATEGIES)} strategies. Choose one per agent in a config, e.g. "
-          "`~scenario.partners.JPN.strategy +scenario.partners.JPN.strategy={name:conceder,beta:2.0}`.")
+    print(f"\n{len(STRATEGIES)} strategies. Choose one per agent in a config, e.g.\n  {EXAMPLE}")

@@ -14,11 +14,13 @@ import importlib
 import importlib.util
 import inspect
 import sys
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sim.strategies.base import Side, Strategy, USStrategy
+from sim.strategies.params import parameter_problems
 
 STRATEGIES: dict[str, type[Strategy]] = {}
 
@@ -86,6 +88,7 @@ def strategy_spec(data: Any, side: Side, key: str) -> tuple[StrategySpec | None,
     accepted = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
     errors = [f"{key}.{p}={v!r}: is not a parameter of {cls.__qualname__}; allowed: {', '.join(accepted) or 'none'}"
               for p, v in params.items() if p not in accepted]
+    errors = errors or parameter_problems(cls, params, key)
     if errors:
         return None, errors
     try:
@@ -95,6 +98,8 @@ def strategy_spec(data: Any, side: Side, key: str) -> tuple[StrategySpec | None,
         named = [p for p in params if str(error).startswith(p)]
         where = f"{key}.{named[0]}={params[named[0]]!r}" if named else f"{key}={data!r}"
         return None, [f"{where}: {cls.__qualname__} refuses it: {error}"]
+    except Exception as error:  # noqa: BLE001 - a user's constructor may raise anything: name it, do not crash
+        return None, [f"{where}: {cls.__qualname__}(**{params!r}) failed: {_raised(error)}; fix the class or its parameters"]
     return StrategySpec(cls, dict(params), data.get("_target_")), []
 
 
@@ -120,12 +125,42 @@ def _import(target: str) -> tuple[type | None, str]:
                 return None, f"no Python file at {file}"
             module = importlib.util.module_from_spec(spec)
             sys.modules[spec.name] = module
-            spec.loader.exec_module(module)
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                del sys.modules[spec.name]  # a half-run module must not be found by a later import
+                raise
         else:
             module_name, _, name = target.rpartition(".")
             if str(Path.cwd()) not in sys.path:
                 sys.path.append(str(Path.cwd()))  # a user's module in the working directory
             module = importlib.import_module(module_name)
-        return getattr(module, name), ""
-    except (ImportError, AttributeError, ValueError, SyntaxError) as error:
-        return None, f"cannot be imported ({type(error).__name__}: {error}); write module.Class or path/file.py:Class"
+    except Exception as error:  # noqa: BLE001 - a user's module may raise anything at import: name it
+        if isinstance(error, ModuleNotFoundError | ValueError) and not _in_user_code(error):
+            return None, f"cannot be imported ({type(error).__name__}: {error}); write module.Class or path/file.py:Class"
+        return None, f"cannot be imported: {_raised(error)}; fix that module"
+    if not hasattr(module, name):
+        return None, (f"cannot be imported: {module.__name__} ({getattr(module, '__file__', '?')}) has no {name!r}; "
+                      "write module.Class or path/file.py:Class")
+    return getattr(module, name), ""
+
+
+def _in_user_code(error: BaseException) -> bool:
+    """Whether ``error`` was raised while running a module's own code (not by the import lookup)."""
+    return bool(_user_frames(error))
+
+
+def _user_frames(error: BaseException) -> list[traceback.FrameSummary]:
+    """The frames of ``error``'s traceback outside this module and Python's import machinery."""
+    machinery = str(Path(importlib.__file__).parent)
+    return [f for f in traceback.extract_tb(error.__traceback__)
+            if not f.filename.startswith(("<frozen", machinery)) and f.filename != __file__]
+
+
+def _raised(error: BaseException) -> str:
+    """``<Type>: <message> at <file>, line <n>``: where a user's code raised ``error``."""
+    if isinstance(error, SyntaxError) and error.filename:
+        return f"{type(error).__name__}: {error.msg} at {error.filename}, line {error.lineno}"
+    frames = _user_frames(error)
+    where = f" at {frames[-1].filename}, line {frames[-1].lineno}" if frames else ""
+    return f"{type(error).__name__}: {error}{where}"

@@ -38,6 +38,10 @@ class DealSeeker(TimeDependent):
                 raise ValueError(f"{name} must be a whole number >= {least}, got {value!r}")
         if not threat_step >= 0:
             raise ValueError(f"threat_step must be >= 0 percentage points, got {threat_step!r}")
+        if not extend_stress >= 0:
+            raise ValueError(f"extend_stress must be a market-stress level >= 0, got {extend_stress!r}")
+        if not 0 <= extend_close_gap <= 1:
+            raise ValueError(f"extend_close_gap must be a utility gap in [0, 1], got {extend_close_gap!r}")
         super().__init__(beta, k, near_days)
         self.stall_days, self.cooldown_days, self.threat_step = stall_days, cooldown_days, threat_step
         self.extend_stress, self.extend_close_gap = extend_stress, extend_close_gap

@@ -1,0 +1,154 @@
+"""One scenario on a page, and the daily context (market stress, political capital) of a run.
+
+Both read a run directory's files alone (``runs.parquet``, ``timeseries.parquet`` of the first
+``FIGURE_RUNS`` replications, ``summary.json``); partners come in the scenario's order, legends
+sit outside the axes so that they cover no data.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from sim.figures import (PARTNER_COLORS, PARTNER_NAMES, first_runs, partner_order, rate_ribbons, rate_shares,
+                         read_columns)
+from sim.study_figures import DPI, _REFERENCE, _mark_dates  # one look for every study figure
+
+_OUTSIDE = {"loc": "center left", "bbox_to_anchor": (1.01, 0.5), "fontsize": 7, "title_fontsize": 7}
+
+
+def _read(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    run_dir = Path(run_dir)
+    runs = read_columns(run_dir / "runs.parquet", ["run_id", "partner", "deal_date", "final_deadline"])
+    series = read_columns(run_dir / "timeseries.parquet",
+                          ["run_id", "date", "partner", "tariff_reciprocal", "political_capital", "market_stress"],
+                          first_runs(runs["run_id"]))
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    return runs, series, summary
+
+
+def _dated(ax: Axes, summary: dict[str, Any], runs: pd.DataFrame, ylabel: str, title: str) -> None:
+    """Horizon, labels, deadlines and elections (in the partner's colour) of a dated panel."""
+    ax.set_xlim(pd.Timestamp(summary["start"]), pd.Timestamp(summary["end"]))
+    ax.set_ylabel(ylabel, fontsize=8)
+    ax.set_xlabel("date (2025)", fontsize=8)
+    ax.set_title(title, fontsize=9, loc="left")
+    ax.grid(lw=0.4, alpha=0.5)
+    _mark_dates(ax, summary, runs, "")
+    for partner, day in (summary.get("elections") or {}).items():
+        ax.axvline(pd.Timestamp(day), color=PARTNER_COLORS.get(partner, _REFERENCE), lw=0.9, ls="-.")
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+
+
+def _context(stress: Axes, capital: Axes, series: pd.DataFrame, runs: pd.DataFrame, summary: dict[str, Any],
+             partners: list[str]) -> None:
+    """Market stress (median and 10–90% band) and each partner government's median political capital."""
+    for partner in partners:
+        path = series[series["partner"] == partner].groupby("date")["political_capital"].median()
+        capital.plot(path.index, path.to_numpy(), color=PARTNER_COLORS.get(partner, "0.5"), lw=1.6,
+                     label=f"{PARTNER_NAMES.get(partner, partner)} ({partner})")
+    market = series.groupby("date")["market_stress"].quantile([0.1, 0.5, 0.9]).unstack()
+    stress.fill_between(market.index, market[0.1], market[0.9], color="0.5", alpha=0.2, lw=0, label="10–90%")
+    stress.plot(market.index, market[0.5], color="black", lw=1.5, label="median")
+    _dated(stress, summary, runs, "market stress (index)",
+           "Market stress (0 calm; the US gives ground above its threshold)")
+    _dated(capital, summary, runs, "political capital (0–1)", "Partner governments' political capital (median)")
+    capital.set_ylim(0, 1)
+    handles, labels = stress.get_legend_handles_labels()
+    handles += [Line2D([], [], color=_REFERENCE, lw=0.9, ls=s) for s in ("-", ":", "-.")]
+    labels += ["original deadline", "extended deadline", "election (partner's colour)"]
+    stress.legend(handles, labels, title="over replications", **_OUTSIDE)
+    capital.legend(title="partner", **_OUTSIDE)
+
+
+def plot_context(run_dir: Path) -> Figure:
+    """Market stress and the partner governments' political capital over the horizon of a run."""
+    runs, series, summary = _read(run_dir)
+    partners = partner_order(runs["partner"].unique(), summary)
+    fig = Figure(figsize=(11.0, 5.6), dpi=DPI, layout="constrained")
+    stress, capital = fig.subplots(2, 1, sharex=True)
+    _context(stress, capital, series, runs, summary, partners)
+    drawn = series["run_id"].nunique()
+    fig.suptitle(f"Market stress and political capital ({drawn:,} replication{'s' if drawn != 1 else ''})")
+    return fig
+
+
+def plot_scenario_summary(run_dir: Path) -> Figure:
+    """One page for one scenario: tariffs, deal dates, market stress and political capital.
+
+    Reads ``runs.parquet`` (deal dates of every replication), ``timeseries.parquet`` (the daily
+    shares and bands, from the first ``FIGURE_RUNS`` replications) and ``summary.json`` of
+    ``run_dir``. The tariffs are one small panel per partner: a ribbon per rate in force, as
+    thick as the share of replications at it.
+    """
+    runs, series, summary = _read(run_dir)
+    partners = partner_order(runs["partner"].unique(), summary)
+    n = runs["run_id"].nunique()
+    drawn = series["run_id"].nunique()
+    banded = "" if drawn == n else f" (daily bands from the first {drawn:,})"
+    fig = Figure(figsize=(8.3, 11.7), dpi=DPI, layout="constrained")  # A4 portrait
+    grid = fig.add_gridspec(5, max(len(partners), 1), height_ratios=[2.2, 3, 2, 2.4, 1.5])
+    tariffs = [fig.add_subplot(grid[0, k]) for k in range(len(partners))]
+    timing, stress, capital, table = (fig.add_subplot(grid[row, :]) for row in range(1, 5))
+    for ax, partner in zip(tariffs, partners):
+        colour = PARTNER_COLORS.get(partner, "0.5")
+        rate_ribbons(ax, rate_shares(series[series["partner"] == partner]), colour)
+        ax.set_title(f"{PARTNER_NAMES.get(partner, partner)} ({partner})", color=colour, fontsize=8, fontweight="bold")
+        ax.set_xlim(pd.Timestamp(summary["start"]), pd.Timestamp(summary["end"]))
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(4, 6, 8, 10)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b"))
+        ax.tick_params(labelsize=7)
+        ax.set_xlabel("date (2025)", fontsize=7)
+        ax.set_ylabel("tariff (%)", fontsize=7)
+        ax.grid(axis="y", lw=0.4, alpha=0.5)
+        _mark_dates(ax, summary, runs, partner)
+    top = max(ax.get_ylim()[1] for ax in tariffs) if tariffs else 1.0
+    for ax in tariffs:
+        ax.set_ylim(0, top)
+    if tariffs:
+        tariffs[0].set_ylabel("US headline tariff (%)", fontsize=7)
+        tariffs[-1].legend([Patch(color="0.45", alpha=0.55, lw=0)],
+                           ["thickness: share of runs\nat the rate that day;\n% at the horizon"], **_OUTSIDE)
+    for partner in partners:
+        dealt = runs[(runs["partner"] == partner)]
+        days = np.sort(pd.to_datetime(dealt["deal_date"]).dropna().to_numpy())
+        share = np.arange(1, len(days) + 1) / max(len(dealt), 1) * 100
+        last = share[-1] if len(days) else 0.0
+        timing.step(np.r_[np.datetime64(summary["start"]), days, np.datetime64(summary["end"])],
+                    np.r_[0.0, share, last], where="post", color=PARTNER_COLORS.get(partner, "0.5"), lw=1.8,
+                    label=partner)
+    _dated(timing, summary, runs, "deal in force (% of runs)", "Deal dates: cumulative share of replications with a deal")
+    timing.set_ylim(0, 105)
+    lines = [Line2D([], [], color=_REFERENCE, lw=0.9, ls=s) for s in ("-", ":", "-.")]
+    timing.legend([*timing.lines[:len(partners)], *lines],
+                  [*partners, "original deadline", "extended deadline", "election (partner's colour)"], **_OUTSIDE)
+    _context(stress, capital, series, runs, summary, partners)
+    _outcome_table(table, summary, partners)
+    fig.suptitle(f"{summary.get('scenario', 'scenario')}: {n:,} replications{banded}, seed {summary.get('seed', '?')}")
+    return fig
+
+
+def _outcome_table(ax: Axes, summary: dict[str, Any], partners: list[str]) -> None:
+    ax.axis("off")
+    outcomes = summary.get("partners") or {}
+    codes = [code for code in partners if code in outcomes]
+    rows = [[f"{PARTNER_NAMES.get(code, code)} ({code})", f"{outcomes[code]['deal_probability']:.0%}",
+             outcomes[code]["median_deal_date"] or "—", f"{outcomes[code]['median_final_tariff']:.1f}%"]
+            for code in codes]
+    if rows:
+        table = ax.table(rows, colLabels=["partner", "P(deal)", "median deal date", "median final tariff"],
+                         loc="center", cellLoc="center")
+        table.auto_set_font_size(False)
+        table.set_fontsize(8)
+        for (row, _), cell in table.get_celld().items():
+            if row > 0:
+                cell.get_text().set_color(PARTNER_COLORS.get(codes[row - 1], "black"))

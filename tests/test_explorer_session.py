@@ -1,0 +1,176 @@
+"""The explorer's controls without a browser: the horizon, play and pause, one state per tab,
+the sliders' values, and a page that stays offline."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from types import ModuleType
+
+import pytest
+
+from sim.explorer import ExplorerModel, status_line
+from sim.explorer_session import KNOBS, MODEL_KNOBS, PAUSE, PLAY, Session
+from sim.model.model import TariffModel
+
+
+def test_the_model_does_not_step_past_its_horizon() -> None:
+    model = ExplorerModel()
+    for _ in range(model.last_day + 1 + 16):  # 16 late clicks
+        model.step()
+    assert model.day == model.last_day + 1
+    assert status_line(model).startswith(f"day {model.last_day + 1} of {model.last_day + 1} · 30 Sep 2025")
+
+
+def test_step_stops_at_the_last_day_and_is_then_disabled() -> None:
+    session = Session()
+    last = session.model.last_day
+    assert session.step(last) == last and session.can_step and not session.at_end
+    assert session.step(30) == 1  # a frame of 30 days plays the one day left
+    assert session.at_end and not session.can_step
+    assert session.step() == 0 and session.model.day == last + 1
+
+
+def test_play_stops_at_the_end_and_the_controls_return_to_a_consistent_state() -> None:
+    session = Session()
+    session.toggle_play()
+    assert session.playing and session.toggle_label == PAUSE
+    assert session.can_toggle and not session.can_step  # pause is enabled while playing
+    while session.playing:  # what the page's play loop does
+        session.step(7)
+    assert session.at_end
+    assert session.toggle_label == PLAY and not session.can_toggle and not session.can_step
+    session.toggle_play()  # nothing left to play
+    assert not session.playing
+    session.reset()
+    assert session.model.day == 0 and session.can_step and session.can_toggle
+    assert session.toggle_label == PLAY
+
+
+def test_pause_stops_play_and_reset_stops_play() -> None:
+    session = Session()
+    session.toggle_play()
+    session.step(3)
+    session.toggle_play()
+    assert not session.playing and session.can_step and session.model.day == 3
+    session.toggle_play()
+    session.reset()
+    assert not session.playing and session.model.day == 0
+
+
+def test_each_session_has_its_own_model_and_settings() -> None:
+    first = Session()
+    first.set_value("deadline_day", 120)
+    first.reset()
+    first.step(5)
+    second = Session()
+    assert second.model is not first.model
+    assert second.model.day == 0 and second.values["deadline_day"] == 91
+    assert "deadline 09 Jul 2025" in status_line(second.model)
+    assert first.model.day == 5 and first.model.knobs.deadline_day == 120
+
+
+def test_the_sliders_set_the_next_model_and_reset_applies_them() -> None:
+    session = Session()
+    assert not session.pending
+    session.set_value("us_beta", 1.5)
+    session.set_value("deadline_day", 500)  # kept within the slider's range
+    assert session.pending and session.values["deadline_day"] == 170
+    assert session.model.knobs.us_beta == 0.4
+    session.reset()
+    assert not session.pending
+    assert session.model.knobs.us_beta == 1.5 and session.model.knobs.deadline_day == 170
+
+
+def test_a_seed_that_is_not_a_whole_number_keeps_the_model_and_says_why() -> None:
+    session = Session()
+    session.step(2)
+    model = session.model
+    session.seed_text = "abc"
+    session.reset()
+    assert session.model is model and session.model.day == 2
+    assert session.error == "seed must be a whole number, not 'abc'; the model was not rebuilt"
+    session.seed_text = " 7 "
+    session.reset()
+    assert session.error is None and session.model.seed == 7 and session.model.day == 0
+
+
+@pytest.mark.parametrize(("name", "value", "shown"), [
+    ("deadline_day", 91, "day 91 · 09 Jul 2025"),
+    ("deadline_day", 114, "day 114 · 01 Aug 2025"),
+    ("japan_election_weight", 0.3, "0.30 (0 = none, 1 = full)"),
+    ("stress_sensitivity", 0.05, "0.05 (0 = none, 1 = full)"),
+    ("us_beta", 0.4, "β = 0.40: tough (Boulware)"),
+    ("japan_beta", 1.0, "β = 1.00: linear"),
+    ("us_beta", 2.5, "β = 2.50: conceding (Conceder)"),
+    ("play_ms", 300, "300 ms between frames"),
+    ("days_per_frame", 1, "1 day per frame"),
+    ("days_per_frame", 10, "10 days per frame"),
+])
+def test_each_slider_shows_its_value_with_its_unit(name: str, value: float, shown: str) -> None:
+    assert KNOBS[name].describe(value) == shown
+
+
+def test_the_model_sliders_are_the_explorer_models_arguments() -> None:
+    model = Session().model
+    for knob in MODEL_KNOBS:
+        assert getattr(model.knobs, knob.name) == knob.default
+
+
+@pytest.fixture
+def fresh_app(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """``sim.app`` imported anew, with no telemetry setting in the environment."""
+    pytest.importorskip("solara")
+    for key in [k for k in os.environ if k.upper() == "SOLARA_TELEMETRY_MIXPANEL_ENABLE"]:
+        monkeypatch.delenv(key)
+    import solara.server.settings as server_settings
+
+    monkeypatch.setattr(server_settings.telemetry, "mixpanel_enable", True)  # solara's default
+    sys.modules.pop("sim.app", None)
+    return server_settings
+
+
+def test_the_page_builds_no_model_when_it_loads(fresh_app: ModuleType,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[TariffModel] = []
+    original = TariffModel.__init__
+
+    def counting(self: TariffModel, *args: object, **kwargs: object) -> None:
+        built.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(TariffModel, "__init__", counting)
+    importlib.import_module("sim.app")
+    assert built == []  # every tab builds its own when it opens
+
+
+def test_the_page_turns_solaras_telemetry_off(fresh_app: ModuleType) -> None:
+    importlib.import_module("sim.app")
+    assert fresh_app.telemetry.mixpanel_enable is False
+
+
+def test_an_explicit_telemetry_setting_is_respected(fresh_app: ModuleType,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "true")
+    importlib.import_module("sim.app")
+    assert fresh_app.telemetry.mixpanel_enable is True
+
+
+def test_closing_a_tab_stops_its_play(fresh_app: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    import solara
+
+    app = importlib.import_module("sim.app")
+    opened: list[Session] = []
+
+    class Recorded(Session):
+        def __init__(self) -> None:
+            super().__init__()
+            opened.append(self)
+
+    monkeypatch.setattr(app, "Session", Recorded)
+    _, tab = solara.render(app.Page(), handle_error=False)
+    (session,) = opened
+    session.playing = True  # as if ▶ had been pressed (no redraw, so no play thread here)
+    tab.close()
+    assert not session.playing
