@@ -12,6 +12,8 @@ parameter values and the metric), ``indices.parquet`` (one row per parameter and
 95% confidence half-width), ``indices.png`` and ``study.json`` (the settings). While it runs, the
 evaluated samples are saved in ``.evaluated.npz`` (``sim.sensitivity_checkpoint``): the same
 command run again after an interruption evaluates only the samples that were not done.
+``metric.partner`` may list partners: one metric each, from the same runs. ``--one-at-a-time``
+adds the knife-edge check of the top-ranked parameters (``sim.sensitivity_oat``).
 """
 
 from __future__ import annotations
