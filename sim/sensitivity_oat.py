@@ -2,7 +2,8 @@
 
 ``tariffsim-sensitivity NAME --one-at-a-time`` takes the ``TOP`` parameters of the Morris ranking
 (largest mu*) of each metric, sets each in turn to ``LEVELS`` evenly spaced values of its range
-with every other value at the baseline's, and runs ``REPLICATIONS`` replications per level on
+with every other value at the baseline's, and runs ``REPLICATION_FACTOR`` times the study's
+replications per level (100 for the 20 of ``judgement_morris``; ``--replications`` scales both) on
 common seeds (replication ``r`` of every level and parameter uses the same seed). A parameter whose
 level-to-level swing in a metric exceeds ``THRESHOLD`` is a knife-edge: alone, inside its
 plausible range, it moves that outcome by more than half its scale.
@@ -28,7 +29,7 @@ from sim.sensitivity_config import Parameter, SensitivityStudy
 
 TOP = 10              # parameters per metric, from the Morris ranking
 LEVELS = 5            # evenly spaced values of each range, both ends included
-REPLICATIONS = 100    # per level: a deal probability to about ±0.1 (95%)
+REPLICATION_FACTOR = 5  # x the study's replications per level: 100 give a probability to about ±0.1 (95%)
 THRESHOLD = 0.5       # a swing above this is a knife-edge
 
 
@@ -93,7 +94,8 @@ def one_at_a_time(study: SensitivityStudy, base: dict[str, Any], keys: list[str]
                   replications: int | None = None, levels: int | None = None,
                   progress: bool = True) -> tuple[pd.DataFrame, dict[str, float]]:
     """Run the one-at-a-time sweep of ``keys`` (parameters of ``study``) on common seeds, with
-    ``replications`` per level (default ``REPLICATIONS``) at ``levels`` levels (default ``LEVELS``).
+    ``replications`` per level (default ``REPLICATION_FACTOR`` x the study's) at ``levels`` levels
+    (default ``LEVELS``).
 
     Returns:
         The ``parameter, level, metric, value`` rows and each metric at the baseline.
@@ -103,7 +105,7 @@ def one_at_a_time(study: SensitivityStudy, base: dict[str, Any], keys: list[str]
 
     by_key = {p.key: p for p in study.parameters}
     metrics = [(m.name, m.partner) for m in study.outputs]
-    replications, levels = replications or REPLICATIONS, levels or LEVELS
+    replications, levels = replications or REPLICATION_FACTOR * study.replications, levels or LEVELS
     seeds = replication_seeds(study.seed, replications)
     tasks = [((), np.empty((1, 0)))] + [((by_key[k],), levels_of(by_key[k], levels)[:, None]) for k in keys]
     bar = Progress(sum(len(v) for _, v in tasks) * replications, f"{study.name} one at a time", enabled=progress)
