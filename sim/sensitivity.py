@@ -12,6 +12,8 @@ parameter values and the metric), ``indices.parquet`` (one row per parameter and
 95% confidence half-width), ``indices.png`` and ``study.json`` (the settings). While it runs, the
 evaluated samples are saved in ``.evaluated.npz`` (``sim.sensitivity_checkpoint``): the same
 command run again after an interruption evaluates only the samples that were not done.
+``metric.partner`` may list partners: one metric each, from the same runs. ``--one-at-a-time``
+adds the knife-edge check of the top-ranked parameters (``sim.sensitivity_oat``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from sim.progress import Progress
 from sim.results import RUN_COLUMNS, run_rows, write_json
 from sim.sensitivity_checkpoint import Checkpoint, fingerprint
 from sim.sensitivity_config import Parameter, SensitivityStudy, load_sensitivity, with_values
+from sim.sensitivity_oat import run_one_at_a_time, saved_indices
 
 log = logging.getLogger("tariffsim")
 PROG = "tariffsim-sensitivity"
@@ -74,7 +77,7 @@ def metric_value(rows: list[tuple], name: str, partner: str | None, horizon_days
 
 
 def evaluate_samples(base: dict[str, Any], parameters: tuple[Parameter, ...], values: np.ndarray,
-                     seeds: list[int], metric: tuple[str, str | None]) -> np.ndarray:
+                     seeds: list[int], metric: tuple[str, str | None] | list[tuple[str, str | None]]) -> np.ndarray:
     """The metric of each row of ``values`` (a worker task: plain, picklable arguments).
 
     Args:
@@ -82,18 +85,19 @@ def evaluate_samples(base: dict[str, Any], parameters: tuple[Parameter, ...], va
         parameters: What each column of ``values`` sets.
         values: One row per sample.
         seeds: The replications' seeds (the same for every sample).
-        metric: ``(name, partner)``.
+        metric: ``(name, partner)``, or a list of them: then one column per metric, from the same runs.
     """
     from sim.runner import run_model
 
-    out = np.empty(len(values))
+    metrics = metric if isinstance(metric, list) else [metric]
+    out = np.empty((len(values), len(metrics)))
     for i, row in enumerate(values):
         scenario = load_study(with_values(base, parameters, row)).scenario
         rows = []
         for run_id, seed in enumerate(seeds):
             rows += run_rows(run_model(scenario, seed), run_id)
-        out[i] = metric_value(rows, metric[0], metric[1], scenario.days)
-    return out
+        out[i] = [metric_value(rows, name, partner, scenario.days) for name, partner in metrics]
+    return out if isinstance(metric, list) else out[:, 0]
 
 
 def draw(study: SensitivityStudy) -> tuple[dict[str, Any], np.ndarray]:
@@ -114,9 +118,10 @@ def check_bounds(base: dict[str, Any], study: SensitivityStudy) -> None:
     before running."""
     errors = []
     partners = list(base["scenario"]["partners"])
-    if study.metric.partner is not None and study.metric.partner not in partners:
-        errors.append(f"metric.partner={study.metric.partner!r}: not a partner of scenario "
-                      f"{base['scenario']['name']}; allowed: {', '.join(partners)}")
+    for metric in study.outputs:
+        if metric.partner is not None and metric.partner not in partners:
+            errors.append(f"metric.partner={metric.partner!r}: not a partner of scenario "
+                          f"{base['scenario']['name']}; allowed: {', '.join(partners)}")
     for parameter in study.parameters:
         for value in (parameter.low, parameter.high):
             try:
@@ -172,11 +177,11 @@ def run_sensitivity(study: SensitivityStudy, out: Path, workers: int | None = No
     check_bounds(base, study)
     problem, x = draw(study)
     seeds = replication_seeds(study.seed, study.replications)
-    metric = (study.metric.name, study.metric.partner)
+    metric = [(m.name, m.partner) for m in study.outputs]
     checkpoint = Checkpoint(out, fingerprint(dataclasses.asdict(study), base, x))
-    y = np.empty(len(x))
+    y = np.empty((len(x), len(metric)))
     done = checkpoint.load()
-    y[:len(done)] = done
+    y[:len(done)] = done.reshape(len(done), len(metric))
     if len(done):
         log.info("%s: resuming, %d of %d samples already evaluated", study.name, len(done), len(x))
     bar = Progress((len(x) - len(done)) * study.replications, f"{study.name} ({len(x)} parameter sets)",
@@ -193,10 +198,18 @@ def run_sensitivity(study: SensitivityStudy, out: Path, workers: int | None = No
             y[a:b] = values
             checkpoint.save(y[:b], force=b == len(x))
     bar.close()
-    indices = analyse(study, problem, x, y)
+    indices = _analyse_all(study, problem, x, y)
     _write_results(study, out, x, y, indices, time.perf_counter() - began, figures)
     checkpoint.remove()
     return indices
+
+
+def _analyse_all(study: SensitivityStudy, problem: dict[str, Any], x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
+    """``analyse`` per metric (column of ``y``); with several metrics, a leading ``metric`` column."""
+    if y.shape[1] == 1:
+        return analyse(study, problem, x, y[:, 0])
+    return pd.concat([analyse(study, problem, x, y[:, k]).assign(metric=m.label) for k, m in enumerate(study.outputs)],
+                     ignore_index=True)[["metric", "parameter", "index", "value", "confidence"]]
 
 
 def _write_results(study: SensitivityStudy, out: Path, x: np.ndarray, y: np.ndarray, indices: pd.DataFrame,
@@ -204,7 +217,8 @@ def _write_results(study: SensitivityStudy, out: Path, x: np.ndarray, y: np.ndar
     """Write the study's files; if one fails, remove those written (the checkpoint stays, to resume)."""
     from sim.report import write_table
 
-    samples = pd.DataFrame(x, columns=[p.key for p in study.parameters]).assign(**{_metric_label(study): y})
+    samples = pd.DataFrame(x, columns=[p.key for p in study.parameters]).assign(
+        **{m.label: y[:, k] for k, m in enumerate(study.outputs)})
     runs = int(len(x) * study.replications)
     files = NewFiles(out)
     try:
@@ -217,17 +231,15 @@ def _write_results(study: SensitivityStudy, out: Path, x: np.ndarray, y: np.ndar
             from sim.report_figures import save
             from sim.sensitivity_figures import plot_indices
 
-            saved = save(plot_indices(indices, study, _metric_label(study), len(x)), out / "indices.png")
-            files.add(*([saved] if isinstance(saved, Path) else saved))  # PNG, and any other format beside it
+            for metric in study.outputs:  # one chart per metric: indices.png, or indices_JPN_deal_probability.png
+                mine = indices[indices["metric"] == metric.label] if "metric" in indices else indices
+                name = "indices.png" if len(study.outputs) == 1 else f"indices_{metric.label}.png"
+                saved = save(plot_indices(mine, study, metric.label, len(x)), out / name)
+                files.add(*([saved] if isinstance(saved, Path) else saved))  # PNG, and any other format beside it
     except BaseException:
         files.remove()
         raise
     log.info("%s: %d runs in %.1f s", study.name, runs, seconds)
-
-
-def _metric_label(study: SensitivityStudy) -> str:
-    partner = f"{study.metric.partner}_" if study.metric.partner else ""
-    return f"{partner}{study.metric.name}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=whole_number(1, 4096), help="processes (default: every core)")
     parser.add_argument("--out", type=Path, help="output directory (default: sensitivity/NAME)")
     parser.add_argument("--no-figures", action="store_true", help="write the tables only")
+    parser.add_argument("--one-at-a-time", action="store_true",
+                        help="then move each top-ranked parameter alone across its range (the knife-edge check: "
+                             "knife_edges.parquet); reuses a finished run of the same study in the output directory")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -249,7 +264,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         study = load_sensitivity(args.study, changes)
         out = args.out or Path("sensitivity") / study.name
-        indices = run_sensitivity(study, out, workers=args.workers, progress=True, figures=not args.no_figures)
+        indices = saved_indices(study, out) if args.one_at_a_time else None
+        if indices is None:
+            indices = run_sensitivity(study, out, workers=args.workers, progress=True, figures=not args.no_figures)
+        else:
+            log.info("%s: using the finished study in %s", study.name, out)
+        if args.one_at_a_time:
+            edges = run_one_at_a_time(study, out, indices, workers=args.workers)
     except (ConfigError, CommandError) as error:
         return report(PROG, error)
     except OSError as error:
@@ -260,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 130
     print(indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if args.one_at_a_time:
+        print(edges.head(20).to_string(index=False, float_format=lambda v: f"{v:.3g}"))
     print(f"results in {out}")
     return 0
 

@@ -35,6 +35,11 @@ class Metric:
     name: str
     partner: str | None
 
+    @property
+    def label(self) -> str:
+        """The metric's column name, e.g. ``JPN_deal_probability``."""
+        return f"{self.partner}_{self.name}" if self.partner else self.name
+
 
 @dataclass(frozen=True)
 class SensitivityStudy:
@@ -50,6 +55,13 @@ class SensitivityStudy:
     metric: Metric
     parameters: tuple[Parameter, ...]
     overrides: tuple[str, ...]
+    # Every output screened from the same runs (``metric.partner`` a list); ``metric`` is the first.
+    metrics: tuple[Metric, ...] = ()
+
+    @property
+    def outputs(self) -> tuple[Metric, ...]:
+        """The metrics screened: ``metrics``, or ``metric`` alone."""
+        return self.metrics or (self.metric,)
 
 
 def load_sensitivity(source: str | Path, changes: dict[str, Any] | None = None) -> SensitivityStudy:
@@ -72,8 +84,11 @@ def load_sensitivity(source: str | Path, changes: dict[str, Any] | None = None) 
     metric = r.child("metric")
     name = metric.choice("name", METRICS)
     partner = metric.raw("partner", None)
-    if name != "deals" and not isinstance(partner, str):
-        metric.error(metric.key("partner"), partner, "must be a partner code (USA, JPN, EU, CAN, KOR, VNM)")
+    # A list of partners screens one metric per partner from the same runs.
+    partners = partner if isinstance(partner, list) and partner else [partner]
+    if name != "deals" and not all(isinstance(p, str) for p in partners):
+        metric.error(metric.key("partner"), partner, "must be a partner code (USA, JPN, EU, CAN, KOR, VNM) "
+                                                     "or a list of them")
     metric.finish()
     parameters = []
     for item in r.items("parameters"):
@@ -96,8 +111,9 @@ def load_sensitivity(source: str | Path, changes: dict[str, Any] | None = None) 
         name=str(r.raw("name", path.stem)), method=r.choice("method", METHODS),
         samples=r.integer("samples", 2, 2**20), second_order=bool(r.raw("second_order", False)),
         levels=r.integer("levels", 2, 20, default=4), replications=r.integer("replications", 1, 10**5),
-        seed=r.integer("seed", 0, 2**63 - 1), metric=Metric(name, partner if name != "deals" else None),
+        seed=r.integer("seed", 0, 2**63 - 1), metric=Metric(name, partners[0] if name != "deals" else None),
         parameters=tuple(parameters), overrides=tuple(str(o) for o in overrides or ()),
+        metrics=tuple(Metric(name, p) for p in partners) if name != "deals" else (Metric(name, None),),
     )
     r.finish()
     if study.method == "sobol" and study.samples & (study.samples - 1):
