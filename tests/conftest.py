@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -28,3 +29,17 @@ def study_from(*overrides: str) -> Study:
 def baseline() -> Study:
     """The baseline study (default config)."""
     return study_from()
+
+
+@pytest.fixture(autouse=True)
+def _no_stale_log_handlers():
+    """Remove the logging handlers a test added (an in-process Hydra run configures handlers on
+    pytest's captured streams, which are closed after the test: a later test's log line would
+    then print a '--- Logging error ---' traceback)."""
+    loggers = [logging.getLogger(), *(logging.getLogger(name) for name in ("tariffsim", "sim"))]
+    before = {id(logger): list(logger.handlers) for logger in loggers}
+    yield
+    for logger in loggers:
+        for handler in list(logger.handlers):
+            if handler not in before[id(logger)]:
+                logger.removeHandler(handler)

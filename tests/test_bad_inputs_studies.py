@@ -117,7 +117,7 @@ def test_tournament_names_a_users_class_that_raises(tmp_path, capsys, source, wo
     (tmp_path / "mine.py").write_text(source)
     target = f"{tmp_path / 'mine.py'}:Broken"
     err = refused(tournament.main, ["--out", str(tmp_path / "out"), *TOURNAMENT, "--partner-target", target], capsys)
-    assert f"--partner {target}" in err and str(tmp_path / "mine.py") in err
+    assert "--partner" in err and target in err and str(tmp_path / "mine.py") in err
     for word in words:
         assert word in err, (word, err)
     assert not (tmp_path / "out").exists()
