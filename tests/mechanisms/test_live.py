@@ -17,12 +17,16 @@ from sim.mechanisms import run_table
 REPLICATIONS = 200
 LIVE = [  # (mechanism, partner, outcome)
     ("jpn_no_election", "JPN", "p_deal_by"),
-    ("deadline_later", "EU", "deal_day"),
+    ("jpn_election_w015", "JPN", "p_deal_by"),
+    ("jpn_election_w060", "JPN", "deal_day"),
     ("deadline_later", "KOR", "deal_day"),
     ("deadline_later", "VNM", "deal_day"),
-    ("threats_more", "CAN", "final_rate"),
-    ("can_dairy_opened", "CAN", "p_deal"),
+    ("court_risk_higher", "JPN", "deal_rate"),
+    ("court_risk_higher", "EU", "deal_rate"),
+    ("can_talks_not_restored", "CAN", "p_deal"),
     ("vnm_china_demand_dropped", "VNM", "deal_day"),
+    ("steel_not_doubled", "EU", "deal_day"),
+    ("steel_not_doubled", "KOR", "deal_day"),
 ]
 
 
