@@ -8,7 +8,8 @@ in the expected direction and at least the minimum size. Arms run in parallel (j
 per task); an arm shared by several rows (the baseline) runs once.
 
 Writes, atomically, into ``--out`` (default ``outputs/mechanisms``): ``effects.csv`` and
-``effects.parquet`` (one row per mechanism, partner and outcome), ``forest.png`` and
+``effects.parquet`` (one row per mechanism, partner and outcome), ``effects.md`` (the same as the
+Markdown table of docs/mechanisms.md), ``forest.png`` and
 ``forest.svg`` (effect and interval per row) and ``mechanisms.json`` (the settings).
 """
 
@@ -33,6 +34,7 @@ from omegaconf.errors import OmegaConfBaseException
 from sim import __version__
 from sim.config import ConfigError, Scenario, load_study
 from sim.mechanism_stats import Effect, mcnemar, mean_shift, median_shift, welch
+from sim.mechanism_markdown import markdown_table
 from sim.mechanism_table import TABLE, Expectation, MechanismTable, load_table
 from sim.parallel import resolve_workers
 from sim.results import RUN_COLUMNS, atomic_write, run_rows, write_json
@@ -162,6 +164,8 @@ def write(effects: pd.DataFrame, table: MechanismTable, out: Path, figures: bool
     paths = [out / "effects.csv", out / "effects.parquet"]
     atomic_write(paths[0], lambda tmp: effects.to_csv(tmp, index=False))
     atomic_write(paths[1], lambda tmp: effects.to_parquet(tmp, index=False))
+    paths.append(out / "effects.md")  # the table of docs/mechanisms.md
+    atomic_write(paths[-1], lambda tmp: tmp.write_text(markdown_table(effects, table), encoding="utf-8"))
     if figures:
         from sim.mechanism_figures import forest_plot  # matplotlib only when asked for
 

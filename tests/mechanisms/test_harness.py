@@ -109,8 +109,8 @@ def test_the_command_writes_the_effects_and_the_forest_plot(tmp_path, capsys):
     code = main(["--replications", "20", "--only", "can_dairy_opened,vnm_china_demand_dropped", "--workers", "1",
                  "--out", str(out)])
     assert code == 0, capsys.readouterr().err
-    assert {p.name for p in out.iterdir()} == {"effects.csv", "effects.parquet", "forest.png", "forest.svg",
-                                               "mechanisms.json"}
+    assert {p.name for p in out.iterdir()} == {"effects.csv", "effects.parquet", "effects.md", "forest.png",
+                                               "forest.svg", "mechanisms.json"}
     effects = pd.read_parquet(out / "effects.parquet")
     assert tuple(effects.columns) == EFFECT_COLUMNS
     assert list(effects["mechanism"]) == ["can_dairy_opened", "vnm_china_demand_dropped"]
@@ -118,3 +118,7 @@ def test_the_command_writes_the_effects_and_the_forest_plot(tmp_path, capsys):
     assert (effects["ci_low"] <= effects["effect"]).all() and (effects["effect"] <= effects["ci_high"]).all()
     assert pd.read_csv(out / "effects.csv").shape == effects.shape
     assert (out / "forest.svg").read_text().lstrip().startswith("<?xml")
+    markdown = (out / "effects.md").read_text().splitlines()
+    assert markdown[0].startswith("| mechanism |") and len(markdown) == 2 + 2  # header, rule, one row each
+    assert markdown[2].startswith("| `can_dairy_opened`:") and markdown[3].startswith("| `vnm_china_demand_dropped`:")
+    assert all(row.count(" | ") == 4 for row in markdown[2:])
