@@ -43,6 +43,9 @@ _ITEM = re.compile(r"^(\s*)-\s")
 UNSWEPT = {
     "issues": "us_weight and partner_weight of every issue: the weights per side must sum to 1, so one "
               "cannot move alone (plausible ±0.05 each)",
+    "aspiration": "a partner's aspiration must stay above its value of no deal, which the other parameters "
+                  "move (curvature, reservation_shift, letters): swept alone it is valid, in a Morris "
+                  "trajectory it is not always",
     "politics.election.capital_after": "the centre of a per-run draw (capital_after ± capital_spread) whose "
                                        "plausible range 0.2-0.5 is the draw's own range",
 }
