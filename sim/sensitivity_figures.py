@@ -10,6 +10,8 @@ from sim.figures import DPI
 from sim.sensitivity_config import SensitivityStudy
 from sim.report_figures import short_key
 
+MAX_BARS = 25  # parameters drawn; a study of more shows the largest (a readable page, not a scroll)
+
 # Okabe-Ito colours not used for partners' main lines, one per index.
 _INDEX_STYLE = {
     "S1": ("#56B4E9", "first order S1 (alone)"),
@@ -31,6 +33,10 @@ def plot_indices(indices: pd.DataFrame, study: SensitivityStudy, metric: str, ev
     """
     shown = [i for i in _INDEX_STYLE if i in set(indices["index"])]
     names = list(dict.fromkeys(indices.loc[indices["index"].isin(shown), "parameter"]))
+    total = len(names)
+    if total > MAX_BARS:  # a screening of every judgement: the most influential, by the main index
+        main = indices[indices["index"] == ("ST" if "ST" in shown else shown[0])]
+        names = list(main.sort_values("value", ascending=False)["parameter"].head(MAX_BARS))
     fig = Figure(figsize=(10.0, 1.2 + 0.75 * len(names)), dpi=DPI, layout="constrained")
     ax = fig.subplots()
     height = 0.8 / len(shown)
@@ -48,6 +54,8 @@ def plot_indices(indices: pd.DataFrame, study: SensitivityStudy, metric: str, ev
     ax.grid(axis="x", lw=0.4, alpha=0.5)
     unit = "share of the output's variance" if study.method == "sobol" else f"change in {metric} over the range"
     ax.set_xlabel(f"sensitivity index ({unit}); bars: 95% confidence interval")
+    if total > len(names):
+        ax.set_title(f"the {len(names)} largest of {total} parameters (all in indices.parquet)", fontsize=9)
     fig.legend(loc="outside lower center", ncols=len(shown), fontsize=8)
     fig.suptitle(title(study, metric, evaluated))
     return fig

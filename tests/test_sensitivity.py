@@ -229,3 +229,17 @@ def test_an_unknown_metric_partner_is_refused_before_any_sample(tmp_path, capsys
     assert main([str(study), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "metric.partner='JPX': not a partner" in err and "JPN, EU" in err and not (tmp_path / "out").exists()
+
+
+def test_a_chart_of_many_parameters_shows_the_largest_and_says_so(tmp_path):
+    from sim.sensitivity_figures import MAX_BARS, plot_indices
+
+    study = load_sensitivity(write_study(tmp_path, method="morris", samples=3, replications=2))
+    n = MAX_BARS + 15
+    names = [f"p{i}" for i in range(n)]
+    indices = pd.DataFrame({"parameter": names * 2, "index": ["mu_star"] * n + ["sigma"] * n,
+                            "value": [i / n for i in range(n)] * 2, "confidence": [0.01] * 2 * n})
+    fig = plot_indices(indices, study, "JPN_deal_probability", 9)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(labels) == MAX_BARS and labels[0] == f"p{n - 1}" and "p0" not in labels  # largest first
+    assert f"the {MAX_BARS} largest of {n} parameters" in fig.axes[0].get_title()
