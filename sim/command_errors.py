@@ -153,3 +153,15 @@ def _hydra_reason(error: BaseException) -> str:
     if text.startswith("Could not override"):
         return f"the config has no key {text.splitlines()[0].split(chr(39))[1]}"
     return " ".join(line.strip() for line in text.split("Config search path")[0].splitlines() if line.strip())
+
+
+def closed_pipe() -> None:
+    """The reader of standard output went away (``tariffsim --help | head``): stop quietly.
+
+    Python would print a ``BrokenPipeError`` traceback, twice (once more when it flushes at
+    exit); pointing stdout at ``/dev/null`` first silences the second.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(141)  # 128 + SIGPIPE, as a shell reports a command killed by a closed pipe
+

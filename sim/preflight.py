@@ -25,6 +25,7 @@ from hydra.core.global_hydra import GlobalHydra
 from hydra.types import RunMode
 
 from sim import cli
+from sim.command_errors import closed_pipe
 from sim.hydra_errors import CommandError, compose
 from sim.job_check import check_job, check_output_dir
 from sim.sweep_check import check_sweep
@@ -47,7 +48,10 @@ def main() -> None:
     except KeyboardInterrupt:  # while a large sweep is being checked: nothing has been written yet
         print("tariffsim: interrupted while checking the command line; nothing was run or written", file=sys.stderr)
         sys.exit(INTERRUPTED)
-    cli.main()
+    try:
+        cli.main()
+    except BrokenPipeError:
+        closed_pipe()
 
 
 def check(argv: Sequence[str]) -> None:

@@ -28,5 +28,10 @@ def listing() -> str:
 
 
 if __name__ == "__main__":
-    print(listing())
+    try:
+        print(listing(), flush=True)
+    except BrokenPipeError:  # `python -m sim.strategies | head`
+        from sim.command_errors import closed_pipe
+
+        closed_pipe()
     print(f"\n{len(STRATEGIES)} strategies. Choose one per agent in a config, e.g.\n  {EXAMPLE}")
