@@ -22,6 +22,7 @@ from hydra.errors import HydraException
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import ConfigError, load_study
+from sim.output_dir import OutputError, check_directory
 
 EXIT_USAGE = 2  # what argparse and the tariffsim command use for a refused input
 
@@ -55,21 +56,13 @@ def check_output_dir(path: Path, option: str = "--out") -> None:
 
     Raises:
         CommandError: ``path`` is a file, lies under a file, or its nearest existing folder
-            cannot be written (permissions, a read-only file system).
+            cannot be written (permissions, a read-only file system), as ``sim.output_dir``
+            checks every output directory.
     """
-    path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise CommandError(f"{option} {path}: is a file, not a folder; choose a folder for the results "
-                           f"(it is created if need be).")
-    existing = next((p for p in (path, *path.parents) if p.exists()), Path.cwd())
-    if existing.exists() and not existing.is_dir():
-        raise CommandError(f"{option} {path}: {existing} is a file, so no folder can be made under it; "
-                           f"choose a folder elsewhere.")
-    try:  # a real probe: os.access trusts root and misses some read-only mounts
-        tempfile.TemporaryFile(dir=existing).close()
-    except OSError as error:
-        raise CommandError(f"{option} {path}: {existing} cannot be written ({error.strerror or error}); "
-                           f"choose a folder you can write to.") from None
+    try:
+        check_directory(Path(path), option)
+    except OutputError as error:
+        raise CommandError(f"{option} {path}: {error}") from None
 
 
 def whole_number(minimum: int, maximum: int, meaning: str = "") -> Callable[[str], int]:

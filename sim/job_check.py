@@ -9,7 +9,6 @@ writable.
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 
 from hydra.core.hydra_config import HydraConfig
@@ -18,6 +17,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import ConfigError, load_study
 from sim.hydra_errors import CommandError
+from sim.output_dir import OutputError, check_directory
 
 
 def check_job(cfg: DictConfig) -> None:
@@ -69,20 +69,7 @@ def check_output_dir(cfg: DictConfig, key: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise CommandError(f"{key}={value!r}: must name a directory for the results, e.g. {key}=outputs/my_run "
                            "(an empty one would scatter them into the current directory)")
-    problem = directory_problem(Path(value))
-    if problem:
-        raise CommandError(f"{key}={value!r}: {problem}; choose another {key}")
-
-
-def directory_problem(path: Path) -> str | None:
-    """Why results cannot be written into ``path`` (created if missing), or None."""
-    if path.exists() and not path.is_dir():
-        return f"{path} is a file, not a directory"
-    ancestor = path
-    while not ancestor.exists() and ancestor != ancestor.parent:
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        return f"it lies under {ancestor}, which is a file, not a directory"
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        return f"{ancestor} is not writable"
-    return None
+    try:
+        check_directory(Path(value), key)  # the one check of output directories (sim.output_dir)
+    except OutputError as error:
+        raise CommandError(f"{key}={value!r}: {error}") from None

@@ -104,7 +104,7 @@ def test_tournament_refuses_an_output_path_it_cannot_use(tmp_path, capsys, where
         pytest.skip(f"{UNWRITABLE.parent} can be written here")
     before = tree(tmp_path)
     err = refused(tournament.main, ["--out", str(out), *TOURNAMENT], capsys)
-    assert f"--out {out}" in err and ("is a file" in err or "cannot be written" in err)
+    assert f"--out {out}" in err and ("is a file" in err or "could not write" in err)
     assert tree(tmp_path) == before and (tmp_path / "results").read_text() == "" and not UNWRITABLE.exists()
 
 
@@ -188,7 +188,7 @@ def test_sensitivity_refuses_an_output_path_it_cannot_use_before_any_sample(tmp_
     path = study_file(tmp_path)
     before = tree(tmp_path)
     err = refused(sensitivity.main, [str(path), "--out", str(out)], capsys)
-    assert f"--out {out}" in err and ("is a file" in err or "cannot be written" in err)
+    assert f"--out {out}" in err and ("is a file" in err or "could not write" in err)
     assert tree(tmp_path) == before and not UNWRITABLE.exists()
 
 

@@ -12,10 +12,12 @@ installed console command in a subprocess, to show that no traceback reaches the
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,7 +193,7 @@ CASES = [
          (f"{JPN}.strategy.patiense=2:", "is not a parameter of Typed"), {"mods/typed.py": TYPED_STRATEGY}),
     # Output paths that cannot hold results.
     Case("run-dir-is-a-file", ("hydra.run.dir={tmp}/taken",), ("{tmp}/taken is a file",), {"taken": "x"}),
-    Case("run-dir-under-a-file", ("hydra.run.dir={tmp}/taken/run",), ("under {tmp}/taken, which is a file",),
+    Case("run-dir-under-a-file", ("hydra.run.dir={tmp}/taken/run",), ("{tmp}/taken is a file, not a directory",),
          {"taken": "x"}),
     Case("sweep-dir-is-a-file", ("-m", "seed=1,2", "hydra.sweep.dir={tmp}/taken"), ("{tmp}/taken is a file",),
          {"taken": "x"}),
@@ -284,15 +286,21 @@ def test_valid_command_lines_pass_the_checks(tmp_path, monkeypatch):
 
 
 def test_a_directory_that_cannot_be_written_is_refused(tmp_path, monkeypatch, capsys):
-    """Root may write anywhere, so the permission is denied by a stand-in for ``os.access``."""
+    """Root may write anywhere, so the probe file is refused by a stand-in for ``mkstemp``."""
     locked = tmp_path / "locked"
     locked.mkdir()
-    real_access = os.access
-    monkeypatch.setattr("sim.job_check.os.access", lambda path, mode: Path(path) != locked and real_access(path, mode))
+    real_mkstemp = tempfile.mkstemp
+
+    def refuse(*args, dir=None, **kwargs):
+        if Path(dir) == locked:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_mkstemp(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr("sim.output_dir.tempfile.mkstemp", refuse)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", ["tariffsim", f"hydra.run.dir={locked / 'run'}", "replications=1"])
     with pytest.raises(SystemExit) as exited:
         preflight.main()
     err = capsys.readouterr().err
-    assert exited.value.code == 2 and f"{locked} is not writable" in err and "Traceback" not in err
+    assert exited.value.code == 2 and f"could not write {locked}: permission denied" in err and "Traceback" not in err
     assert list(locked.iterdir()) == []
