@@ -205,7 +205,7 @@ SCRIPTS = {
     "tournament typo": (["tariffsim-tournament", "--partner", "boulwar", "--us", "deal_seeker"],
                         "did you mean boulware?"),
     "tournament out is a file": (["tariffsim-tournament", "--us", "deal_seeker", "--partner", "boulware", "--out",
-                                  "results"], "--out results: is a file"),
+                                  "results"], "results is a file, not a directory"),
     "sensitivity workers": (["tariffsim-sensitivity", "jpn_deal", "--workers", "-1"], "argument --workers"),
     "sensitivity yaml error": (["tariffsim-sensitivity", "broken.yaml"], "not valid YAML at line 2"),
 }
