@@ -11,7 +11,7 @@ import mesa
 import numpy as np
 
 from sim.config.scenario import Partner, UnitedStates
-from sim.model.environment import election_result
+from sim.model.environment import election_result, election_salience
 from sim.model.politics import BindingLine, binding_lines, caps_on, ratification_threshold, ratifies
 from sim.model.talks import Status, Talks
 from sim.strategies import Strategy, USStrategy, View
@@ -125,6 +125,7 @@ class PartnerAgent(Negotiator):
         self.election_day = None if election is None else (election.date - model.scenario.start).days
         # The election's result is not known before the vote: drawn per run (``election_result``).
         self._capital_after = 0.0 if election is None else election_result(election, model.rng)
+        self._salience = 1.0 if election is None else election_salience(election, model.rng)
         self.talks.set_caps(caps_on(self.lines, 0))
         # The government signs only what it expects to pass with ``confidence``: the margin above
         # the threshold at which the logistic verdict (``ratifies``) gives that chance.
@@ -133,6 +134,7 @@ class PartnerAgent(Negotiator):
         self._closed_row: tuple | None = None
         self._escalations_seen = 0
         self._escalation_day: int | None = None
+        self._hesitancy_stock = 0.0  # hesitancy on the day of the last escalation
 
     @property
     def open(self) -> bool:
@@ -143,7 +145,10 @@ class PartnerAgent(Negotiator):
         """Red lines that start or lapse today, the election, capital recovering towards its base,
         and whether a US tariff line on this partner rose since yesterday (an escalation)."""
         if self.talks.escalations != self._escalations_seen:
+            # Escalations add up: what is left of the earlier hesitancy, plus the new.
+            new = self.talks.escalations - self._escalations_seen
             self._escalations_seen = self.talks.escalations
+            self._hesitancy_stock = self.hesitancy(day) + new * self.settings.hesitancy
             self._escalation_day = day
         politics = self.settings.politics
         if day in self._line_change_days:
@@ -170,17 +175,18 @@ class PartnerAgent(Negotiator):
         self.us_reservation = self.model.us.reservation(us_no_deal, self.us_penalty - self.us_shift)
 
     def hesitancy(self, day: int) -> float:
-        """What a US escalation (a tariff line raised without warning) adds to what this partner
-        demands: ``hesitancy`` on the day, fading with time constant ``hesitancy_days``. The
-        articles: escalation made partners hesitant to strike deals, and fed resistance at home."""
+        """What US escalations (a tariff line raised without warning, a threat) add to what this
+        partner demands: ``hesitancy`` for each, added up, each fading with time constant
+        ``hesitancy_days``. The articles: escalation made partners hesitant to strike deals, and
+        fed resistance at home."""
         if self._escalation_day is None:
             return 0.0
-        return self.settings.hesitancy * math.exp(-(day - self._escalation_day) / self.settings.hesitancy_days)
+        return self._hesitancy_stock * math.exp(-(day - self._escalation_day) / self.settings.hesitancy_days)
 
     def threshold(self, day: int) -> float:
         """Today's margin over the reservation value that a deal needs to pass at home."""
         to_election = None if self.election_day is None else self.election_day - day
-        return ratification_threshold(self.settings.politics, self.capital, to_election)
+        return ratification_threshold(self.settings.politics, self.capital, to_election, self._salience)
 
     def spend_capital(self, amount: float) -> None:
         """Threats and failed deals cost the government political capital."""

@@ -46,7 +46,7 @@ class TariffModel(mesa.Model):
         self.days_left = self.deadline_day
         self.stress_threshold = scenario.environment.market_stress.threshold
         self.log = EventLog()
-        self.world = World(scenario.environment, (scenario.environment.court.hearing - scenario.start).days)
+        self.world = World(scenario.environment, (scenario.environment.court.hearing - scenario.start).days, self.rng)
         self.us = UnitedStatesAgent(self, scenario.us)
         # A canonical order (by code), so that results do not depend on how the config lists them.
         self.partners = [PartnerAgent(self, scenario.partners[code], scenario.us) for code in sorted(scenario.partners)]

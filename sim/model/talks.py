@@ -94,8 +94,16 @@ class Talks:
         p_lo = tuple(min(p_hi[i], us_lo[i]) for i in range(n)) if self.floors_known else tuple(self.given)
         self.partner_frontier = self._frontier(p_lo, p_hi, Side.PARTNER)
         # What each side hopes for: its configured aspiration, at most its best feasible package.
-        self.us_aspiration = min(self._aspirations[0], self.us_frontier.best)
+        # A red line the US has run into does not lower its hopes: it asks more elsewhere until
+        # its clock brings its target under what the line leaves (a red line costs time).
+        self.us_aspiration = min(self._aspirations[0], self._us_best_without_red_lines())
         self.partner_aspiration = min(self._aspirations[1], self.partner_frontier.best)
+
+    def _us_best_without_red_lines(self) -> float:
+        """The US's utility of its ideal package if no partner red line bound it."""
+        if not self.learned_caps:
+            return self.us_frontier.best
+        return sum(w * shape(1.0, c) for w, c in zip(self.us_weights, self.us_curvature))
 
     def frontier(self, side: Side, locked: frozenset[str]) -> Frontier:
         """``side``'s frontier, with the ``locked`` issues held at that side's own ideal."""
