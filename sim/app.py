@@ -126,7 +126,7 @@ def _mark_days(ax: Axes, model: ExplorerModel, partner: str, rows: pd.DataFrame)
     election = next((p.election_day for p in model.partners if p.code == partner), None)
     if election is not None:
         ax.axvline(mdates.date2num(model.date_of(election)), color="0.4", lw=0.9, ls="-.")
-    dealt = rows.loc[rows["status"].isin(("announced", "deal")), "date"]
+    dealt = rows.loc[rows["status"] == "deal", "date"]
     if not dealt.empty:
         ax.axvspan(dealt.iloc[0], dealt.iloc[-1], color=PARTNER_COLORS.get(partner, "0.5"), alpha=0.1, lw=0)
 
