@@ -134,6 +134,8 @@ class UnitedStates:
     max_rate: float
     letter_premium: float = 0.0  # drawn letter rates reach the 2 Apr rate plus this many points
     extension_spread: int = 0  # an extension's length is drawn within the strategy's days ± this
+    implementation_lag_days: int = 0  # a deal's tariff lines enter into force this many days after it is announced
+    implementation_lag_spread: int = 0  # the lag is drawn per run and table within the days ± this (at least 0)
     target_noise: float = 0.0
     reservation_spread: float = 0.0
 
@@ -261,6 +263,8 @@ def _us(r: Reader) -> UnitedStates:
         floors=floors, max_rate=r.number("max_rate", 0, 100, allowed=TARIFF),
         letter_premium=r.number("letter_premium", 0, 100, default=0.0),
         extension_spread=r.integer("extension_spread", 0, 365, default=0),
+        implementation_lag_days=r.integer("implementation_lag_days", 0, 365, default=0),
+        implementation_lag_spread=r.integer("implementation_lag_spread", 0, 365, default=0),
         target_noise=r.number("target_noise", 0, 0.2, default=0.0),
         reservation_spread=r.number("reservation_spread", 0, 0.2, default=0.0),
     )

@@ -102,9 +102,10 @@ class UnitedStatesAgent(Negotiator):
 class PartnerAgent(Negotiator):
     """A trading partner: its talks with the US and its domestic politics."""
 
-    def __init__(self, model: TariffModel, settings: Partner, us: UnitedStates) -> None:
+    def __init__(self, model: TariffModel, settings: Partner, us: UnitedStates, implementation_lag: int = 0) -> None:
         super().__init__(model, settings.code, settings.strategy.build())
         self.settings = settings
+        self.implementation_lag = implementation_lag  # days from a deal's announcement to its lines in force
         self.draws = Draws(model.rng)
         self.talks = Talks(settings, us.floors, us.aspiration)
         self.lines: tuple[BindingLine, ...] = binding_lines(settings, self.talks.space, model.scenario.start)
@@ -159,7 +160,7 @@ class PartnerAgent(Negotiator):
             self.capital = min(politics.capital, self.capital + politics.capital_recovery)
 
     def close(self) -> None:
-        """The deal is in force: freeze the record."""
+        """The deal is announced, or enters into force: freeze the record as it stands."""
         self._closed_row = None
         self._closed_row = self.row
 
@@ -229,7 +230,8 @@ class PartnerAgent(Negotiator):
 
     @property
     def row(self) -> tuple:
-        """Today's record of this pair for the ``DataCollector`` (fixed once a deal is in force)."""
+        """Today's record of this pair for the ``DataCollector`` (fixed once a deal is announced,
+        and again when it enters into force)."""
         if self._closed_row is not None:
             return self._closed_row
         t = self.talks

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from sim.core.frontier import Offer, Side
 from sim.model.events import EventKind
+from sim.model.implementation import enter_into_force
 from sim.model.talks import Status
 from sim.strategies import View
 
@@ -151,11 +152,12 @@ def _settle(model: TariffModel, partner: PartnerAgent, offer: Offer, accepted_by
                       f"the package fails at home in {partner.settings.name}; capital now {partner.capital:.2f}")
         return
     was_letter = partner.talks.status is Status.LETTER
-    partner.talks.conclude(offer, day)
+    partner.talks.conclude(offer, day, partner.implementation_lag)
     partner.talks.record_round()
     partner.close()
     model.log.add(day, EventKind.DEAL, "USA", code,
                   _offer_text(partner, offer, "deal", code, " (replaces the letter rate)" if was_letter else ""))
+    enter_into_force(model.log, (partner,), day)  # at once where the lag is 0
     model.world.shock(-model.scenario.environment.market_stress.deal)
     weight = model.scenario.environment.precedent_weight
     if weight > 0:

@@ -12,6 +12,7 @@ from sim.model.agents import ROW_COLUMNS, PartnerAgent, UnitedStatesAgent
 from sim.model.bargaining import bargaining_round
 from sim.model.environment import World
 from sim.model.events import EventKind, EventLog
+from sim.model.implementation import enter_into_force, implementation_lags
 from sim.model.outside import apply_outside_event
 from sim.model.talks import Status
 from sim.model.us_tactics import choose_attention, deadline_tactics, threaten_stalled
@@ -49,7 +50,9 @@ class TariffModel(mesa.Model):
         self.world = World(scenario.environment, (scenario.environment.court.hearing - scenario.start).days, self.rng)
         self.us = UnitedStatesAgent(self, scenario.us)
         # A canonical order (by code), so that results do not depend on how the config lists them.
-        self.partners = [PartnerAgent(self, scenario.partners[code], scenario.us) for code in sorted(scenario.partners)]
+        codes = sorted(scenario.partners)
+        lags = implementation_lags(self.rng, scenario.us, len(codes))
+        self.partners = [PartnerAgent(self, scenario.partners[code], scenario.us, lag) for code, lag in zip(codes, lags)]
         self._events_by_day: dict[int, list[OutsideEvent]] = defaultdict(list)
         for event in scenario.events:
             self._events_by_day[(event.date - scenario.start).days].append(event)
@@ -77,9 +80,10 @@ class TariffModel(mesa.Model):
         return self.scenario.start + dt.timedelta(days=day)
 
     def step(self) -> None:
-        """One day: outside events, politics, talks, US tactics, then the record."""
+        """One day: deals entering into force, outside events, politics, talks, US tactics, then the record."""
         day = self.day
         self.world.new_day(day)
+        enter_into_force(self.log, self.partners, day)
         summits = self._outside_events(day)
         self._clock(day)
         self._domestic_politics(day)

@@ -19,7 +19,8 @@ class Status(str, Enum):
 
     TALKING = "talking"
     SUSPENDED = "suspended"
-    DEAL = "deal"
+    ANNOUNCED = "announced"  # a deal is ratified; its tariff lines are not yet in force
+    DEAL = "deal"  # the deal's tariff lines are in force
     LETTER = "letter"
 
 
@@ -61,6 +62,7 @@ class Talks:
         self.partner_offer: Offer | None = None
         self.deal: Offer | None = None
         self.deal_day: int | None = None
+        self.effective_day: int | None = None  # the day the deal's tariff lines enter into force
         self.best_gap = 2.0
         self.best_gap_day = 0
         self.last_threat_day = -10**6
@@ -264,9 +266,15 @@ class Talks:
         self.in_force[name] = rate
         self._no_deal = None
 
-    def conclude(self, offer: Offer, day: int) -> None:
-        """A ratified deal enters into force: its tariff lines replace those in force."""
-        self.deal, self.deal_day, self.status = offer, day, Status.DEAL
+    def conclude(self, offer: Offer, day: int, lag: int = 0) -> None:
+        """A ratified deal is announced on ``day``; its tariff lines enter into force ``lag`` days
+        later (``enter_into_force``), the lines in force until then stay."""
+        self.deal, self.deal_day, self.status = offer, day, Status.ANNOUNCED
+        self.effective_day = day + lag
+
+    def enter_into_force(self) -> None:
+        """The announced deal's tariff lines replace those in force."""
+        offer, self.status = self.deal, Status.DEAL
         for name, i in self.line_index.items():
             if i >= 0:
                 self.in_force[name] = self.space.real(i, offer.y(i))
