@@ -37,6 +37,9 @@ class _IdCounters(weakref.WeakKeyDictionary):
             return counter
 
 
+ESCALATION_POINTS = 10.0  # the unit of escalation that ``hesitancy`` is given for, in percentage points
+
+
 class Draws:
     """Standard normal and uniform draws taken from the run's generator in blocks (one call per
     ``BLOCK`` draws instead of one per draw: the daily trembles and coin flips are on the hot
@@ -133,7 +136,7 @@ class PartnerAgent(Negotiator):
         politics = settings.politics
         self._safety = politics.noise * math.log(politics.confidence / (1.0 - politics.confidence))
         self._closed_row: tuple | None = None
-        self._escalations_seen = 0
+        self._escalations_seen = 0.0
         self._escalation_day: int | None = None
         self._hesitancy_stock = 0.0  # hesitancy on the day of the last escalation
 
@@ -146,8 +149,9 @@ class PartnerAgent(Negotiator):
         """Red lines that start or lapse today, the election, capital recovering towards its base,
         and whether a US tariff line on this partner rose since yesterday (an escalation)."""
         if self.talks.escalations != self._escalations_seen:
-            # Escalations add up: what is left of the earlier hesitancy, plus the new.
-            new = self.talks.escalations - self._escalations_seen
+            # Escalations add up: what is left of the earlier hesitancy, plus ``hesitancy`` per
+            # ESCALATION_POINTS of tariff raised (steel 25% -> 50% counts 2.5 times).
+            new = (self.talks.escalations - self._escalations_seen) / ESCALATION_POINTS
             self._escalations_seen = self.talks.escalations
             self._hesitancy_stock = self.hesitancy(day) + new * self.settings.hesitancy
             self._escalation_day = day
@@ -176,9 +180,9 @@ class PartnerAgent(Negotiator):
         self.us_reservation = self.model.us.reservation(us_no_deal, self.us_penalty - self.us_shift)
 
     def hesitancy(self, day: int) -> float:
-        """What US escalations (a tariff line raised without warning, a threat) add to what this
-        partner demands: ``hesitancy`` for each, added up, each fading with time constant
-        ``hesitancy_days``. The articles: escalation made partners hesitant to strike deals, and
+        """What US escalations (a tariff line raised without warning, letter rates imposed, a
+        threat) add to what this partner demands: ``hesitancy`` per ``ESCALATION_POINTS``
+        percentage points of tariff raised, added up, fading with time constant ``hesitancy_days``. The articles: escalation made partners hesitant to strike deals, and
         fed resistance at home."""
         if self._escalation_day is None:
             return 0.0

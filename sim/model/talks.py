@@ -53,7 +53,7 @@ class Talks:
         self.floors_known = False  # whether the partner has learned the US floors (it asks no less)
         self.in_force = {"reciprocal": partner.pause_rate, "autos": partner.autos_rate, "steel": partner.steel_rate}
         self.threatened = partner.announced_rate
-        self.escalations = 0  # how many times a US tariff line on this partner rose outside the talks
+        self.escalations = 0.0  # percentage points by which the US raised tariffs on this partner outside the talks
         self.letter_rate = partner.letter_rate
         self.letter_sent = False
         self.status = Status.TALKING
@@ -252,17 +252,16 @@ class Talks:
     def impose_letter(self) -> float:
         """The no-deal rate enters into force; returns it."""
         rate = self.no_deal_rate()
-        if rate > self.in_force["reciprocal"]:
-            self.escalations += 1
+        self.escalations += max(0.0, rate - self.in_force["reciprocal"])
         self.in_force["reciprocal"] = rate
-        self.status = Status.LETTER
+        if self.status is not Status.SUSPENDED:  # talks the US cut stay cut: the rate applies, nobody talks
+            self.status = Status.LETTER
         self._no_deal = None
         return rate
 
     def set_line(self, name: str, rate: float) -> None:
         """A US tariff line on the partner changes outside the talks (steel doubled)."""
-        if rate > (self.in_force[name] or 0.0):
-            self.escalations += 1
+        self.escalations += max(0.0, rate - (self.in_force[name] or 0.0))
         self.in_force[name] = rate
         self._no_deal = None
 

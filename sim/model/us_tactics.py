@@ -52,10 +52,11 @@ def threaten_stalled(model: TariffModel, day: int) -> None:
             continue
         step = strategy.threat(table_view(model, partner), model.rng)
         if step > 0 and talks.threatened < max_rate:
+            before = talks.threatened
             rate = talks.threaten(step, max_rate)
-            # A threat is an escalation too: bullying makes concessions harder to sell at home
-            # (Froman, WSJ), so the partner's hesitancy starts again (PartnerAgent.hesitancy).
-            talks.escalations += 1
+            # A threat is an escalation too, by the points it adds: bullying makes concessions
+            # harder to sell at home (Froman, WSJ), so the partner's hesitancy grows (PartnerAgent.hesitancy).
+            talks.escalations += rate - before
             talks.last_threat_day = talks.best_gap_day = day
             partner.spend_capital(partner.settings.politics.threat_cost)
             model.world.shock(jump)
