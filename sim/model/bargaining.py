@@ -10,6 +10,7 @@ floor teaches the partner the floors (its later counters ask no less).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
 
 from sim.core.frontier import Offer, Side
@@ -62,12 +63,15 @@ class _Stance(NamedTuple):
     locked: frozenset[str]
 
 
+_new_stance = partial(tuple.__new__, _Stance)  # without the named tuple's Python-level __new__ (hot path)
+
+
 def _us_today(model: TariffModel, partner: PartnerAgent) -> _Stance:
     us = model.us.strategy
     view = partner.us_view()
     target = us.target(view, model.rng)
     partner.talks.us_target = target
-    return _Stance(view, partner.tremble(target, view, model.us.settings.target_noise), us.locked_issues(view))
+    return _new_stance((view, partner.tremble(target, view, model.us.settings.target_noise), us.locked_issues(view)))
 
 
 def _partner_today(model: TariffModel, partner: PartnerAgent) -> _Stance:
@@ -75,7 +79,7 @@ def _partner_today(model: TariffModel, partner: PartnerAgent) -> _Stance:
     view = partner.partner_view()
     target = mine.target(view, model.rng)
     partner.talks.partner_target = target
-    return _Stance(view, partner.tremble(target, view, partner.settings.target_noise), mine.locked_issues(view))
+    return _new_stance((view, partner.tremble(target, view, partner.settings.target_noise), mine.locked_issues(view)))
 
 
 def _us_proposes(model: TariffModel, partner: PartnerAgent, day: int, us: _Stance) -> Offer:
