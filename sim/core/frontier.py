@@ -97,8 +97,8 @@ class Frontier:
         partner_curvature: The partner's curvature of each issue (default all linear).
     """
 
-    __slots__ = ("start", "end", "vertices", "_own", "_neg_own", "_other", "proposer", "us_curvature", "partner_curvature",
-                 "us_weights", "partner_weights")
+    __slots__ = ("start", "end", "vertices", "_own", "_neg_own", "_other", "proposer", "_us_first", "us_curvature",
+                 "partner_curvature", "us_weights", "partner_weights")
 
     def __init__(
         self,
@@ -117,6 +117,7 @@ class Frontier:
         self.us_curvature, self.partner_curvature = us_c, p_c
         us_first = proposer is Side.US
         self.proposer = proposer
+        self._us_first = us_first  # ``proposer is Side.US``: an Enum look-up costs ~0.1 us on Python 3.11
         self.start = tuple(yhi) if us_first else tuple(ylo)
         self.end = tuple(ylo) if us_first else tuple(yhi)
         # Work in the proposer's orientation: x = y for the US, 1 - y for the partner.
@@ -181,7 +182,7 @@ class Frontier:
         else:
             own_u = own[seg] + fraction * (own[seg + 1] - own[seg])
             other_u = other[seg] + fraction * (other[seg + 1] - other[seg])
-        if self.proposer is Side.US:
+        if self._us_first:
             return _new_offer((self, seg, fraction, own_u, other_u))
         return _new_offer((self, seg, fraction, other_u, own_u))
 
