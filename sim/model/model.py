@@ -74,7 +74,7 @@ class TariffModel(mesa.Model):
         One model-level reporter for the model and all partner agents: Mesa's per-agent
         reporters cost more than the whole day's bargaining.
         """
-        return DayRecord((self.world.stress, self.deadline_day, *(p.row for p in self.partners)))
+        return DayRecord((self.world.stress, self.deadline_day, *[p.row for p in self.partners]))
 
     def _collect(self) -> None:
         """Append today's record to the ``DataCollector``'s ``day`` series.
