@@ -79,6 +79,9 @@ class View(NamedTuple):
     stress_threshold: float
 
 
+NO_ISSUES: frozenset[str] = frozenset()  # no locked issues (one shared set: asked twice a meeting)
+
+
 class Strategy(ABC):
     """What a side decides at a table: the utility to aim at, and whether to accept.
 
@@ -110,7 +113,7 @@ class Strategy(ABC):
 
     def locked_issues(self, view: View) -> frozenset[str]:
         """Issues this side keeps at its own ideal today, whatever its target (none by default)."""
-        return frozenset()
+        return NO_ISSUES
 
     def retaliates(self, view: View, rng: np.random.Generator) -> bool:
         """Whether a partner answers a US escalation (letter rates, a sector tariff) with
