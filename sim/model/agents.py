@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import weakref
+from functools import partial
 from typing import TYPE_CHECKING
 
 import mesa
@@ -221,16 +222,16 @@ class PartnerAgent(Negotiator):
         """The read-only view the US decides from at this table today."""
         t, m = self.talks, self.model
         last, previous, best = t.us_received
-        return View(m.day, m.us_tau, m.days_left, t.us_aspiration, self.us_reservation, t.us_target,
-                    last, previous, best, None, m.world.stress, m.stress_threshold)
+        return _new_view((m.day, m.us_tau, m.days_left, t.us_aspiration, self.us_reservation, t.us_target,
+                          last, previous, best, None, m.world.stress, m.stress_threshold))
 
     def partner_view(self) -> View:
         """The read-only view this partner decides from today."""
         t, m = self.talks, self.model
         last, previous, best = t.partner_received
         to_election = None if self.election_day is None or self.election_day < m.day else self.election_day - m.day
-        return View(m.day, m.tau, m.days_left, t.partner_aspiration, self.win_set, t.partner_target,
-                    last, previous, best, to_election, m.world.stress, m.stress_threshold)
+        return _new_view((m.day, m.tau, m.days_left, t.partner_aspiration, self.win_set, t.partner_target,
+                          last, previous, best, to_election, m.world.stress, m.stress_threshold))
 
     @property
     def row(self) -> tuple:
@@ -245,6 +246,7 @@ class PartnerAgent(Negotiator):
                 self.capital)
 
 
+_new_view = partial(tuple.__new__, View)  # a View without the named tuple's Python-level __new__ (hot path)
 _STATUS_TEXT = {status: status.value for status in Status}  # Enum.value is slow on the hot path
 
 ROW_COLUMNS = (
