@@ -23,7 +23,6 @@ LIVE = [  # (mechanism, partner, outcome)
     ("jpn_rice_lifted", "JPN", "p_deal_by"),
     ("jpn_autos_relaxed", "JPN", "deal_autos"),
     ("deadline_later", "JPN", "p_deal_by"),
-    ("deadline_later", "EU", "deal_day"),
     ("deadline_later", "KOR", "deal_day"),
     ("deadline_later", "VNM", "deal_day"),
     ("threats_more", "CAN", "final_rate"),
