@@ -110,7 +110,8 @@ def measure(outcome: str, baseline: np.ndarray, changed: np.ndarray, seed: int) 
 
 def verdict(effect: Effect, expect: Expectation, alpha: float) -> str:
     """``live``, ``too small``, ``wrong direction``, ``not significant`` or ``identical``; for an
-    expected null effect, ``no effect (as expected)`` or ``moves (none expected)``."""
+    expected null effect, ``no effect (as expected)`` or ``moves (none expected)``. ``live``
+    needs p < ``alpha`` and a 95% interval that excludes no effect."""
     significant = bool(effect.p_value < alpha)  # False for NaN
     if expect.direction == "none":
         return "moves (none expected)" if significant else "no effect (as expected)"
@@ -122,6 +123,8 @@ def verdict(effect: Effect, expect: Expectation, alpha: float) -> str:
         return "too small"
     if np.sign(effect.effect) != (1 if expect.direction == "up" else -1):
         return "wrong direction"
+    if effect.low <= 0.0 <= effect.high:  # a signed-rank test can pass while the median's interval spans 0
+        return "not significant"
     return "live" if abs(effect.effect) >= expect.min_effect else "too small"
 
 

@@ -59,8 +59,17 @@ def test_welch_t_of_two_small_samples():
 def test_verdicts(effect, p, direction, expected):
     from sim.mechanism_stats import Effect
 
-    measured = Effect(0.0, effect, effect, effect - 0.1, effect + 0.1, p, "t", 100, False)
+    measured = Effect(0.0, effect, effect, effect - 0.01, effect + 0.01, p, "t", 100, False)
     assert verdict(measured, Expectation("JPN", "p_deal", direction, 0.05), 0.01) == expected
+
+
+def test_a_significant_test_whose_interval_spans_no_effect_is_not_live():
+    """A signed-rank test can pass while the bootstrap interval of the medians' difference
+    includes 0 (a later deadline for the EU: +4 days [-11, +11], p = 0.0005)."""
+    from sim.mechanism_stats import Effect
+
+    measured = Effect(88.0, 92.0, 4.0, -11.0, 11.0, 0.0005, "wilcoxon", 300, False)
+    assert verdict(measured, Expectation("EU", "deal_day", "up", 3.0), 0.01) == "not significant"
 
 
 def test_the_declared_table_is_valid():

@@ -30,14 +30,15 @@ LIVE = [  # (mechanism, partner, outcome)
     ("stress_sensitive_us", "EU", "deal_rate"),
     ("hold_out_for_turmoil", "JPN", "partner_value"),
     ("court_risk_higher", "JPN", "deal_rate"),
+    ("court_risk_higher", "EU", "deal_rate"),
     ("can_dst_kept", "CAN", "p_deal"),
     ("can_talks_not_restored", "CAN", "p_deal"),
+    ("eu_legislation_opened", "EU", "p_deal"),
     ("eu_legislation_opened", "EU", "deal_day"),
     ("vnm_china_demand_dropped", "VNM", "deal_day"),
     ("steel_not_doubled", "JPN", "p_deal_by"),
     ("steel_not_doubled", "EU", "deal_day"),
     ("steel_not_doubled", "KOR", "deal_day"),
-    ("uk_precedent_removed", "JPN", "p_deal_by"),
     ("uk_precedent_removed", "EU", "deal_day"),
 ]
 NO_EFFECT = [("threats_none", "JPN", "p_deal_by")]  # pressure "did not work" on Japan before its vote
