@@ -137,6 +137,7 @@ def test_with_noise_the_pass_share_is_logistic_in_the_margin_over_the_threshold(
 def test_with_noise_a_hopeless_deal_never_passes_and_a_sure_one_always_does():
     rng = np.random.default_rng(5)
     assert not any(ratifies(-100.0, 0.2, 1.0, rng) for _ in range(1000))   # z = -100.2: chance 0
+    assert not ratifies(-100.0, 0.2, 0.01, rng)   # z = -10020: no overflow, chance 0
     assert all(ratifies(100.0, 0.2, 1.0, rng) for _ in range(1000))
 
 
