@@ -105,7 +105,7 @@ def plot_dance(timeseries: pd.DataFrame, events: pd.DataFrame, summary: dict[str
             labels.append(f"{owner} reservation value" if offer == "reservation"
                           else f"{_OFFER_WORDS[offer]}, valued by {valuer}")
     handles.append(Line2D([], [], ls="", marker="*", ms=11, color="0.5", mec="black", mew=0.5))
-    labels.append("deal took effect (shaded after)")
+    labels.append("deal announced (shaded after)")
     legend_panel(axes[len(partners)], handles, labels,
                   "black: utility to the US\ncolour: utility to the partner", references)
     fig.suptitle(f"The negotiation dance (replication {run_id}): "
@@ -173,7 +173,7 @@ def plot_tariff_paths(timeseries: pd.DataFrame, events: pd.DataFrame,
 
 def plot_deal_dates(runs: pd.DataFrame, events: pd.DataFrame,
                     summary: dict[str, Any]) -> Figure:
-    """Draws when deals took effect, one row per partner, with the share left without a deal.
+    """Draws when deals were announced, one row per partner, with the share left without a deal.
 
     Args:
         runs: runs.parquet as a DataFrame (``deal_date``, ``final_deadline``).
@@ -216,11 +216,11 @@ def plot_deal_dates(runs: pd.DataFrame, events: pd.DataFrame,
     mark_references(ax, summary, data["final_deadline"] if "final_deadline" in data else [],
                      partners, f"({extended:,} of {n_runs:,} runs)" if n_runs > 1 else "")
     ax.grid(axis="x", lw=0.4, alpha=0.5)
-    ax.set_xlabel("date the deal took effect")
+    ax.set_xlabel("date the deal was announced")
     ax.set_ylabel("partner")
     date_axis(ax)
     horizon = f" by {short_date(end)}" if end is not None else ""
-    fig.suptitle(f"When deals took effect ({n_runs:,} replication{'s' if n_runs != 1 else ''}"
+    fig.suptitle(f"When deals were announced ({n_runs:,} replication{'s' if n_runs != 1 else ''}"
                  f" per partner; right: share with no deal{horizon})")
     return fig
 

@@ -26,7 +26,7 @@ REPORT = "report.html"
 _CAPTIONS = {  # each figure once: what it shows
     "dance.png": "The negotiation dance: each side's utility of the latest offers (first replication).",
     "tariff_paths.png": "US headline tariff in force on each partner: the share of replications at each rate.",
-    "deal_dates.png": "When deals took effect, and the share of replications without one.",
+    "deal_dates.png": "When deals were announced, and the share of replications without one.",
     "context": "Market stress and the partner governments' political capital.",
     "study_deal_timing": "Deal timing: the share of replications with a deal in force by each date.",
     "study_deal_heatmap": "Probability of a deal per partner over the two swept settings.",
@@ -141,8 +141,8 @@ def _outcomes(runs: pd.DataFrame, keys: list[str], single: bool, study_summary: 
     shown = table[columns].rename(columns={
         "deal_probability": "P(deal) (95% interval)", "median_deal_date": "median deal date",
         "median_final_tariff": "median final headline tariff", **{k: k.split(".", 1)[-1] for k in keys}})
-    return ("<h2>Outcomes</h2><p class=\"meta\">Per partner: the share of replications with a deal in force by "
-            "the horizon (Wilson 95% interval), the median date deals took effect, and the median US "
+    return ("<h2>Outcomes</h2><p class=\"meta\">Per partner: the share of replications with a deal announced by "
+            "the horizon (Wilson 95% interval), the median date deals were announced, and the median US "
             "headline tariff at the horizon.</p>" + shown.to_html(index=False, escape=True, border=0))
 
 

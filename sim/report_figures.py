@@ -107,8 +107,8 @@ def plot_against(runs: pd.DataFrame, key: str, others: list[str], order: Sequenc
     left.yaxis.set_major_formatter(PercentFormatter(1.0))
     left.set_ylabel("deal probability (share of replications, 95% interval)")
     left.set_title("Deal by the horizon")
-    right.set_ylabel("median date the deal took effect (replications with a deal)")
-    right.set_title("When deals took effect")
+    right.set_ylabel("median date the deal was announced (replications with a deal)")
+    right.set_title("When deals were announced")
     right.yaxis.set_major_locator(mdates.AutoDateLocator())
     right.yaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     for ax in (left, right):

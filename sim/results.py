@@ -24,13 +24,13 @@ from sim.model.model import TariffModel
 EPOCH = dt.date(1970, 1, 1)
 DATE_COLUMNS = {"date", "deal_date", "final_deadline", "deadline"}
 RUN_COLUMNS = (
-    "run_id", "seed", "partner", "deal", "deal_date", "deal_day", "final_tariff", "final_autos", "final_steel",
+    "run_id", "seed", "partner", "deal", "deal_date", "deal_day", "effective_day", "final_tariff", "final_autos", "final_steel",
     *(f"agreed_{name}" for name in ISSUES), "letter", "extended_deadline", "final_deadline",
     "ratification_failures", "us_utility", "partner_utility", "us_reservation", "partner_reservation",
 )
 TIMESERIES_COLUMNS = ("run_id", "seed", "day", "date", "partner", *ROW_COLUMNS, "market_stress", "deadline")
 EVENT_COLUMNS = ("run_id", "seed", "day", "date", "kind", "actor", "target", "detail")
-NULLABLE_INT_COLUMNS = ("deal_day",)  # integers with nulls: pandas reads them as Int64, not float
+NULLABLE_INT_COLUMNS = ("deal_day", "effective_day")  # integers with nulls: pandas reads them as Int64, not float
 
 
 class TableBuilder:
@@ -81,7 +81,7 @@ def _run_row(partner: PartnerAgent, run_id: int, seed: int, start_days: int, fin
     in_force = talks.in_force
     return (
         run_id, seed, partner.code, deal is not None,
-        None if deal is None else start_days + talks.deal_day, talks.deal_day,
+        None if deal is None else start_days + talks.deal_day, talks.deal_day, talks.effective_day,
         in_force["reciprocal"], nan if in_force["autos"] is None else in_force["autos"],
         nan if in_force["steel"] is None else in_force["steel"],
         *(agreed.get(name, nan) for name in ISSUES), letter, extended, final_deadline,
@@ -97,7 +97,7 @@ def _table(columns: tuple[str, ...], rows: list[tuple]) -> pa.Table:
     for name, values in zip(columns, data):
         if name in DATE_COLUMNS:
             arrays[name] = pa.array(values, type=pa.int32()).cast(pa.date32())
-        elif name in ("deal_day",):
+        elif name in NULLABLE_INT_COLUMNS:
             arrays[name] = pa.array(values, type=pa.int64())
         elif name in ("run_id", "seed", "day", "ratification_failures"):
             arrays[name] = pa.array(np.asarray(values, dtype=np.int64))

@@ -182,7 +182,7 @@ def plot_deal_timing(runs: pd.DataFrame, summary: dict[str, Any], by: str | None
                    title_fontsize=8)
     fig.supxlabel("date (2025)")
     fig.supylabel("replications with a deal in force (%)")
-    fig.suptitle("When deals took effect: cumulative share of replications (plateau = P(deal))")
+    fig.suptitle("When deals were announced: cumulative share of replications (plateau = P(deal))")
     return fig
 
 

@@ -210,13 +210,18 @@ def check_invariants(study: Study, t: dict[str, pd.DataFrame]) -> None:
         for issue, floor in scenario.us.floors.items():
             if issue in partner.issues:
                 assert (mine[f"agreed_{issue}"] >= floor - TOL).all(), (code, issue)
-        # The tariff in force after a deal is the agreed line, to the end of the horizon.
+        # The tariff in force from a deal's effective day is the agreed line, to the end of the
+        # horizon; between its announcement and that day the deal is only announced.
+        in_force = mine[mine["effective_day"] <= ts["day"].max()]
         for line, final in (("reciprocal", "final_tariff"), ("autos", "final_autos"), ("steel", "final_steel")):
             if line in partner.issues:
-                assert np.allclose(mine[final], mine[f"agreed_{line}"], rtol=0, atol=TOL), (code, line)
+                assert np.allclose(in_force[final], in_force[f"agreed_{line}"], rtol=0, atol=TOL), (code, line)
         if "reciprocal" in partner.issues and len(mine):
-            after = ts[ts["partner"] == code].merge(mine[["run_id", "deal_day", "agreed_reciprocal"]], on="run_id")
-            after = after[after["day"] >= after["deal_day"]]
+            after = ts[ts["partner"] == code].merge(
+                mine[["run_id", "deal_day", "effective_day", "agreed_reciprocal"]], on="run_id")
+            assert (after.loc[after["day"].between(after["deal_day"], after["effective_day"] - 1), "status"]
+                    == "announced").all()
+            after = after[after["day"] >= after["effective_day"]]
             assert (after["status"] == "deal").all()
             assert np.allclose(after["tariff_reciprocal"], after["agreed_reciprocal"], rtol=0, atol=TOL)
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from sim.core.frontier import Side
+from sim.model.agents import ESCALATION_POINTS
 from sim.model.model import TariffModel
 from sim.model.talks import Talks
 from sim.runner import run_replications
@@ -56,6 +57,8 @@ def stepped(scenario, days: int, seed: int = 1) -> TariffModel:
 
 
 def test_steel_doubled_makes_partners_hesitant_and_it_fades(baseline):
+    """Steel 25% -> 50% is 25 points of escalation: ``hesitancy`` (given per 10 points) 2.5
+    times over, on top of what earlier escalations left, fading with ``hesitancy_days``."""
     scenario = baseline.scenario
     doubled = next(e for e in scenario.events if e.kind == "sector_tariff")
     day = (doubled.date - scenario.start).days
@@ -64,14 +67,29 @@ def test_steel_doubled_makes_partners_hesitant_and_it_fades(baseline):
     vietnam = next(p for p in model.partners if p.code == "VNM")  # no steel line: not hit
     h = scenario.partners["JPN"].hesitancy
     assert h > 0
-    assert japan.hesitancy(day) == pytest.approx(h)
-    assert japan.hesitancy(day + scenario.partners["JPN"].hesitancy_days) == pytest.approx(h / math.e)
-    assert japan.hesitancy(day - 1 + 1) > japan.hesitancy(day + 10) > 0
-    assert vietnam.hesitancy(day) == 0.0
-    # Without the event, no hesitancy.
     calm = dataclasses.replace(scenario, events=tuple(e for e in scenario.events if e.kind != "sector_tariff"))
     japan_calm = next(p for p in stepped(calm, day + 1).partners if p.code == "JPN")
-    assert japan_calm.hesitancy(day) == 0.0
+    rise = doubled.amount - scenario.partners["JPN"].steel_rate
+    assert japan.hesitancy(day) == pytest.approx(japan_calm.hesitancy(day) + h * rise / ESCALATION_POINTS)
+    assert japan.hesitancy(day + scenario.partners["JPN"].hesitancy_days) == pytest.approx(japan.hesitancy(day) / math.e)
+    assert japan.hesitancy(day) > japan.hesitancy(day + 10) > 0
+    assert vietnam.hesitancy(day) == 0.0
+
+
+def test_escalations_add_up_and_a_threat_counts_by_its_points(baseline):
+    scenario = baseline.scenario
+    model = stepped(scenario, 2)
+    japan = next(p for p in model.partners if p.code == "JPN")
+    h, days = scenario.partners["JPN"].hesitancy, scenario.partners["JPN"].hesitancy_days
+    japan.talks.threaten(5.0, scenario.us.max_rate)
+    japan.talks.escalations += 5.0  # what threaten_stalled records for a 5-point threat
+    japan.new_day(2)
+    assert japan.hesitancy(2) == pytest.approx(h * 0.5)
+    japan.talks.set_line("steel", japan.talks.in_force["steel"] + 10.0)  # 10 more points on day 12
+    japan.new_day(12)
+    assert japan.hesitancy(12) == pytest.approx(h * 0.5 * math.exp(-10 / days) + h)
+    japan.new_day(13)  # nothing new: the stock only fades
+    assert japan.hesitancy(13) == pytest.approx((h * 0.5 * math.exp(-10 / days) + h) * math.exp(-1 / days))
 
 
 def test_the_win_set_carries_the_margin_for_the_wanted_chance_of_ratification(baseline):

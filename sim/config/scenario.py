@@ -64,6 +64,7 @@ class Election:
     window_days: int
     capital_after: float
     capital_spread: float = 0.0  # the result is drawn per run within capital_after ± capital_spread
+    salience_spread: float = 0.0  # how much a deal before the vote would cost: weight x U(1 ± spread), per run
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,8 @@ class UnitedStates:
     max_rate: float
     letter_premium: float = 0.0  # drawn letter rates reach the 2 Apr rate plus this many points
     extension_spread: int = 0  # an extension's length is drawn within the strategy's days ± this
+    implementation_lag_days: int = 0  # a deal's tariff lines enter into force this many days after it is announced
+    implementation_lag_spread: int = 0  # the lag is drawn per run and table within the days ± this (at least 0)
     target_noise: float = 0.0
     reservation_spread: float = 0.0
 
@@ -150,6 +153,8 @@ class MarketStress:
     talks_cut: float
     retaliation: float
     deal: float
+    level: float = 0.0  # the calm level stress reverts to (0: decays to nothing)
+    volatility: float = 0.0  # sd of each day's news shock (0: a deterministic path)
 
 
 @dataclass(frozen=True)
@@ -258,6 +263,8 @@ def _us(r: Reader) -> UnitedStates:
         floors=floors, max_rate=r.number("max_rate", 0, 100, allowed=TARIFF),
         letter_premium=r.number("letter_premium", 0, 100, default=0.0),
         extension_spread=r.integer("extension_spread", 0, 365, default=0),
+        implementation_lag_days=r.integer("implementation_lag_days", 0, 365, default=0),
+        implementation_lag_spread=r.integer("implementation_lag_spread", 0, 365, default=0),
         target_noise=r.number("target_noise", 0, 0.2, default=0.0),
         reservation_spread=r.number("reservation_spread", 0, 0.2, default=0.0),
     )
@@ -275,7 +282,9 @@ def _environment(r: Reader) -> Environment:
     m = r.child("market_stress")
     stress = MarketStress(*(m.number(k, 0, lo_open=False) if k != "decay" else m.number(k, 0, 1)
                             for k in ("initial", "decay", "threshold", "threat", "letter", "letters_imposed",
-                                      "talks_cut", "retaliation", "deal")))
+                                      "talks_cut", "retaliation", "deal")),
+                          level=m.number("level", 0, 1, default=0.0),
+                          volatility=m.number("volatility", 0, 1, default=0.0))
     m.finish()
     c = r.child("court")
     court = Court(c.date("hearing"), c.integer("ramp_days", 1, 365), c.number("strike_probability", 0, 1))
@@ -393,7 +402,8 @@ def _politics(r: Reader, start: dt.date | None) -> Politics:
     if r.raw("election", None) is not None:
         e = r.child("election")
         election = Election(e.date("date"), e.number("weight", 0, 1), e.integer("window_days", 1, 365),
-                            e.number("capital_after", 0, 1), e.number("capital_spread", 0, 1, default=0.0))
+                            e.number("capital_after", 0, 1), e.number("capital_spread", 0, 1, default=0.0),
+                            e.number("salience_spread", 0, 1, default=0.0))
         if election.date is not None and start is not None and election.date < start:
             e.error(e.key("date"), str(election.date),
                     f"must not be before scenario.start ({start}); for an election already held set "

@@ -5,13 +5,14 @@ from __future__ import annotations
 import itertools
 import math
 import weakref
+from functools import partial
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
 from sim.config.scenario import Partner, UnitedStates
-from sim.model.environment import election_result
+from sim.model.environment import election_result, election_salience
 from sim.model.politics import BindingLine, binding_lines, caps_on, ratification_threshold, ratifies
 from sim.model.talks import Status, Talks
 from sim.strategies import Strategy, USStrategy, View
@@ -35,6 +36,9 @@ class _IdCounters(weakref.WeakKeyDictionary):
             counter = itertools.count(1)
             self[model] = counter
             return counter
+
+
+ESCALATION_POINTS = 10.0  # the unit of escalation that ``hesitancy`` is given for, in percentage points
 
 
 class Draws:
@@ -102,9 +106,10 @@ class UnitedStatesAgent(Negotiator):
 class PartnerAgent(Negotiator):
     """A trading partner: its talks with the US and its domestic politics."""
 
-    def __init__(self, model: TariffModel, settings: Partner, us: UnitedStates) -> None:
+    def __init__(self, model: TariffModel, settings: Partner, us: UnitedStates, implementation_lag: int = 0) -> None:
         super().__init__(model, settings.code, settings.strategy.build())
         self.settings = settings
+        self.implementation_lag = implementation_lag  # days from a deal's announcement to its lines in force
         self.draws = Draws(model.rng)
         self.talks = Talks(settings, us.floors, us.aspiration)
         self.lines: tuple[BindingLine, ...] = binding_lines(settings, self.talks.space, model.scenario.start)
@@ -125,14 +130,16 @@ class PartnerAgent(Negotiator):
         self.election_day = None if election is None else (election.date - model.scenario.start).days
         # The election's result is not known before the vote: drawn per run (``election_result``).
         self._capital_after = 0.0 if election is None else election_result(election, model.rng)
+        self._salience = 1.0 if election is None else election_salience(election, model.rng)
         self.talks.set_caps(caps_on(self.lines, 0))
         # The government signs only what it expects to pass with ``confidence``: the margin above
         # the threshold at which the logistic verdict (``ratifies``) gives that chance.
         politics = settings.politics
         self._safety = politics.noise * math.log(politics.confidence / (1.0 - politics.confidence))
         self._closed_row: tuple | None = None
-        self._escalations_seen = 0
+        self._escalations_seen = 0.0
         self._escalation_day: int | None = None
+        self._hesitancy_stock = 0.0  # hesitancy on the day of the last escalation
 
     @property
     def open(self) -> bool:
@@ -143,7 +150,11 @@ class PartnerAgent(Negotiator):
         """Red lines that start or lapse today, the election, capital recovering towards its base,
         and whether a US tariff line on this partner rose since yesterday (an escalation)."""
         if self.talks.escalations != self._escalations_seen:
+            # Escalations add up: what is left of the earlier hesitancy, plus ``hesitancy`` per
+            # ESCALATION_POINTS of tariff raised (steel 25% -> 50% counts 2.5 times).
+            new = (self.talks.escalations - self._escalations_seen) / ESCALATION_POINTS
             self._escalations_seen = self.talks.escalations
+            self._hesitancy_stock = self.hesitancy(day) + new * self.settings.hesitancy
             self._escalation_day = day
         politics = self.settings.politics
         if day in self._line_change_days:
@@ -154,7 +165,7 @@ class PartnerAgent(Negotiator):
             self.capital = min(politics.capital, self.capital + politics.capital_recovery)
 
     def close(self) -> None:
-        """The deal is in force: freeze the record."""
+        """The deal is announced, or enters into force: freeze the record as it stands."""
         self._closed_row = None
         self._closed_row = self.row
 
@@ -170,17 +181,18 @@ class PartnerAgent(Negotiator):
         self.us_reservation = self.model.us.reservation(us_no_deal, self.us_penalty - self.us_shift)
 
     def hesitancy(self, day: int) -> float:
-        """What a US escalation (a tariff line raised without warning) adds to what this partner
-        demands: ``hesitancy`` on the day, fading with time constant ``hesitancy_days``. The
-        articles: escalation made partners hesitant to strike deals, and fed resistance at home."""
+        """What US escalations (a tariff line raised without warning, letter rates imposed, a
+        threat) add to what this partner demands: ``hesitancy`` per ``ESCALATION_POINTS``
+        percentage points of tariff raised, added up, fading with time constant ``hesitancy_days``. The articles: escalation made partners hesitant to strike deals, and
+        fed resistance at home."""
         if self._escalation_day is None:
             return 0.0
-        return self.settings.hesitancy * math.exp(-(day - self._escalation_day) / self.settings.hesitancy_days)
+        return self._hesitancy_stock * math.exp(-(day - self._escalation_day) / self.settings.hesitancy_days)
 
     def threshold(self, day: int) -> float:
         """Today's margin over the reservation value that a deal needs to pass at home."""
         to_election = None if self.election_day is None else self.election_day - day
-        return ratification_threshold(self.settings.politics, self.capital, to_election)
+        return ratification_threshold(self.settings.politics, self.capital, to_election, self._salience)
 
     def spend_capital(self, amount: float) -> None:
         """Threats and failed deals cost the government political capital."""
@@ -210,20 +222,21 @@ class PartnerAgent(Negotiator):
         """The read-only view the US decides from at this table today."""
         t, m = self.talks, self.model
         last, previous, best = t.us_received
-        return View(m.day, m.us_tau, m.days_left, t.us_aspiration, self.us_reservation, t.us_target,
-                    last, previous, best, None, m.world.stress, m.stress_threshold)
+        return _new_view((m.day, m.us_tau, m.days_left, t.us_aspiration, self.us_reservation, t.us_target,
+                          last, previous, best, None, m.world.stress, m.stress_threshold))
 
     def partner_view(self) -> View:
         """The read-only view this partner decides from today."""
         t, m = self.talks, self.model
         last, previous, best = t.partner_received
         to_election = None if self.election_day is None or self.election_day < m.day else self.election_day - m.day
-        return View(m.day, m.tau, m.days_left, t.partner_aspiration, self.win_set, t.partner_target,
-                    last, previous, best, to_election, m.world.stress, m.stress_threshold)
+        return _new_view((m.day, m.tau, m.days_left, t.partner_aspiration, self.win_set, t.partner_target,
+                          last, previous, best, to_election, m.world.stress, m.stress_threshold))
 
     @property
     def row(self) -> tuple:
-        """Today's record of this pair for the ``DataCollector`` (fixed once a deal is in force)."""
+        """Today's record of this pair for the ``DataCollector`` (fixed once a deal is announced,
+        and again when it enters into force)."""
         if self._closed_row is not None:
             return self._closed_row
         t = self.talks
@@ -233,6 +246,7 @@ class PartnerAgent(Negotiator):
                 self.capital)
 
 
+_new_view = partial(tuple.__new__, View)  # a View without the named tuple's Python-level __new__ (hot path)
 _STATUS_TEXT = {status: status.value for status in Status}  # Enum.value is slow on the hot path
 
 ROW_COLUMNS = (

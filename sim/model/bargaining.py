@@ -10,10 +10,12 @@ floor teaches the partner the floors (its later counters ask no less).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
 
 from sim.core.frontier import Offer, Side
 from sim.model.events import EventKind
+from sim.model.implementation import enter_into_force
 from sim.model.talks import Status
 from sim.strategies import View
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
 OFFER_LOG_STEP = 0.02  # log an offer when the proposer's target moved this much since the last offer logged
 US_OPENS = 0.5  # chance the US opens a meeting
+_US, _PARTNER = Side.US, Side.PARTNER  # Enum member look-ups are slow on Python 3.11 (~0.1 us each)
 
 
 def bargaining_round(model: TariffModel, partner: PartnerAgent, day: int) -> None:
@@ -62,12 +65,15 @@ class _Stance(NamedTuple):
     locked: frozenset[str]
 
 
+_new_stance = partial(tuple.__new__, _Stance)  # without the named tuple's Python-level __new__ (hot path)
+
+
 def _us_today(model: TariffModel, partner: PartnerAgent) -> _Stance:
     us = model.us.strategy
     view = partner.us_view()
     target = us.target(view, model.rng)
     partner.talks.us_target = target
-    return _Stance(view, partner.tremble(target, view, model.us.settings.target_noise), us.locked_issues(view))
+    return _new_stance((view, partner.tremble(target, view, model.us.settings.target_noise), us.locked_issues(view)))
 
 
 def _partner_today(model: TariffModel, partner: PartnerAgent) -> _Stance:
@@ -75,12 +81,12 @@ def _partner_today(model: TariffModel, partner: PartnerAgent) -> _Stance:
     view = partner.partner_view()
     target = mine.target(view, model.rng)
     partner.talks.partner_target = target
-    return _Stance(view, partner.tremble(target, view, partner.settings.target_noise), mine.locked_issues(view))
+    return _new_stance((view, partner.tremble(target, view, partner.settings.target_noise), mine.locked_issues(view)))
 
 
 def _us_proposes(model: TariffModel, partner: PartnerAgent, day: int, us: _Stance) -> Offer:
     talks = partner.talks
-    offer = talks.frontier(Side.US, us.locked).at(us.target)
+    offer = talks.frontier(_US, us.locked).at(us.target)
     if abs(talks.us_target - talks.us_logged) >= OFFER_LOG_STEP:  # the target moved: trembles are not news
         talks.us_logged = talks.us_target
         model.log.add(day, EventKind.OFFER, "USA", partner.code, _offer_text(partner, offer, "USA", partner.code))
@@ -90,7 +96,7 @@ def _us_proposes(model: TariffModel, partner: PartnerAgent, day: int, us: _Stanc
 
 def _partner_proposes(model: TariffModel, partner: PartnerAgent, day: int, mine: _Stance) -> Offer:
     talks = partner.talks
-    counter = talks.frontier(Side.PARTNER, mine.locked).at(mine.target)
+    counter = talks.frontier(_PARTNER, mine.locked).at(mine.target)
     if abs(talks.partner_target - talks.partner_logged) >= OFFER_LOG_STEP:
         talks.partner_logged = talks.partner_target
         model.log.add(day, EventKind.OFFER, partner.code, "USA", _offer_text(partner, counter, partner.code, "USA"))
@@ -151,11 +157,12 @@ def _settle(model: TariffModel, partner: PartnerAgent, offer: Offer, accepted_by
                       f"the package fails at home in {partner.settings.name}; capital now {partner.capital:.2f}")
         return
     was_letter = partner.talks.status is Status.LETTER
-    partner.talks.conclude(offer, day)
+    partner.talks.conclude(offer, day, partner.implementation_lag)
     partner.talks.record_round()
     partner.close()
     model.log.add(day, EventKind.DEAL, "USA", code,
                   _offer_text(partner, offer, "deal", code, " (replaces the letter rate)" if was_letter else ""))
+    enter_into_force(model.log, (partner,), day)  # at once where the lag is 0
     model.world.shock(-model.scenario.environment.market_stress.deal)
     weight = model.scenario.environment.precedent_weight
     if weight > 0:

@@ -18,6 +18,7 @@ class EventKind(str, Enum):
     REJECTION = "rejection"
     RATIFICATION_FAILURE = "ratification_failure"
     DEAL = "deal"
+    DEAL_IN_FORCE = "deal_in_force"
     THREAT = "threat"
     LETTER = "letter"
     LETTER_RATES_IMPOSED = "letter_rates_imposed"

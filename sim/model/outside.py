@@ -43,10 +43,14 @@ def apply_outside_event(model: TariffModel, event: OutsideEvent, day: int) -> li
         model.world.shock(stress.talks_cut)
         model.log.add(day, EventKind.TALKS_CUT, "USA", label, event.detail)
     elif kind == "talks_resumed":
-        for p in targets:
-            if p.talks.status is Status.SUSPENDED:
-                p.talks.status = Status.TALKING
-        model.log.add(day, EventKind.TALKS_RESUMED, "USA", label, event.detail)
+        # With an ``issue``, the US resumes only where the partner has given ground on it (Canada
+        # scrapped its digital tax, then talks restarted); elsewhere the talks stay cut.
+        resumed = [p for p in targets if p.talks.status is Status.SUSPENDED
+                   and (event.issue is None or _has_conceded(p, event.issue))]
+        for p in resumed:
+            p.talks.status = Status.TALKING
+        if resumed or event.issue is None:
+            model.log.add(day, EventKind.TALKS_RESUMED, "USA", ",".join(p.code for p in resumed) or label, event.detail)
     elif kind == "concession":
         for p in targets:
             if p.open and event.issue in p.talks.space.names:
@@ -56,3 +60,9 @@ def apply_outside_event(model: TariffModel, event: OutsideEvent, day: int) -> li
         model.log.add(day, EventKind.SUMMIT, "WORLD", label, event.detail)
         return [p for p in targets if p.open]
     return []
+
+
+def _has_conceded(partner: PartnerAgent, issue: str) -> bool:
+    """Whether ``partner`` has given ground on ``issue`` outside the talks (a concession event)."""
+    names = partner.talks.space.names
+    return issue in names and partner.talks.given[names.index(issue)] > 0.0

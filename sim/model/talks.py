@@ -12,6 +12,7 @@ from sim.core.issues import ISSUES, IssueSpace
 from sim.core.values import shape, us_curvature
 
 US_LINES = ("reciprocal", "autos", "steel")
+_PARTNER = Side.PARTNER  # Enum member look-ups are slow on Python 3.11 (~0.1 us each)
 
 
 class Status(str, Enum):
@@ -19,7 +20,8 @@ class Status(str, Enum):
 
     TALKING = "talking"
     SUSPENDED = "suspended"
-    DEAL = "deal"
+    ANNOUNCED = "announced"  # a deal is ratified; its tariff lines are not yet in force
+    DEAL = "deal"  # the deal's tariff lines are in force
     LETTER = "letter"
 
 
@@ -52,7 +54,7 @@ class Talks:
         self.floors_known = False  # whether the partner has learned the US floors (it asks no less)
         self.in_force = {"reciprocal": partner.pause_rate, "autos": partner.autos_rate, "steel": partner.steel_rate}
         self.threatened = partner.announced_rate
-        self.escalations = 0  # how many times a US tariff line on this partner rose outside the talks
+        self.escalations = 0.0  # percentage points by which the US raised tariffs on this partner outside the talks
         self.letter_rate = partner.letter_rate
         self.letter_sent = False
         self.status = Status.TALKING
@@ -61,6 +63,7 @@ class Talks:
         self.partner_offer: Offer | None = None
         self.deal: Offer | None = None
         self.deal_day: int | None = None
+        self.effective_day: int | None = None  # the day the deal's tariff lines enter into force
         self.best_gap = 2.0
         self.best_gap_day = 0
         self.last_threat_day = -10**6
@@ -94,13 +97,21 @@ class Talks:
         p_lo = tuple(min(p_hi[i], us_lo[i]) for i in range(n)) if self.floors_known else tuple(self.given)
         self.partner_frontier = self._frontier(p_lo, p_hi, Side.PARTNER)
         # What each side hopes for: its configured aspiration, at most its best feasible package.
-        self.us_aspiration = min(self._aspirations[0], self.us_frontier.best)
+        # A red line the US has run into does not lower its hopes: it asks more elsewhere until
+        # its clock brings its target under what the line leaves (a red line costs time).
+        self.us_aspiration = min(self._aspirations[0], self._us_best_without_red_lines())
         self.partner_aspiration = min(self._aspirations[1], self.partner_frontier.best)
+
+    def _us_best_without_red_lines(self) -> float:
+        """The US's utility of its ideal package if no partner red line bound it."""
+        if not self.learned_caps:
+            return self.us_frontier.best
+        return sum(w * shape(1.0, c) for w, c in zip(self.us_weights, self.us_curvature))
 
     def frontier(self, side: Side, locked: frozenset[str]) -> Frontier:
         """``side``'s frontier, with the ``locked`` issues held at that side's own ideal."""
         if not locked:
-            return self.us_frontier if side is Side.US else self.partner_frontier
+            return self.partner_frontier if side is _PARTNER else self.us_frontier
         key = (side, locked)
         found = self._locked.get(key)
         if found is None:
@@ -242,23 +253,28 @@ class Talks:
     def impose_letter(self) -> float:
         """The no-deal rate enters into force; returns it."""
         rate = self.no_deal_rate()
-        if rate > self.in_force["reciprocal"]:
-            self.escalations += 1
+        self.escalations += max(0.0, rate - self.in_force["reciprocal"])
         self.in_force["reciprocal"] = rate
-        self.status = Status.LETTER
+        if self.status is not Status.SUSPENDED:  # talks the US cut stay cut: the rate applies, nobody talks
+            self.status = Status.LETTER
         self._no_deal = None
         return rate
 
     def set_line(self, name: str, rate: float) -> None:
         """A US tariff line on the partner changes outside the talks (steel doubled)."""
-        if rate > (self.in_force[name] or 0.0):
-            self.escalations += 1
+        self.escalations += max(0.0, rate - (self.in_force[name] or 0.0))
         self.in_force[name] = rate
         self._no_deal = None
 
-    def conclude(self, offer: Offer, day: int) -> None:
-        """A ratified deal enters into force: its tariff lines replace those in force."""
-        self.deal, self.deal_day, self.status = offer, day, Status.DEAL
+    def conclude(self, offer: Offer, day: int, lag: int = 0) -> None:
+        """A ratified deal is announced on ``day``; its tariff lines enter into force ``lag`` days
+        later (``enter_into_force``), the lines in force until then stay."""
+        self.deal, self.deal_day, self.status = offer, day, Status.ANNOUNCED
+        self.effective_day = day + lag
+
+    def enter_into_force(self) -> None:
+        """The announced deal's tariff lines replace those in force."""
+        offer, self.status = self.deal, Status.DEAL
         for name, i in self.line_index.items():
             if i >= 0:
                 self.in_force[name] = self.space.real(i, offer.y(i))

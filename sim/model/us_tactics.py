@@ -10,6 +10,7 @@ strategy's days ± ``us.extension_spread``).
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sim.model.events import EventKind
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
     from sim.model.agents import PartnerAgent
     from sim.model.model import TariffModel
 
+# A TableView without the named tuple's Python-level __new__: built for every table every day.
+_new_table_view = partial(tuple.__new__, TableView)
+_TALKING = Status.TALKING  # Enum member look-ups are slow on Python 3.11 (~0.1 us each)
+
 
 def table_view(model: TariffModel, partner: PartnerAgent) -> TableView:
     """What the US sees of ``partner``'s table today."""
@@ -27,8 +32,8 @@ def table_view(model: TariffModel, partner: PartnerAgent) -> TableView:
     offer = talks.partner_offer
     serious = offer.us_utility - partner.us_reservation if offer is not None else 0.0
     gap = talks.us_target - offer.us_utility if offer is not None else 1.0
-    return TableView(partner.code, serious, gap, day - talks.last_met, day - talks.best_gap_day,
-                     day - talks.last_threat_day, talks.threatened, model.scenario.us.max_rate)
+    return _new_table_view((partner.code, serious, gap, day - talks.last_met, day - talks.best_gap_day,
+                            day - talks.last_threat_day, talks.threatened, model.scenario.us.max_rate))
 
 
 def choose_attention(model: TariffModel, candidates: list[PartnerAgent]) -> list[PartnerAgent]:
@@ -48,11 +53,15 @@ def threaten_stalled(model: TariffModel, day: int) -> None:
     max_rate = model.scenario.us.max_rate
     for partner in model.partners:
         talks = partner.talks
-        if talks.status is not Status.TALKING or talks.partner_offer is None:
+        if talks.status is not _TALKING or talks.partner_offer is None:
             continue
         step = strategy.threat(table_view(model, partner), model.rng)
         if step > 0 and talks.threatened < max_rate:
+            before = talks.threatened
             rate = talks.threaten(step, max_rate)
+            # A threat is an escalation too, by the points it adds: bullying makes concessions
+            # harder to sell at home (Froman, WSJ), so the partner's hesitancy grows (PartnerAgent.hesitancy).
+            talks.escalations += rate - before
             talks.last_threat_day = talks.best_gap_day = day
             partner.spend_capital(partner.settings.politics.threat_cost)
             model.world.shock(jump)

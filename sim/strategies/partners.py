@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.issues import ISSUES
-from sim.strategies.base import Side, StrategyInfo, View
+from sim.strategies.base import NO_ISSUES, Side, StrategyInfo, View
 from sim.strategies.registry import register
 from sim.strategies.time_dependent import TimeDependent
 
@@ -39,7 +39,7 @@ class HoldUntilElection(TimeDependent):
     def locked_issues(self, view: View) -> frozenset[str]:
         if view.days_to_election is not None and view.days_to_election > 0:
             return self.protected
-        return frozenset()
+        return NO_ISSUES
 
 
 @register
