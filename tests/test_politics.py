@@ -88,6 +88,14 @@ def test_an_election_ten_days_out_of_a_sixty_day_window_with_weight_0_3_adds_exa
     assert ratification_threshold(with_election, 0.5, 10) == pytest.approx(0.05 + 0.1 + 0.25)
 
 
+def test_the_election_term_scales_with_the_runs_salience_draw():
+    election = Election(date=dt.date(2025, 7, 20), weight=0.3, window_days=60, capital_after=1.0)
+    politics = _politics(threshold=0.05, capital_weight=0.2, election=election)
+    assert ratification_threshold(politics, 1.0, 10, salience=2.0) == pytest.approx(0.05 + 0.5)
+    assert ratification_threshold(politics, 1.0, 10, salience=0.0) == pytest.approx(0.05)
+    assert ratification_threshold(politics, 0.5, None, salience=2.0) == pytest.approx(0.15)   # capital: not scaled
+
+
 def test_the_election_term_runs_from_zero_at_the_window_edge_to_its_weight_on_the_day():
     election = Election(date=dt.date(2025, 7, 20), weight=0.3, window_days=60, capital_after=1.0)
     politics = _politics(threshold=0.05, capital_weight=0.2, election=election)
