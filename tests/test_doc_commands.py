@@ -49,6 +49,8 @@ NOT_RUN = {
     r"hydra/launcher=ray_(local|cluster)\b": "needs the `ray` extra, which `.ci/run` installs after this "
                                              "suite (tests/test_launchers.py then runs a Ray sweep), and "
                                              "ray_cluster a running cluster",
+    r"\bmutmut\b": "the mutation test: some 2,300 mutants, each against the fast tests, takes well over "
+                    "an hour on one core; docs/testing.md gives its last score",
     r"\bsolara run\b": "serves the explorer until stopped; tests/test_app.py starts it and drives it in "
                        "a browser",
 }
