@@ -181,11 +181,18 @@ def rate_shares(rows: pd.DataFrame) -> pd.DataFrame:
     return counts.div(counts.sum(axis=1), axis=0)
 
 
+LABEL_SHARE = 0.05  # a rate is labelled with its share at the horizon when at least this many runs hold it
+LABEL_GAP = 2.5  # tariff points between two labels (the larger share keeps its label)
+
+
 def rate_ribbons(ax: Axes, shares: pd.DataFrame, colour: str) -> None:
     """One ribbon per rate, as thick as the share of replications at that rate each day (full
     thickness: every run), labelled with its share at the horizon: runs that part show as ribbons
-    that split, even where the median does not move."""
+    that split, even where the median does not move. Only rates held by ``LABEL_SHARE`` of the
+    runs are labelled, the largest shares first, at least ``LABEL_GAP`` points apart (interior
+    deals spread the rates: a label for each would overprint the next)."""
     dates = shares.index
+    labels = []
     for rate in shares.columns:
         share = shares[rate]
         if share.max() < 0.01:
@@ -194,8 +201,13 @@ def rate_ribbons(ax: Axes, shares: pd.DataFrame, colour: str) -> None:
         drawn = ax.fill_between(dates, rate - half, rate + half, step="post", color=colour, alpha=0.55, lw=0)
         drawn.set_gid(f"rate {rate:g}")
         last = share.iloc[-1]
-        if 0.0 < last < 1.0:
-            ax.annotate(f"{last:.0%}", (dates[-1], rate + half.iloc[-1]), xytext=(-2, 1),
+        if LABEL_SHARE <= last < 1.0:
+            labels.append((last, rate + half.iloc[-1]))
+    placed: list[float] = []
+    for last, y in sorted(labels, reverse=True):
+        if all(abs(y - other) >= LABEL_GAP for other in placed):
+            placed.append(y)
+            ax.annotate(f"{last:.0%}", (dates[-1], y), xytext=(-2, 1),
                         textcoords="offset points", ha="right", va="bottom", fontsize=7, color="0.2")
 
 

@@ -157,7 +157,7 @@ def plot_tariff_paths(timeseries: pd.DataFrame, events: pd.DataFrame,
     if n_runs > 1:
         handles: list[object] = [tuple(Patch(color=color_of(p), alpha=0.55, lw=0) for p in partners)]
         labels = ["runs at each rate: thickness = share\nof runs that day (full: all runs);\n"
-                  "% = share at the horizon"]
+                  "% = share at the horizon (rates of 5% of runs or more)"]
     else:
         handles, labels = [partner_lines(partners, "-", 2.0)], ["tariff in force"]
     extended = events_of(events, "extension")["run_id"].nunique()
