@@ -243,6 +243,19 @@ def test_tariff_paths_show_runs_that_part_where_the_median_stays_flat() -> None:
     assert {"33%", "67%"} <= set(texts(japan))  # the share at the horizon of each rate
 
 
+def test_tariff_path_labels_skip_rare_rates_and_do_not_overprint() -> None:
+    """100 runs over many rates (interior deals): 40 runs at 20%, 30 at 21% (too close to
+    label), 27 at 30%, and one run each at 12%, 13% and 14% (under 5%: no label)."""
+    days = pd.date_range("2025-06-01", periods=10)
+    finals = [20.0] * 40 + [21.0] * 30 + [30.0] * 27 + [12.0, 13.0, 14.0]
+    rows = [{"run_id": run, "date": day, "partner": "JPN", "deadline": DEADLINE, "tariff_reciprocal": rate}
+            for run, rate in enumerate(finals) for day in days]
+    summary = {"deadline": DEADLINE.isoformat(), "partners": {"JPN": {}}}
+    fig = figures.plot_tariff_paths(pd.DataFrame(rows), pd.DataFrame(columns=["run_id", "kind"]), summary)
+    shares = [t for t in texts(panel(fig, "JPN")) if t.endswith("%") and t[:-1].isdigit()]
+    assert sorted(shares) == ["27%", "40%"]
+
+
 def test_every_figure_follows_the_scenarios_partner_order(results) -> None:
     runs, timeseries, events, summary = results
     order = ["VNM", "CAN", "JPN", "KOR", "EU"]
