@@ -6,6 +6,7 @@ teaches, what a settlement does to the pair, the others and the markets, and wha
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 
@@ -346,8 +347,8 @@ def test_an_offer_is_logged_when_the_target_moved_by_OFFER_LOG_STEP_and_not_less
     us, mine = _Fixed(0.02), _Fixed(0.5)
     model, partner = _table(baseline, us=us, mine=mine, caps={})
     talks = partner.talks
-    talks.us_logged, talks.partner_logged = 0.0, 0.48
-    assert 0.02 - 0.0 == OFFER_LOG_STEP and 0.5 - 0.48 >= OFFER_LOG_STEP
+    talks.us_logged, talks.partner_logged = 0.0, 0.52
+    assert 0.02 - 0.0 == OFFER_LOG_STEP and abs(0.5 - 0.52) >= OFFER_LOG_STEP
     bargaining_round(model, partner, 1)
     logged = [(r[0], r[2]) for r in _events(model, EventKind.OFFER)]
     assert logged == [(1, "USA"), (1, "CAN")] and talks.us_logged == 0.02 and talks.partner_logged == 0.5
@@ -360,8 +361,17 @@ def test_an_offer_is_logged_when_the_target_moved_by_OFFER_LOG_STEP_and_not_less
     first, counter = _events(model, EventKind.OFFER)[2:]
     offer, reply = talks.us_offer, talks.partner_offer
     assert first[3] == "CAN" and counter[3] == "USA"
-    assert _text(first) == f"USA → CAN: {talks.describe(offer)} (US {offer.us_utility:.2f} / CAN {offer.partner_utility:.2f})"
-    assert _text(counter) == f"CAN → USA: {talks.describe(reply)} (US {reply.us_utility:.2f} / CAN {reply.partner_utility:.2f})"
+    assert _text(first) == (f"USA → CAN: {talks.describe(offer)} "
+                            f"(US {offer.us_utility:.2f} / CAN {offer.partner_utility:.2f})")
+    assert _text(counter) == (f"CAN → USA: {talks.describe(reply)} "
+                              f"(US {reply.us_utility:.2f} / CAN {reply.partner_utility:.2f})")
+
+
+def test_a_partner_offer_is_logged_when_its_target_moved_by_exactly_OFFER_LOG_STEP(baseline):
+    model, partner = _table(baseline, opener=PARTNER_FIRST, mine=_Fixed(0.02), caps={})
+    partner.talks.partner_logged = 0.0
+    bargaining_round(model, partner, 1)
+    assert [r[2] for r in _events(model, EventKind.OFFER)][:1] == ["CAN"] and partner.talks.partner_logged == 0.02
 
 
 def test_the_round_records_both_sides_utilities_of_both_offers_on_the_table(baseline):
@@ -391,3 +401,70 @@ def test_the_best_gap_moves_only_when_a_counter_comes_closer_by_more_than_0_01(b
     talks.best_gap = gap + 0.0101
     bargaining_round(model, partner, 4)
     assert (talks.best_gap, talks.best_gap_day) == (gap, 4)
+
+
+def test_the_best_gap_needs_a_counter_closer_by_strictly_more_than_0_01(baseline):
+    model, partner = _table(baseline, opener=PARTNER_FIRST, us=_Fixed(0.9), mine=_Fixed(0.8), caps={})
+    gap = 0.9 - _counter(partner, 0.8).us_utility
+    best = gap + 0.01
+    while best - 0.01 != gap:   # a best gap exactly 0.01 above today's, in floating point
+        best = math.nextafter(best, 1.0 if best - 0.01 < gap else 0.0)
+    partner.talks.best_gap, partner.talks.best_gap_day = best, 0
+    bargaining_round(model, partner, 1)
+    assert (partner.talks.best_gap, partner.talks.best_gap_day) == (best, 0)
+
+
+# --- locked issues and whose view decides ---------------------------------------------------------
+
+def test_a_side_offers_its_locked_issues_at_its_own_ideal(baseline):
+    model, partner = _table(baseline, us=_Fixed(0.6, locked=frozenset({"reciprocal"})),
+                            mine=_Fixed(0.6, locked=frozenset({"farm_access"})), caps={})
+    assert _us_offer(partner, 0.6).y(0) < 0.9 and _counter(partner, 0.6).y(3) > 0.05   # unlocked: moved
+    bargaining_round(model, partner, 1)
+    assert partner.talks.us_offer.y(0) == pytest.approx(1.0)          # the US's ideal reciprocal rate
+    assert partner.talks.partner_offer.y(3) == pytest.approx(0.0)     # the partner's ideal: no farm access
+
+
+def test_the_us_accepts_a_counter_that_keeps_its_locked_issue_at_the_us_ideal(baseline):
+    model, partner = _table(baseline, opener=PARTNER_FIRST, us=_Fixed(1.0, accepts=True, locked=frozenset({"digital"})),
+                            mine=_Fixed(0.3), caps={})
+    assert _counter(partner, 0.3).y(4) == pytest.approx(1.0)
+    partner.ratify = lambda deal, day: True
+    bargaining_round(model, partner, 1)
+    assert [r[2] for r in _events(model, EventKind.ACCEPTANCE)] == ["USA"]
+
+
+def test_once_the_us_accepts_the_partners_opening_nothing_more_is_offered(baseline):
+    model, partner = _table(baseline, opener=PARTNER_FIRST, us=_Fixed(1.0, accepts=True), mine=_Fixed(0.6), caps={})
+    partner.ratify = lambda deal, day: True
+    bargaining_round(model, partner, 1)
+    assert [r[2] for r in _events(model, EventKind.OFFER)] == ["CAN"]
+    assert partner.talks.us_offer is None and partner.talks.deal == _counter(partner, 0.6)
+    assert math.isnan(partner.talks.table_record[0])
+
+
+class _Watching(_Fixed):
+    """A fixed strategy that keeps the views and generators it is called with."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.seen: list = []
+
+    def target(self, view, rng) -> float:
+        self.seen.append(("target", view, rng))
+        return self.value
+
+    def locked_issues(self, view) -> frozenset[str]:
+        self.seen.append(("locked", view, None))
+        return self.locked
+
+
+def test_each_side_decides_from_its_own_view_and_draws_from_the_runs_generator(baseline):
+    us, mine = _Watching(0.6), _Watching(0.6)
+    model, partner = _table(baseline, us=us, mine=mine, caps={})
+    partner.us_reservation, partner.win_set = 0.11, 0.22
+    bargaining_round(model, partner, 1)
+    for strategy, reservation in ((us, 0.11), (mine, 0.22)):
+        assert {kind for kind, _, _ in strategy.seen} == {"target", "locked"}
+        assert all(view.reservation == reservation for _, view, _ in strategy.seen)
+        assert all(rng is model.rng for kind, _, rng in strategy.seen if kind == "target")
