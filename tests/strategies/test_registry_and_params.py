@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pickle
 import runpy
+import subprocess
 import sys
 import typing
 from pathlib import Path
@@ -389,6 +390,16 @@ def test_python_dash_m_prints_the_listing_then_the_count_and_an_example(capsys) 
     assert out == (f"{listing_module.listing()}\n\n{len(STRATEGIES)} strategies. Choose one per agent in a config, "
                    "e.g.\n  tariffsim '~scenario.partners.JPN.strategy' "
                    "'+scenario.partners.JPN.strategy={name:conceder,beta:2.0}'\n")
+
+
+def test_python_dash_m_into_a_closed_pipe_stops_quietly_with_141() -> None:
+    """``python -m sim.strategies | head``: no traceback when the reader goes away."""
+    process = subprocess.Popen([sys.executable, "-m", "sim.strategies"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    process.stdout.close()  # the reader is gone before the listing is written
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    assert (process.wait(timeout=30), stderr) == (141, "")
 
 
 # --- maximum pressure's checks -----------------------------------------------------------------------
