@@ -194,33 +194,26 @@ def _counter(partner, target: float):
 
 
 @pytest.mark.parametrize("which", ["us_reservation", "win_set"])
-def test_the_partner_accepts_a_us_offer_worth_exactly_the_reservation_and_not_less(baseline, which):
+@pytest.mark.parametrize("accepter", ["CAN", "USA"])
+def test_a_package_worth_exactly_the_reservation_is_accepted_and_not_one_worth_less(baseline, which, accepter):
+    """The partner answering a US offer, or the US answering a counter: both sides' limits bind."""
     for excess, accepted in ((0.0, True), (1e-9, False)):
-        model, partner = _table(baseline, us=_Fixed(0.6), mine=_Fixed(1.0, accepts=True), caps={})
-        offer = _us_offer(partner, 0.6)
-        worth = offer.us_utility if which == "us_reservation" else offer.partner_utility
+        if accepter == "CAN":
+            model, partner = _table(baseline, us=_Fixed(0.6), mine=_Fixed(1.0, accepts=True), caps={})
+            package = _us_offer(partner, 0.6)
+        else:
+            model, partner = _table(baseline, opener=PARTNER_FIRST, us=_Fixed(1.0, accepts=True),
+                                    mine=_Fixed(0.6), caps={})
+            package = _counter(partner, 0.6)
+            assert not partner.talks.below_floor(package)
+        worth = package.us_utility if which == "us_reservation" else package.partner_utility
         setattr(partner, which, worth + excess)
         partner.ratify = lambda deal, day: True
         bargaining_round(model, partner, 1)
         assert bool(_events(model, EventKind.ACCEPTANCE)) is accepted
         if accepted:
-            assert _events(model, EventKind.ACCEPTANCE)[0][2:4] == ("CAN", "USA")
-
-
-@pytest.mark.parametrize("which", ["us_reservation", "win_set"])
-def test_the_us_accepts_a_counter_worth_exactly_the_reservation_and_not_less(baseline, which):
-    for excess, accepted in ((0.0, True), (1e-9, False)):
-        model, partner = _table(baseline, opener=PARTNER_FIRST, us=_Fixed(1.0, accepts=True), mine=_Fixed(0.6),
-                                caps={})
-        counter = _counter(partner, 0.6)
-        assert not partner.talks.below_floor(counter)
-        worth = counter.us_utility if which == "us_reservation" else counter.partner_utility
-        setattr(partner, which, worth + excess)
-        partner.ratify = lambda deal, day: True
-        bargaining_round(model, partner, 1)
-        assert bool(_events(model, EventKind.ACCEPTANCE)) is accepted
-        if accepted:
-            assert _events(model, EventKind.ACCEPTANCE)[0][2:4] == ("USA", "CAN")
+            other = "USA" if accepter == "CAN" else "CAN"
+            assert _events(model, EventKind.ACCEPTANCE)[0][2:4] == (accepter, other)
 
 
 def test_the_us_refuses_a_counter_past_a_red_line_the_partner_crossed_unilaterally(baseline):

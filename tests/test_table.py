@@ -81,8 +81,7 @@ def test_escalations_add_up_and_a_threat_counts_by_its_points(baseline):
     model = stepped(scenario, 2)
     japan = next(p for p in model.partners if p.code == "JPN")
     h, days = scenario.partners["JPN"].hesitancy, scenario.partners["JPN"].hesitancy_days
-    japan.talks.threaten(5.0, scenario.us.max_rate)
-    japan.talks.escalations += 5.0  # what threaten_stalled records for a 5-point threat
+    japan.talks.threaten(5.0, scenario.us.max_rate)  # a 5-point threat: half of ESCALATION_POINTS
     japan.new_day(2)
     assert japan.hesitancy(2) == pytest.approx(h * 0.5)
     japan.talks.set_line("steel", japan.talks.in_force["steel"] + 10.0)  # 10 more points on day 12

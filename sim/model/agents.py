@@ -183,7 +183,8 @@ class PartnerAgent(Negotiator):
     def hesitancy(self, day: int) -> float:
         """What US escalations (a tariff line raised without warning, letter rates imposed, a
         threat) add to what this partner demands: ``hesitancy`` per ``ESCALATION_POINTS``
-        percentage points of tariff raised, added up, fading with time constant ``hesitancy_days``. The articles: escalation made partners hesitant to strike deals, and
+        percentage points of tariff raised, added up, fading with time constant
+        ``hesitancy_days``. The articles: escalation made partners hesitant to strike deals, and
         fed resistance at home."""
         if self._escalation_day is None:
             return 0.0

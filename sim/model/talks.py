@@ -240,7 +240,11 @@ class Talks:
 
     def threaten(self, step: float, max_rate: float) -> float:
         """Raise the threatened rate by ``step`` points (at most ``max_rate``); returns the new rate."""
+        before = self.threatened
         self.threatened = min(max_rate, max(self.threatened, self.threatened + step))
+        # A threat is an escalation too, by the points it adds: bullying makes concessions harder
+        # to sell at home (Froman, WSJ), so the partner's hesitancy grows (PartnerAgent.hesitancy).
+        self.escalations += self.threatened - before
         self._no_deal = None
         return self.threatened
 

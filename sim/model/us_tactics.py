@@ -57,11 +57,7 @@ def threaten_stalled(model: TariffModel, day: int) -> None:
             continue
         step = strategy.threat(table_view(model, partner), model.rng)
         if step > 0 and talks.threatened < max_rate:
-            before = talks.threatened
-            rate = talks.threaten(step, max_rate)
-            # A threat is an escalation too, by the points it adds: bullying makes concessions
-            # harder to sell at home (Froman, WSJ), so the partner's hesitancy grows (PartnerAgent.hesitancy).
-            talks.escalations += rate - before
+            rate = talks.threaten(step, max_rate)  # an escalation: Talks.threaten records it
             talks.last_threat_day = talks.best_gap_day = day
             partner.spend_capital(partner.settings.politics.threat_cost)
             model.world.shock(jump)
