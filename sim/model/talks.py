@@ -9,7 +9,7 @@ from enum import Enum
 from sim.config.scenario import Partner
 from sim.core.frontier import Frontier, Offer, Side, frontier
 from sim.core.issues import ISSUES, IssueSpace
-from sim.core.values import shape, us_curvature
+from sim.core.values import package_value, shape, us_curvature
 
 US_LINES = ("reciprocal", "autos", "steel")
 _PARTNER = Side.PARTNER  # Enum member look-ups are slow on Python 3.11 (~0.1 us each)
@@ -69,6 +69,9 @@ class Talks:
         self.last_threat_day = -10**6
         self.last_met = 0
         self._aspirations = (us_aspiration, partner.aspiration)
+        # The US's utility of its ideal package, every issue at its top: what it hopes for however
+        # many red lines it runs into.
+        self._us_ideal = package_value(self.us_weights, self.us_curvature, (1.0,) * len(names))
         self.us_aspiration = self.partner_aspiration = 1.0
         self.us_target = 1.0
         self.partner_target = 1.0
@@ -99,14 +102,8 @@ class Talks:
         # What each side hopes for: its configured aspiration, at most its best feasible package.
         # A red line the US has run into does not lower its hopes: it asks more elsewhere until
         # its clock brings its target under what the line leaves (a red line costs time).
-        self.us_aspiration = min(self._aspirations[0], self._us_best_without_red_lines())
+        self.us_aspiration = min(self._aspirations[0], self._us_ideal)
         self.partner_aspiration = min(self._aspirations[1], self.partner_frontier.best)
-
-    def _us_best_without_red_lines(self) -> float:
-        """The US's utility of its ideal package if no partner red line bound it."""
-        if not self.learned_caps:
-            return self.us_frontier.best
-        return sum(w * shape(1.0, c) for w, c in zip(self.us_weights, self.us_curvature))
 
     def frontier(self, side: Side, locked: frozenset[str]) -> Frontier:
         """``side``'s frontier, with the ``locked`` issues held at that side's own ideal."""
