@@ -22,6 +22,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
@@ -105,6 +106,63 @@ def run_chunk(scenario: Scenario, seeds: Sequence[int], first_run_id: int) -> di
         if offset % 64 == 63:
             gc.collect()  # models hold reference cycles (agents <-> model); free them in batches
     return builder.tables()
+
+
+# Signals that stop a run (Ctrl-C, ``kill``, a closed terminal), and how often the parent looks
+# whether one arrived while it was waiting for its workers (seconds).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+STOP_CHECK_SECONDS = 0.2
+
+
+class _DeferredSignals:
+    """Stop signals that arrived while the executor's own code ran, raised later in ours."""
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        self._saved: dict[int, Any] = {}
+
+    def _record(self, signum: int, frame: object) -> None:
+        self.received.append(signum)
+
+    def install(self) -> None:
+        for signum in STOP_SIGNALS:
+            handler = signal.getsignal(signum)
+            if handler not in (signal.SIG_IGN, None):
+                self._saved[signum] = handler
+                signal.signal(signum, self._record)
+
+    def restore(self) -> None:
+        for signum, handler in self._saved.items():
+            signal.signal(signum, handler)
+        self._saved.clear()
+
+    def check(self) -> None:
+        """Deliver a signal that arrived, to the handler it was meant for, here."""
+        if self.received:
+            signum = self.received[0]
+            self.received.clear()
+            self.restore()
+            signal.raise_signal(signum)
+
+
+@contextmanager
+def deferred_stop_signals() -> Iterator[_DeferredSignals]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP while the main thread runs the executor's own code.
+
+    A handler that raises (``KeyboardInterrupt``, ``sim.cli.Terminated``) may do so at any bytecode,
+    and an exception inside ``concurrent.futures.wait`` can leave the locks of some futures held:
+    the executor's thread then blocks on them and stopping the pool waits forever. Inside this
+    block a stop signal is only noted; ``check()`` and the end of the block deliver it to its own
+    handler. Outside the main thread (where handlers cannot be set) nothing changes.
+    """
+    deferred = _DeferredSignals()
+    if threading.current_thread() is threading.main_thread():
+        deferred.install()
+    try:
+        yield deferred
+    finally:
+        deferred.check()
+        deferred.restore()
 
 
 # How often a worker checks that the process that started it is still alive (seconds).
@@ -199,6 +257,11 @@ class WorkerPool:
         their results are not wanted)."""
         if self._executor is None:
             return
+        with deferred_stop_signals():  # a second Ctrl-C must not leave the executor half stopped
+            self._terminate()
+
+    def _terminate(self) -> None:
+        assert self._executor is not None
         # Python 3.11's executor fails (InvalidStateError, in its own thread) to mark a future that
         # was cancelled as broken: forget those before the processes go.
         pending = getattr(self._executor, "_pending_work_items", {})
@@ -249,15 +312,19 @@ class WorkerPool:
         submitted = next_index = 0
         try:
             while next_index < len(arguments):
-                while submitted < len(arguments) and submitted - next_index < window:
-                    pending[self.submit(task, *arguments[submitted])] = submitted
-                    submitted += 1
-                completed, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in completed:
-                    index = pending.pop(future)
-                    finished[index] = future.result()
-                    if done is not None:
-                        done(index)
+                with deferred_stop_signals() as stop:
+                    while submitted < len(arguments) and submitted - next_index < window:
+                        pending[self.submit(task, *arguments[submitted])] = submitted
+                        submitted += 1
+                    completed: set[Future] = set()
+                    while not completed:
+                        completed, _ = wait(pending, timeout=STOP_CHECK_SECONDS, return_when=FIRST_COMPLETED)
+                        stop.check()
+                    for future in completed:
+                        index = pending.pop(future)
+                        finished[index] = future.result()
+                        if done is not None:
+                            done(index)
                 while next_index in finished:
                     yield finished.pop(next_index)
                     next_index += 1

@@ -155,3 +155,57 @@ def test_start_spawns_every_worker_at_once():
         fresh.start()
         assert fresh.started and len(multiprocessing.active_children()) == before + 2
     assert len(multiprocessing.active_children()) == before
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum, frame):
+    raise _Stop(signum)
+
+
+def test_a_stop_signal_inside_the_executors_code_waits_for_a_safe_point():
+    """A SIGTERM that lands while the executor's code runs in the main thread (inside
+    ``concurrent.futures.wait``, holding the futures' locks) is raised only at ``check()``: raised
+    there, it once left those locks held and stopping the pool hung (a CI run, 2 Dec 2026)."""
+    import os
+    import signal
+
+    from sim.parallel import deferred_stop_signals
+
+    saved = signal.signal(signal.SIGTERM, _raise_stop)
+    try:
+        with pytest.raises(_Stop):
+            with deferred_stop_signals() as stop:
+                os.kill(os.getpid(), signal.SIGTERM)
+                reached = True  # the handler did not run here
+                stop.check()
+                reached = False
+        assert reached
+        assert signal.getsignal(signal.SIGTERM) is _raise_stop, "the handler is restored"
+        with pytest.raises(_Stop):  # one that arrives late is delivered as the block ends
+            with deferred_stop_signals():
+                os.kill(os.getpid(), signal.SIGTERM)
+    finally:
+        signal.signal(signal.SIGTERM, saved)
+
+
+def test_a_stop_signal_while_workers_run_stops_the_pool(baseline):
+    """``map_chunks`` delivers a SIGTERM that arrives while it waits for its workers to the run's
+    handler, and the pool then stops without waiting for the running chunks."""
+    import os
+    import signal
+    import threading
+
+    saved = signal.signal(signal.SIGTERM, _raise_stop)
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM))
+    try:
+        with pytest.raises(_Stop), WorkerPool(2) as pool:
+            timer.start()
+            for _ in pool.map_chunks(baseline.scenario, replication_seeds(1, 4000)):
+                pass
+        assert not pool.started
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGTERM, saved)
