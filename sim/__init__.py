@@ -6,7 +6,7 @@ The layers, each depending only on those above it:
 - ``sim.strategies``: what an agent decides, one small class per strategy.
 - ``sim.model``: the Mesa model and agents, domestic politics and the environment.
 - ``sim.config``: typed, validated scenario settings built from Hydra configs.
-- ``sim.runner`` / ``sim.results``: replications and tidy Parquet tables.
+- ``sim.runner`` / ``sim.results``: replications and tidy Parquet tables; ``sim.files`` writes them.
 - ``sim.figures``: matplotlib figures drawn from result files alone.
 """
 

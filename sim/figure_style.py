@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 
-from sim.results import atomic_write
+from sim.files import atomic_write
 
 Writer = Callable[[Path, Callable[[Path], None]], None]  # atomic_write and what stands in for it
 

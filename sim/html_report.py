@@ -19,8 +19,8 @@ from matplotlib.figure import Figure
 
 from sim import __version__
 from sim.figures import Writer
+from sim.files import atomic_write
 from sim.jobs import read_json
-from sim.results import atomic_write
 
 REPORT = "report.html"
 _CAPTIONS = {  # each figure once: what it shows

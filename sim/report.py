@@ -32,10 +32,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.files import atomic_write
 from sim.jobs import read_json
 from sim.report_inputs import STUDY_COLUMNS, PartialStudy, ReportError, Study, find_study, swept_type
 from sim.report_outputs import Staged, debug, run_command
-from sim.results import atomic_write
 
 Writer = Callable[[Path, Callable[[Path], None]], None]  # atomic_write, or Staged.write
 __all__ = ["STUDY_COLUMNS", "Study", "find_study", "main", "partner_order", "report", "study_runs",

@@ -34,9 +34,10 @@ from omegaconf import OmegaConf
 from sim.command_errors import (CommandError, NewFiles, check_output_dir, checked_config, os_error_message, report,
                                 whole_number)
 from sim.config import ConfigError, load_study
+from sim.files import write_json
 from sim.parallel import WorkerPool, chunk_bounds
 from sim.progress import Progress
-from sim.results import RUN_COLUMNS, run_rows, write_json
+from sim.results import RUN_COLUMNS, run_rows
 from sim.sensitivity_checkpoint import Checkpoint, fingerprint
 from sim.sensitivity_config import Parameter, SensitivityStudy, load_sensitivity, with_values
 from sim.sensitivity_oat import run_one_at_a_time, saved_indices

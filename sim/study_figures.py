@@ -21,8 +21,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.figures import PARTNER_COLORS, PARTNER_NAMES, Writer, partner_order, save_figure
+from sim.files import atomic_write
 from sim.jobs import read_json
-from sim.results import atomic_write
 
 DPI = 150
 _REFERENCE = "0.35"

@@ -31,9 +31,9 @@ from omegaconf import OmegaConf
 
 from sim.command_errors import NewFiles
 from sim.config import ConfigError, load_study
+from sim.files import atomic_write
 from sim.parallel import WorkerPool
 from sim.progress import Progress
-from sim.results import atomic_write
 from sim.runner import run_replications
 from sim.strategies import STRATEGIES, Side, USStrategy
 from sim.strategies.registry import strategy_spec
