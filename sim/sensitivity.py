@@ -216,7 +216,7 @@ def _analyse_all(study: SensitivityStudy, problem: dict[str, Any], x: np.ndarray
 def _write_results(study: SensitivityStudy, out: Path, x: np.ndarray, y: np.ndarray, indices: pd.DataFrame,
                    seconds: float, figures: bool) -> None:
     """Write the study's files; if one fails, remove those written (the checkpoint stays, to resume)."""
-    from sim.report import write_table
+    from sim.study_table import write_table
 
     samples = pd.DataFrame(x, columns=[p.key for p in study.parameters]).assign(
         **{m.label: y[:, k] for k, m in enumerate(study.outputs)})

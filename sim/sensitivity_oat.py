@@ -125,7 +125,7 @@ def one_at_a_time(study: SensitivityStudy, base: dict[str, Any], keys: list[str]
 def run_one_at_a_time(study: SensitivityStudy, out: Path, indices: pd.DataFrame, workers: int | None = None,
                       progress: bool = True) -> pd.DataFrame:
     """The knife-edge check of ``study`` from its ``indices``; writes its two tables into ``out``."""
-    from sim.report import write_table
+    from sim.study_table import write_table
     from sim.sensitivity import base_config
 
     keys = top_parameters(indices, TOP)

@@ -1,7 +1,7 @@
 """Figures for a study: a sweep of runs, or one scenario on a page (docs/results.md tables only).
 
 A study's runs table is ``runs.parquet`` of every job stacked, with each swept setting as a
-column named by its dotted Hydra key (``sim.report.study_runs`` builds it from a multirun
+column named by its dotted Hydra key (``sim.study_table.study_runs`` builds it from a multirun
 directory). Every ``plot_*`` function returns a :class:`~matplotlib.figure.Figure` built without
 pyplot; ``save`` writes it as PNG and SVG, each file complete or absent; ``write_study_figures``
 writes the set that suits a run or a sweep.
@@ -208,7 +208,7 @@ def study_figures(root: Path, runs: pd.DataFrame, keys: list[str], order: Sequen
 
     Args:
         root: A run directory, or a multirun directory whose jobs ``runs`` combines.
-        runs: runs.parquet, or the study's combined runs table (``sim.report.study_runs``).
+        runs: runs.parquet, or the study's combined runs table (``sim.study_table.study_runs``).
         keys: The swept columns of ``runs`` (none for a single run).
         order: The scenario's partner order (default: the one in the run's summary.json).
 
