@@ -106,6 +106,20 @@ def _reference_line(ax: Axes, day: pd.Timestamp, label: str, style: object, alph
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 0.5})
 
 
+def mark_study_dates(ax: Axes, summary: dict[str, Any], runs: pd.DataFrame, partner: str) -> None:
+    """Unlabelled reference lines of the study figures: the original deadline (solid), the extended
+    deadlines of ``runs`` (dotted) and ``partner``'s election, if any (dash-dot)."""
+    original = pd.Timestamp(summary["deadline"])
+    ax.axvline(original, color=REFERENCE_COLOR, lw=0.9)
+    if "final_deadline" in runs:
+        for day in pd.to_datetime(runs["final_deadline"]).dropna().unique():
+            if day != original:
+                ax.axvline(day, color=REFERENCE_COLOR, lw=0.9, ls=":")
+    election = (summary.get("elections") or {}).get(partner)
+    if election:
+        ax.axvline(pd.Timestamp(election), color=REFERENCE_COLOR, lw=0.9, ls="-.")
+
+
 def mark_references(ax: Axes, summary: dict[str, Any], deadlines: pd.Series | list[object],
                      elections_of: Iterable[str], extended_note: str = "") -> set[str]:
     """Draws and labels the original deadline, the deadlines it moved to, and elections.
