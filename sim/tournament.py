@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import difflib
 import json
-import sys
 import time
 import traceback
 from collections.abc import Sequence
@@ -286,13 +285,3 @@ def write(tournament: Tournament, out: Path, settings: dict[str, Any], figures: 
         raise
     return files.files
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``tariffsim-tournament`` and ``python -m sim.tournament``; returns the exit status."""
-    from sim.tournament_cli import main as command  # the command line imports this module
-
-    return command(argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
