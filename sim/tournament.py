@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import sys
 import time
 import traceback
 from collections.abc import Sequence
@@ -285,3 +286,7 @@ def write(tournament: Tournament, out: Path, settings: dict[str, Any], figures: 
         raise
     return files.files
 
+
+if __name__ == "__main__":  # the command moved to its own module, which imports this one
+    sys.exit("python -m sim.tournament: the tournament command is tariffsim-tournament "
+             "(or python -m sim.tournament_cli)")

@@ -1,4 +1,5 @@
-"""The ``tariffsim-tournament`` command (also ``python -m sim.tournament_cli``): check every input, play the tournament, write, print the ranking.
+"""The ``tariffsim-tournament`` command (``python -m sim.tournament_cli``): check every input, play the
+tournament, write, print the ranking.
 
 Every input (strategy names, partners, numbers, overrides, the output folder) is checked before
 the first match is played; a mistake is one paragraph on stderr and exit status 2.
