@@ -20,7 +20,7 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
     if not LINT_IMPORTS.is_file():
         pytest.fail(f"{LINT_IMPORTS} not found: install the test extra (pip install -e '.[test]')")
     env = {**os.environ, "PYTHONPATH": str(root)}  # this ``sim``, not the installed one
-    return subprocess.run([str(LINT_IMPORTS), "--no-cache", "--config", str(ROOT / "pyproject.toml")],
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache", "--no-logo", str(ROOT / "pyproject.toml")],
                           cwd=root, env=env, capture_output=True, text=True, timeout=120)
 
 
