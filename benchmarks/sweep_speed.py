@@ -34,7 +34,8 @@ import pyarrow.parquet as pq
 
 from sim.config import ConfigError, load_study
 from sim.parallel import WorkerPool
-from sim.results import TableBuilder, TableFiles
+from sim.files import TableFiles
+from sim.results import TableBuilder
 from sim.runner import replication_seeds, run_model, run_replications, stream_replications
 from sim.sensitivity import base_config
 

@@ -17,10 +17,11 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 from sim import __version__, jobs
 from sim.config import ConfigError, Study, load_study
+from sim.files import TableFiles, atomic_write, write_json
 from sim.output_dir import (DEBUG_VARIABLE, DirectoryBusy, DirectoryLock, OutputError, debugging, fail,
                             held_directories, remove_stale_lock, write_problem)
 from sim.parallel import exit_with_parent
-from sim.results import SUMMARY_COLUMNS, TableFiles, atomic_write, summarise, write_json
+from sim.results import SUMMARY_COLUMNS, summarise
 from sim.runner import stream_replications
 
 log = logging.getLogger("tariffsim")

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 
-from sim.results import atomic_write
+from sim.files import atomic_write
 
 Writer = Callable[[Path, Callable[[Path], None]], None]  # atomic_write and what stands in for it
 
@@ -104,6 +104,20 @@ def _reference_line(ax: Axes, day: pd.Timestamp, label: str, style: object, alph
                 ha="left" if after else "right",
                 va="bottom", fontsize=7, color=REFERENCE_COLOR, zorder=1,  # data lines on top
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 0.5})
+
+
+def mark_study_dates(ax: Axes, summary: dict[str, Any], runs: pd.DataFrame, partner: str) -> None:
+    """Unlabelled reference lines of the study figures: the original deadline (solid), the extended
+    deadlines of ``runs`` (dotted) and ``partner``'s election, if any (dash-dot)."""
+    original = pd.Timestamp(summary["deadline"])
+    ax.axvline(original, color=REFERENCE_COLOR, lw=0.9)
+    if "final_deadline" in runs:
+        for day in pd.to_datetime(runs["final_deadline"]).dropna().unique():
+            if day != original:
+                ax.axvline(day, color=REFERENCE_COLOR, lw=0.9, ls=":")
+    election = (summary.get("elections") or {}).get(partner)
+    if election:
+        ax.axvline(pd.Timestamp(election), color=REFERENCE_COLOR, lw=0.9, ls="-.")
 
 
 def mark_references(ax: Axes, summary: dict[str, Any], deadlines: pd.Series | list[object],

@@ -19,8 +19,10 @@ from matplotlib.figure import Figure
 
 from sim import __version__
 from sim.figures import Writer
+from sim.files import atomic_write
 from sim.jobs import read_json
-from sim.results import atomic_write
+from sim.report_inputs import STUDY_COLUMNS
+from sim.study_table import study_runs, study_summary  # the study table, as tariffsim-report builds it
 
 REPORT = "report.html"
 _CAPTIONS = {  # each figure once: what it shows
@@ -56,7 +58,7 @@ def write_html_report(run_dir: Path, study: tuple[pd.DataFrame, list[str]] | Non
     Args:
         run_dir: What ``tariffsim`` (or ``tariffsim -m``) wrote.
         study: The study's runs table (``job``, the swept keys and at least
-            ``sim.report.STUDY_COLUMNS``) and its swept keys, where the caller has them already;
+            ``sim.report_inputs.STUDY_COLUMNS``) and its swept keys, where the caller has them already;
             read from ``run_dir`` (those columns only) when not given.
         write: ``write(path, fill)``: fills a temporary file and gives it its name (atomically).
         out: The folder to write into (default: ``run_dir``).
@@ -68,8 +70,6 @@ def write_html_report(run_dir: Path, study: tuple[pd.DataFrame, list[str]] | Non
     Raises:
         ReportError: When ``run_dir`` holds no complete run.
     """
-    # The study table, as tariffsim-report builds it.
-    from sim.report import STUDY_COLUMNS, study_runs, study_summary
     from sim.study_figures import study_figures
 
     root = Path(run_dir)

@@ -24,8 +24,8 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from sim import __version__
+from sim.files import write_json
 from sim.output_dir import debugging
-from sim.results import write_json
 
 log = logging.getLogger("tariffsim")
 

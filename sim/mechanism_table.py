@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from sim.config import PARTNER_CODES, ConfigError
-from sim.config.reader import Reader
+from sim.config.reader import ConfigError, Reader
+from sim.config.scenario import PARTNER_CODES
 
 TABLE = Path(__file__).resolve().parent.parent / "conf" / "mechanisms.yaml"
 

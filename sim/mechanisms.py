@@ -33,11 +33,12 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim import __version__
 from sim.config import ConfigError, Scenario, load_study
+from sim.files import atomic_write, write_json
 from sim.mechanism_stats import Effect, mcnemar, mean_shift, median_shift, welch
 from sim.mechanism_markdown import markdown_table
 from sim.mechanism_table import TABLE, Expectation, MechanismTable, load_table
 from sim.parallel import resolve_workers
-from sim.results import RUN_COLUMNS, atomic_write, run_rows, write_json
+from sim.results import RUN_COLUMNS, run_rows
 from sim.runner import replication_seeds, run_model
 
 CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")

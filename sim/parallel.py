@@ -29,6 +29,7 @@ from typing import Any
 import pyarrow as pa
 
 from sim.config import Scenario
+from sim.model.model import TariffModel
 
 # Guided chunks: each takes this fraction of what is left per worker, so chunks start large
 # (little overhead) and shrink towards the end (no worker waits long for the other's last chunk).
@@ -91,6 +92,11 @@ def chunk_bounds(n: int, workers: int, min_chunk: int = MIN_CHUNK,
     return bounds
 
 
+def run_model(scenario: Scenario, seed: int) -> TariffModel:
+    """Run one replication of ``scenario`` with its own ``seed``; returns the finished model."""
+    return TariffModel(scenario, seed=seed).run()
+
+
 def run_chunk(scenario: Scenario, seeds: Sequence[int], first_run_id: int) -> dict[str, pa.Table]:
     """Run one contiguous chunk of replications and return its tidy tables.
 
@@ -98,7 +104,6 @@ def run_chunk(scenario: Scenario, seeds: Sequence[int], first_run_id: int) -> di
     it is also what a single process runs for ``workers=1``.
     """
     from sim.results import TableBuilder
-    from sim.runner import run_model
 
     builder = TableBuilder()
     for offset, seed in enumerate(seeds):

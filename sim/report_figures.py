@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from sim.figures import DPI, PARTNER_COLORS, PARTNER_NAMES, Writer, partner_order, save_figure
-from sim.report import wilson
-from sim.results import atomic_write
+from sim.files import atomic_write
+from sim.study_table import wilson
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X")

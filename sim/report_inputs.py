@@ -17,8 +17,8 @@ import pyarrow.parquet as pq
 import yaml
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
+from sim.files import NULLABLE_INT_COLUMNS, pandas_nullable_ints
 from sim.jobs import ERROR, EXECUTION_KEYS, SUMMARY, read_json, sweep_status
-from sim.results import NULLABLE_INT_COLUMNS, pandas_nullable_ints
 
 NOT_SWEPT = (*EXECUTION_KEYS, "figures", "sweep")  # how a job ran, not what it computed
 SWEPT_PREFIX = "swept."  # a swept key that is also a column of runs.parquet (``seed``) gets this prefix

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
+from sim.files import publish, temporary_beside
 from sim.report_inputs import ReportError
-from sim.results import publish, temporary_beside
 
 DEBUG = "TARIFFSIM_DEBUG"  # set to 1 to see the traceback of an error
 

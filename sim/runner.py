@@ -10,9 +10,11 @@ import numpy as np
 import pyarrow as pa
 
 from sim.config import Scenario
-from sim.model.model import TariffModel
-from sim.parallel import WorkerPool
+from sim.parallel import WorkerPool, run_model
 from sim.progress import Progress
+
+__all__ = ["MIN_REPLICATIONS_FOR_WORKERS", "Outcome", "replication_seeds", "run_model", "run_replications",
+           "stream_replications"]
 
 
 def replication_seeds(seed: int, replications: int) -> list[int]:
@@ -22,11 +24,6 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
     """
     children = np.random.SeedSequence(seed).spawn(replications)
     return [int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for child in children]
-
-
-def run_model(scenario: Scenario, seed: int) -> TariffModel:
-    """Run one replication of ``scenario`` with its own ``seed``; returns the finished model."""
-    return TariffModel(scenario, seed=seed).run()
 
 
 # Fewer replications than this run in this process: spawned workers take ~1.5-1.9 s to import

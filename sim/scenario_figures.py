@@ -19,9 +19,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from sim.figure_style import DPI, REFERENCE_COLOR, mark_study_dates  # one look for every study figure
 from sim.figures import (PARTNER_COLORS, PARTNER_NAMES, first_runs, partner_order, rate_ribbons, rate_shares,
                          read_columns)
-from sim.study_figures import DPI, _REFERENCE, _mark_dates  # one look for every study figure
 
 _OUTSIDE = {"loc": "center left", "bbox_to_anchor": (1.01, 0.5), "fontsize": 7, "title_fontsize": 7}
 
@@ -43,9 +43,9 @@ def _dated(ax: Axes, summary: dict[str, Any], runs: pd.DataFrame, ylabel: str, t
     ax.set_xlabel("date (2025)", fontsize=8)
     ax.set_title(title, fontsize=9, loc="left")
     ax.grid(lw=0.4, alpha=0.5)
-    _mark_dates(ax, summary, runs, "")
+    mark_study_dates(ax, summary, runs, "")
     for partner, day in (summary.get("elections") or {}).items():
-        ax.axvline(pd.Timestamp(day), color=PARTNER_COLORS.get(partner, _REFERENCE), lw=0.9, ls="-.")
+        ax.axvline(pd.Timestamp(day), color=PARTNER_COLORS.get(partner, REFERENCE_COLOR), lw=0.9, ls="-.")
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
 
 
@@ -64,7 +64,7 @@ def _context(stress: Axes, capital: Axes, series: pd.DataFrame, runs: pd.DataFra
     _dated(capital, summary, runs, "political capital (0–1)", "Partner governments' political capital (median)")
     capital.set_ylim(0, 1)
     handles, labels = stress.get_legend_handles_labels()
-    handles += [Line2D([], [], color=_REFERENCE, lw=0.9, ls=s) for s in ("-", ":", "-.")]
+    handles += [Line2D([], [], color=REFERENCE_COLOR, lw=0.9, ls=s) for s in ("-", ":", "-.")]
     labels += ["original deadline", "extended deadline", "election (partner's colour)"]
     stress.legend(handles, labels, title="over replications", **_OUTSIDE)
     capital.legend(title="partner", **_OUTSIDE)
@@ -110,7 +110,7 @@ def plot_scenario_summary(run_dir: Path) -> Figure:
         ax.set_xlabel("date (2025)", fontsize=7)
         ax.set_ylabel("tariff (%)", fontsize=7)
         ax.grid(axis="y", lw=0.4, alpha=0.5)
-        _mark_dates(ax, summary, runs, partner)
+        mark_study_dates(ax, summary, runs, partner)
     top = max(ax.get_ylim()[1] for ax in tariffs) if tariffs else 1.0
     for ax in tariffs:
         ax.set_ylim(0, top)
@@ -128,7 +128,7 @@ def plot_scenario_summary(run_dir: Path) -> Figure:
                     label=partner)
     _dated(timing, summary, runs, "deal in force (% of runs)", "Deal dates: cumulative share of replications with a deal")
     timing.set_ylim(0, 105)
-    lines = [Line2D([], [], color=_REFERENCE, lw=0.9, ls=s) for s in ("-", ":", "-.")]
+    lines = [Line2D([], [], color=REFERENCE_COLOR, lw=0.9, ls=s) for s in ("-", ":", "-.")]
     timing.legend([*timing.lines[:len(partners)], *lines],
                   [*partners, "original deadline", "extended deadline", "election (partner's colour)"], **_OUTSIDE)
     _context(stress, capital, series, runs, summary, partners)

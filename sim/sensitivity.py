@@ -34,17 +34,17 @@ from omegaconf import OmegaConf
 from sim.command_errors import (CommandError, NewFiles, check_output_dir, checked_config, os_error_message, report,
                                 whole_number)
 from sim.config import ConfigError, load_study
+from sim.files import write_json
 from sim.parallel import WorkerPool, chunk_bounds
 from sim.progress import Progress
-from sim.results import RUN_COLUMNS, run_rows, write_json
 from sim.sensitivity_checkpoint import Checkpoint, fingerprint
-from sim.sensitivity_config import Parameter, SensitivityStudy, load_sensitivity, with_values
+from sim.sensitivity_config import SensitivityStudy, load_sensitivity, with_values
 from sim.sensitivity_oat import run_one_at_a_time, saved_indices
+from sim.sensitivity_samples import evaluate_samples
 
 log = logging.getLogger("tariffsim")
 PROG = "tariffsim-sensitivity"
 CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
-_COLUMN = {name: i for i, name in enumerate(RUN_COLUMNS)}
 
 
 def base_config(overrides: tuple[str, ...] | list[str] = ()) -> dict[str, Any]:
@@ -52,52 +52,6 @@ def base_config(overrides: tuple[str, ...] | list[str] = ()) -> dict[str, Any]:
     with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
         cfg = compose("config", overrides=list(overrides))
     return OmegaConf.to_container(cfg, resolve=True)
-
-
-def metric_value(rows: list[tuple], name: str, partner: str | None, horizon_days: int) -> float:
-    """The metric over the ``runs.parquet`` rows of a sample's replications.
-
-    ``deal_probability``: share of replications with a deal; ``deal_day``: mean day of the deal,
-    a replication without one counting as the day after the horizon (censored);
-    ``final_tariff``: mean headline tariff at the horizon (%); ``deals``: mean number of partners
-    with a deal.
-    """
-    if name == "deals":
-        runs = {row[_COLUMN["run_id"]] for row in rows}
-        return sum(bool(row[_COLUMN["deal"]]) for row in rows) / max(len(runs), 1)
-    mine = [row for row in rows if row[_COLUMN["partner"]] == partner]
-    if not mine:
-        raise ConfigError(f"metric.partner={partner!r}: no such partner in the scenario")
-    if name == "deal_probability":
-        return float(np.mean([bool(row[_COLUMN["deal"]]) for row in mine]))
-    if name == "deal_day":
-        return float(np.mean([row[_COLUMN["deal_day"]] if row[_COLUMN["deal"]] else horizon_days + 1
-                              for row in mine]))
-    return float(np.mean([row[_COLUMN["final_tariff"]] for row in mine]))
-
-
-def evaluate_samples(base: dict[str, Any], parameters: tuple[Parameter, ...], values: np.ndarray,
-                     seeds: list[int], metric: tuple[str, str | None] | list[tuple[str, str | None]]) -> np.ndarray:
-    """The metric of each row of ``values`` (a worker task: plain, picklable arguments).
-
-    Args:
-        base: The composed config as a plain dict.
-        parameters: What each column of ``values`` sets.
-        values: One row per sample.
-        seeds: The replications' seeds (the same for every sample).
-        metric: ``(name, partner)``, or a list of them: then one column per metric, from the same runs.
-    """
-    from sim.runner import run_model
-
-    metrics = metric if isinstance(metric, list) else [metric]
-    out = np.empty((len(values), len(metrics)))
-    for i, row in enumerate(values):
-        scenario = load_study(with_values(base, parameters, row)).scenario
-        rows = []
-        for run_id, seed in enumerate(seeds):
-            rows += run_rows(run_model(scenario, seed), run_id)
-        out[i] = [metric_value(rows, name, partner, scenario.days) for name, partner in metrics]
-    return out if isinstance(metric, list) else out[:, 0]
 
 
 def draw(study: SensitivityStudy) -> tuple[dict[str, Any], np.ndarray]:
@@ -215,7 +169,7 @@ def _analyse_all(study: SensitivityStudy, problem: dict[str, Any], x: np.ndarray
 def _write_results(study: SensitivityStudy, out: Path, x: np.ndarray, y: np.ndarray, indices: pd.DataFrame,
                    seconds: float, figures: bool) -> None:
     """Write the study's files; if one fails, remove those written (the checkpoint stays, to resume)."""
-    from sim.report import write_table
+    from sim.study_table import write_table
 
     samples = pd.DataFrame(x, columns=[p.key for p in study.parameters]).assign(
         **{m.label: y[:, k] for k, m in enumerate(study.outputs)})
@@ -270,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             log.info("%s: using the finished study in %s", study.name, out)
         if args.one_at_a_time:
-            edges = run_one_at_a_time(study, out, indices, workers=args.workers)
+            edges = run_one_at_a_time(study, out, indices, base_config(study.overrides), workers=args.workers)
     except (ConfigError, CommandError) as error:
         return report(PROG, error)
     except OSError as error:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from sim import __version__
-from sim.results import atomic_write
+from sim.files import atomic_write
 
 log = logging.getLogger("tariffsim")
 CHECKPOINT = ".evaluated.npz"

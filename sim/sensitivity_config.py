@@ -10,8 +10,7 @@ from typing import Any
 
 import yaml
 
-from sim.config import ConfigError
-from sim.config.reader import Reader
+from sim.config.reader import ConfigError, Reader
 
 SENSITIVITY_DIR = Path(__file__).resolve().parent.parent / "conf" / "sensitivity"
 METHODS = ("sobol", "morris")

@@ -26,6 +26,7 @@ import pandas as pd
 from sim.parallel import WorkerPool
 from sim.progress import Progress
 from sim.sensitivity_config import Parameter, SensitivityStudy
+from sim.sensitivity_samples import evaluate_samples
 
 TOP = 10              # parameters per metric, from the Morris ranking
 LEVELS = 5            # evenly spaced values of each range, both ends included
@@ -101,7 +102,6 @@ def one_at_a_time(study: SensitivityStudy, base: dict[str, Any], keys: list[str]
         The ``parameter, level, metric, value`` rows and each metric at the baseline.
     """
     from sim.runner import replication_seeds
-    from sim.sensitivity import evaluate_samples
 
     by_key = {p.key: p for p in study.parameters}
     metrics = [(m.name, m.partner) for m in study.outputs]
@@ -122,14 +122,14 @@ def one_at_a_time(study: SensitivityStudy, base: dict[str, Any], keys: list[str]
     return pd.DataFrame(rows, columns=["parameter", "level", "metric", "value"]), baseline
 
 
-def run_one_at_a_time(study: SensitivityStudy, out: Path, indices: pd.DataFrame, workers: int | None = None,
-                      progress: bool = True) -> pd.DataFrame:
-    """The knife-edge check of ``study`` from its ``indices``; writes its two tables into ``out``."""
-    from sim.report import write_table
-    from sim.sensitivity import base_config
+def run_one_at_a_time(study: SensitivityStudy, out: Path, indices: pd.DataFrame, base: dict[str, Any],
+                      workers: int | None = None, progress: bool = True) -> pd.DataFrame:
+    """The knife-edge check of ``study`` from its ``indices`` around ``base`` (the composed config with
+    the study's overrides); writes its two tables into ``out``."""
+    from sim.study_table import write_table
 
     keys = top_parameters(indices, TOP)
-    sweep, baseline = one_at_a_time(study, base_config(study.overrides), keys, workers, progress=progress)
+    sweep, baseline = one_at_a_time(study, base, keys, workers, progress=progress)
     edges = knife_edges(sweep, {p.key: p for p in study.parameters}, baseline, THRESHOLD)
     write_table(out / "one_at_a_time.parquet", sweep)
     write_table(out / "knife_edges.parquet", edges)

@@ -1,7 +1,7 @@
 """Figures for a study: a sweep of runs, or one scenario on a page (docs/results.md tables only).
 
 A study's runs table is ``runs.parquet`` of every job stacked, with each swept setting as a
-column named by its dotted Hydra key (``sim.report.study_runs`` builds it from a multirun
+column named by its dotted Hydra key (``sim.study_table.study_runs`` builds it from a multirun
 directory). Every ``plot_*`` function returns a :class:`~matplotlib.figure.Figure` built without
 pyplot; ``save`` writes it as PNG and SVG, each file complete or absent; ``write_study_figures``
 writes the set that suits a run or a sweep.
@@ -20,12 +20,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from sim.figure_style import DPI, REFERENCE_COLOR, mark_study_dates  # one look for every study figure
 from sim.figures import PARTNER_COLORS, PARTNER_NAMES, Writer, partner_order, save_figure
+from sim.files import atomic_write
 from sim.jobs import read_json
-from sim.results import atomic_write
 
-DPI = 150
-_REFERENCE = "0.35"
 # What a swept setting measures, by the last part of its key: the axis says its unit.
 _UNITS = {
     "beta": "concession exponent β (unitless)", "weight": "weight (0–1)", "deadline": "date",
@@ -158,7 +157,7 @@ def plot_deal_timing(runs: pd.DataFrame, summary: dict[str, Any], by: str | None
             share = np.arange(1, len(days) + 1) / max(len(group), 1) * 100
             ax.step(np.r_[np.datetime64(start), days, np.datetime64(end)], np.r_[0, share, share[-1] if len(days) else 0],
                     where="post", color=shade, lw=1.8)
-        _mark_dates(ax, summary, data, partner)
+        mark_study_dates(ax, summary, data, partner)
         ax.set_ylim(0, 105)
         ax.grid(lw=0.4, alpha=0.5)
         _title(ax, partner)
@@ -166,7 +165,7 @@ def plot_deal_timing(runs: pd.DataFrame, summary: dict[str, Any], by: str | None
     locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
     axes[0].xaxis.set_major_locator(locator)
     axes[0].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    handles = [Line2D([], [], color=_REFERENCE, lw=0.9, ls=s) for s in ("-", ":", "-.")]
+    handles = [Line2D([], [], color=REFERENCE_COLOR, lw=0.9, ls=s) for s in ("-", ":", "-.")]
     labels = ["original deadline", "deadline extended to", "election"]
     title = None
     if by:
@@ -186,18 +185,6 @@ def plot_deal_timing(runs: pd.DataFrame, summary: dict[str, Any], by: str | None
     return fig
 
 
-def _mark_dates(ax: Axes, summary: dict[str, Any], runs: pd.DataFrame, partner: str) -> None:
-    original = pd.Timestamp(summary["deadline"])
-    ax.axvline(original, color=_REFERENCE, lw=0.9)
-    if "final_deadline" in runs:
-        for day in pd.to_datetime(runs["final_deadline"]).dropna().unique():
-            if day != original:
-                ax.axvline(day, color=_REFERENCE, lw=0.9, ls=":")
-    election = (summary.get("elections") or {}).get(partner)
-    if election:
-        ax.axvline(pd.Timestamp(election), color=_REFERENCE, lw=0.9, ls="-.")
-
-
 def save(fig: Figure, path: Path, write: Writer = atomic_write) -> list[Path]:
     """Writes ``fig`` as PNG at ``path`` and as SVG beside it, each through a temporary file and a rename."""
     return save_figure(fig, path, write)
@@ -208,7 +195,7 @@ def study_figures(root: Path, runs: pd.DataFrame, keys: list[str], order: Sequen
 
     Args:
         root: A run directory, or a multirun directory whose jobs ``runs`` combines.
-        runs: runs.parquet, or the study's combined runs table (``sim.report.study_runs``).
+        runs: runs.parquet, or the study's combined runs table (``sim.study_table.study_runs``).
         keys: The swept columns of ``runs`` (none for a single run).
         order: The scenario's partner order (default: the one in the run's summary.json).
 

@@ -31,9 +31,9 @@ from omegaconf import OmegaConf
 
 from sim.command_errors import NewFiles
 from sim.config import ConfigError, load_study
+from sim.files import atomic_write
 from sim.parallel import WorkerPool
 from sim.progress import Progress
-from sim.results import atomic_write
 from sim.runner import run_replications
 from sim.strategies import STRATEGIES, Side, USStrategy
 from sim.strategies.registry import strategy_spec
@@ -287,12 +287,6 @@ def write(tournament: Tournament, out: Path, settings: dict[str, Any], figures: 
     return files.files
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``tariffsim-tournament`` and ``python -m sim.tournament``; returns the exit status."""
-    from sim.tournament_cli import main as command  # the command line imports this module
-
-    return command(argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # the command moved to its own module, which imports this one
+    sys.exit("python -m sim.tournament: the tournament command is tariffsim-tournament "
+             "(or python -m sim.tournament_cli)")

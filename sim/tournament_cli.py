@@ -1,4 +1,5 @@
-"""The ``tariffsim-tournament`` command: check every input, play the tournament, write, print the ranking.
+"""The ``tariffsim-tournament`` command (``python -m sim.tournament_cli``): check every input, play the
+tournament, write, print the ranking.
 
 Every input (strategy names, partners, numbers, overrides, the output folder) is checked before
 the first match is played; a mistake is one paragraph on stderr and exit status 2.
@@ -136,3 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(format_ranking(result.ranking))
     print(f"results in {out}")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -167,7 +167,7 @@ def test_the_debug_flag_shows_the_traceback(pristine: Path, tmp_path: Path) -> N
 def test_an_unexpected_error_is_one_paragraph_without_traceback(pristine: Path, tmp_path: Path,
                                                                 capsys: pytest.CaptureFixture[str],
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    import sim.report
+    import sim.study_table
 
     monkeypatch.delenv("TARIFFSIM_DEBUG", raising=False)
     shutil.copytree(pristine, tmp_path / "copy")
@@ -175,7 +175,7 @@ def test_an_unexpected_error_is_one_paragraph_without_traceback(pristine: Path, 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(sim.report, "study_summary", broken)
+    monkeypatch.setattr(sim.study_table, "study_summary", broken)
     before = files_under(tmp_path / "copy")
     assert main([str(tmp_path / "copy" / "sweep")]) == 1
     err = capsys.readouterr().err

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim import sensitivity, tournament
+from sim import sensitivity, tournament_cli
 
 TOURNAMENT = ["--us", "deal_seeker", "--partner", "boulware", "--partners", "JPN", "--replications", "1"]
 STUDY = {
@@ -90,7 +90,7 @@ TOURNAMENT_CASES = {
 @pytest.mark.parametrize("extra, words", TOURNAMENT_CASES.values(), ids=TOURNAMENT_CASES.keys())
 def test_tournament_refuses(tmp_path, capsys, extra, words):
     out = tmp_path / "out"
-    err = refused(tournament.main, ["--out", str(out), *TOURNAMENT, *extra], capsys)
+    err = refused(tournament_cli.main, ["--out", str(out), *TOURNAMENT, *extra], capsys)
     for word in words:
         assert word in err, (word, err)
     assert not out.exists()
@@ -103,7 +103,7 @@ def test_tournament_refuses_an_output_path_it_cannot_use(tmp_path, capsys, where
     if where == "unwritable" and not _unwritable(UNWRITABLE.parent):
         pytest.skip(f"{UNWRITABLE.parent} can be written here")
     before = tree(tmp_path)
-    err = refused(tournament.main, ["--out", str(out), *TOURNAMENT], capsys)
+    err = refused(tournament_cli.main, ["--out", str(out), *TOURNAMENT], capsys)
     assert f"--out {out}" in err and ("is a file" in err or "could not write" in err)
     assert tree(tmp_path) == before and (tmp_path / "results").read_text() == "" and not UNWRITABLE.exists()
 
@@ -116,7 +116,7 @@ def test_tournament_refuses_an_output_path_it_cannot_use(tmp_path, capsys, where
 def test_tournament_names_a_users_class_that_raises(tmp_path, capsys, source, words):
     (tmp_path / "mine.py").write_text(source)
     target = f"{tmp_path / 'mine.py'}:Broken"
-    err = refused(tournament.main, ["--out", str(tmp_path / "out"), *TOURNAMENT, "--partner-target", target], capsys)
+    err = refused(tournament_cli.main, ["--out", str(tmp_path / "out"), *TOURNAMENT, "--partner-target", target], capsys)
     assert "--partner" in err and target in err and str(tmp_path / "mine.py") in err
     for word in words:
         assert word in err, (word, err)

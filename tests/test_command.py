@@ -11,7 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim.cli import run
-from sim.results import EVENT_COLUMNS, RUN_COLUMNS, TIMESERIES_COLUMNS, TableFiles
+from sim.files import TableFiles
+from sim.results import EVENT_COLUMNS, RUN_COLUMNS, TIMESERIES_COLUMNS
 from sim.runner import run_replications, stream_replications
 from tests.conftest import compose_config
 

@@ -6,12 +6,12 @@ import re
 
 import pytest
 
-from sim import report, sensitivity, tournament
+from sim import report, sensitivity, tournament_cli
 
 MARKUP = re.compile(r"``|:(func|class|mod|meth|attr|ref|doc):`")
 
 
-@pytest.mark.parametrize("command", [report.main, tournament.main, sensitivity.main],
+@pytest.mark.parametrize("command", [report.main, tournament_cli.main, sensitivity.main],
                          ids=["tariffsim-report", "tariffsim-tournament", "tariffsim-sensitivity"])
 def test_help_shows_no_restructuredtext_markup(command, capsys):
     with pytest.raises(SystemExit) as stopped:

@@ -18,7 +18,7 @@ from omegaconf import OmegaConf
 
 from sim import cli, jobs
 from sim.output_dir import DirectoryLock, OutputError, OutputGuard, check_directory, remove_stale_lock
-from sim.results import TableFiles
+from sim.files import TableFiles
 
 QUICK = ("replications=2", "figures=false", "print_table=false")
 RESULT_NAMES = ("runs.parquet", "timeseries.parquet", "events.parquet", "summary.json", "config.yaml")

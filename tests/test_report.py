@@ -11,9 +11,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim import cli
-from sim.report import STUDY_COLUMNS, main, report, study_runs, swept_type, wilson
-from sim.report_inputs import ReportError
+from sim.report import main, report
+from sim.report_inputs import STUDY_COLUMNS, ReportError, swept_type
 from sim.results import RUN_COLUMNS
+from sim.study_table import study_runs, wilson
 from tests.conftest import compose_config
 
 PARTNERS = 5

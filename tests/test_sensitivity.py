@@ -12,9 +12,10 @@ import yaml
 
 from sim.config import ConfigError
 from sim import sensitivity
-from sim.sensitivity import base_config, main, metric_value, run_sensitivity
+from sim.sensitivity import base_config, main, run_sensitivity
 from sim.sensitivity_checkpoint import Checkpoint, fingerprint
 from sim.sensitivity_config import SENSITIVITY_DIR, load_sensitivity, set_key
+from sim.sensitivity_samples import metric_value
 
 STUDY = {
     "name": "tiny", "method": "sobol", "samples": 4, "second_order": False, "replications": 1, "seed": 3,

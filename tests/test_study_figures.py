@@ -41,7 +41,7 @@ def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def study(sweep: Path) -> tuple[pd.DataFrame, list[str]]:
-    from sim.report import study_runs
+    from sim.study_table import study_runs
 
     return study_runs(sweep)
 
@@ -138,7 +138,7 @@ def test_save_writes_png_and_svg_atomically(single: Path, tmp_path: Path) -> Non
 
 
 def test_write_study_figures_for_a_run_and_a_sweep(single: Path, sweep: Path, study) -> None:
-    from sim.report import study_runs
+    from sim.study_table import study_runs
 
     names = {p.name for p in write_study_figures(single, *study_runs(single))}
     assert names == {"study_summary.png", "study_summary.svg", "study_deal_timing.png", "study_deal_timing.svg"}

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from sim.strategies import STRATEGIES, Side
-from sim.tournament import RANKING_COLUMNS, TOURNAMENT_COLUMNS, Entrant, base_config, entrants, main, play, write
+from sim.tournament import RANKING_COLUMNS, TOURNAMENT_COLUMNS, Entrant, base_config, entrants, play, write
+from sim.tournament_cli import main
 from sim.tournament_figures import HEATMAPS, heatmaps
 
 US = [Entrant("deal_seeker", {"name": "deal_seeker"}),

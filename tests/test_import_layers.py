@@ -1,0 +1,47 @@
+"""The layers of sim/ stay one-way: the import contracts in pyproject.toml ([tool.importlinter],
+docs/layers.md) hold, and a forbidden import breaks them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    """``lint-imports`` on the package ``sim`` under ``root``, with the contracts of pyproject.toml."""
+    if not LINT_IMPORTS.is_file():
+        pytest.fail(f"{LINT_IMPORTS} not found: install the test extra (pip install -e '.[test]')")
+    env = {**os.environ, "PYTHONPATH": str(root)}  # this ``sim``, not the installed one
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache", "--no-logo", str(ROOT / "pyproject.toml")],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_the_import_contracts_hold():
+    done = lint_imports(ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 broken" in done.stdout
+
+
+@pytest.mark.parametrize("module, line, contract", [
+    ("figure_style.py", "import sim.runner", "Plots and the HTML report read result files"),
+    ("study_figures.py", "import mesa", "Plots and the HTML report read result files"),
+    ("core/values.py", "import sim.model", "The negotiation core is plain Python"),
+    ("results.py", "import sim.report", "Layers: each module imports only from the layers below it"),
+    ("parallel.py", "import sim.runner", "No import circles"),
+])
+def test_a_forbidden_import_breaks_a_contract(tmp_path, module, line, contract):
+    shutil.copytree(ROOT / "sim", tmp_path / "sim", ignore=shutil.ignore_patterns("__pycache__"))
+    path = tmp_path / "sim" / module
+    path.write_text(path.read_text() + f"\n\ndef _late() -> None:\n    {line}  # noqa\n")
+    done = lint_imports(tmp_path)
+    assert done.returncode != 0, done.stdout
+    broken = done.stdout.split("Broken contracts", 1)[-1]
+    assert contract in broken, done.stdout
