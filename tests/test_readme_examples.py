@@ -23,6 +23,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 
 from conftest import study_from
 from markdown_commands import ROOT, bash_commands
+from sim.config.paths import CONF
 from sim.runner import run_replications
 
 REPLICATIONS = 10
@@ -42,7 +43,7 @@ def scenario_jobs(argv: list[str]) -> list[list[str]]:
     if named:
         overrides += sweep_params(ROOT / "experiments" / f"{named[0]}.yaml")
     overrides += [o for a in overrides if a.startswith("sweep=")
-                  for o in sweep_params(ROOT / "conf" / "sweep" / f"{a.split('=', 1)[1]}.yaml")]
+                  for o in sweep_params(CONF / "sweep" / f"{a.split('=', 1)[1]}.yaml")]
     choices = []
     for override in OverridesParser.create().parse_overrides(overrides):
         key = override.key_or_group
