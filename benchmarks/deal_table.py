@@ -11,16 +11,15 @@ deals with the reciprocal rate at its US floor, and ratification failures per ru
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import pandas as pd
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from sim.config import load_study
+from sim.config.paths import CONF_DIR
 from sim.runner import run_replications
 
-CONF_DIR = str(Path(__file__).resolve().parents[1] / "conf")
 
 
 def main() -> None:

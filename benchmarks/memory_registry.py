@@ -10,17 +10,16 @@ from __future__ import annotations
 import gc
 import resource
 import sys
-from pathlib import Path
 
 import mesa
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from sim.config import load_study
+from sim.config.paths import CONF_DIR
 from sim.model.agents import Negotiator
 from sim.runner import run_model
 
-CONF_DIR = str(Path(__file__).resolve().parents[1] / "conf")
 
 
 def main() -> None:

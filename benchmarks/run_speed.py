@@ -17,15 +17,14 @@ import gc
 import resource
 import statistics
 import time
-from pathlib import Path
 
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from sim.config import load_study
+from sim.config.paths import CONF_DIR
 from sim.runner import run_model, run_replications
 
-CONF_DIR = str(Path(__file__).resolve().parents[1] / "conf")
 
 
 def peak_rss_mib() -> float:

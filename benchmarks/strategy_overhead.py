@@ -31,13 +31,13 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from sim.config import Scenario, load_study
+from sim.config.paths import CONF_DIR
 from sim.runner import run_model
 from sim.strategies import Strategy
 from sim.strategies.partners import HoldUntilElection, Retaliate
 from sim.strategies.time_dependent import Boulware, Conceder
 from sim.strategies.united_states import DealSeeker
 
-CONF_DIR = str(Path(__file__).resolve().parents[1] / "conf")
 STRATEGY_DIR = str(Path(__file__).resolve().parents[1] / "sim" / "strategies")
 
 
@@ -53,7 +53,7 @@ class Direct:
 
 def direct_scenario(scenario: Scenario) -> Scenario:
     """The baseline with the same strategies constructed directly, bypassing the registry."""
-    made = {  # what conf/country/*.yaml choose, written out by hand
+    made = {  # what sim/conf/country/*.yaml choose, written out by hand
         "USA": DealSeeker(beta=0.4, k=0.0, near_days=3, stall_days=21, cooldown_days=21, threat_step=5.0,
                           extend_stress=0.45, extend_close_gap=0.08, extension_days=23, max_extensions=1),
         "JPN": HoldUntilElection(protected=("farm_access",), beta=0.5, k=0.0),

@@ -156,7 +156,8 @@ def job_parts(repeats: int = 5) -> tuple[float, float]:
     from hydra import compose, initialize_config_dir
     from omegaconf import open_dict
 
-    from sim.cli import CONF_DIR, run
+    from sim.cli import run
+    from sim.config.paths import CONF_DIR
 
     overrides = ["replications=1", "figures=false", "print_table=false"]
     with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):

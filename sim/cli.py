@@ -18,6 +18,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from sim import __version__, jobs
 from sim.config import ConfigError, Study, load_study
 from sim.files import TableFiles, atomic_write, write_json
+from sim.config.paths import CONF_DIR
 from sim.output_dir import (DEBUG_VARIABLE, DirectoryBusy, DirectoryLock, OutputError, debugging, fail,
                             held_directories, remove_stale_lock, write_problem)
 from sim.parallel import exit_with_parent
@@ -25,8 +26,6 @@ from sim.results import SUMMARY_COLUMNS, summarise
 from sim.runner import stream_replications
 
 log = logging.getLogger("tariffsim")
-# The configs live at the top of the checkout (conf/), beside sim/: the package is installed editable.
-CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
 
 
 def run(cfg: DictConfig, run_dir: Path, progress: bool = False) -> dict:

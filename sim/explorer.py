@@ -13,7 +13,6 @@ import datetime as dt
 import functools
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -21,10 +20,10 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from sim.config import Study, load_study
+from sim.config.paths import CONF_DIR
 from sim.model.model import TariffModel
 from sim.results import TableBuilder
 
-CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
 # Hydra's global state admits one initialisation at a time; a page may serve several sessions.
 _HYDRA_LOCK = threading.Lock()
 

@@ -1,4 +1,4 @@
-"""The declarative table of mechanisms (``conf/mechanisms.yaml``): for each mechanism of the
+"""The declarative table of mechanisms (``sim/conf/mechanisms.yaml``): for each mechanism of the
 articles, the overrides that switch it off or move it, and the effect it should have (partner,
 outcome, direction, minimum size).
 
@@ -16,10 +16,11 @@ from typing import Any
 
 import yaml
 
+from sim.config.paths import CONF
 from sim.config.reader import ConfigError, Reader
 from sim.config.scenario import PARTNER_CODES
 
-TABLE = Path(__file__).resolve().parent.parent / "conf" / "mechanisms.yaml"
+TABLE = CONF / "mechanisms.yaml"
 
 # Per partner and replication (see ``sim.mechanisms.outcome_values``):
 OUTCOMES = {

@@ -1,6 +1,6 @@
 """``tariffsim-mechanisms``: does each mechanism of the articles move the outcome it should?
 
-For every row of ``conf/mechanisms.yaml`` the baseline (or the row's reference) and the changed
+For every row of ``sim/conf/mechanisms.yaml`` the baseline (or the row's reference) and the changed
 config run on the same seeds (common random numbers: replication ``i`` of both arms on
 ``replication_seeds(seed, n)[i]``); per partner and outcome the effect of the change comes with a
 95% interval, a p-value (``sim.mechanism_stats``) and a verdict: ``live`` when it is significant,
@@ -34,6 +34,7 @@ from omegaconf.errors import OmegaConfBaseException
 from sim import __version__
 from sim.config import ConfigError, Scenario, load_study
 from sim.files import atomic_write, write_json
+from sim.config.paths import CONF_DIR
 from sim.mechanism_stats import Effect, mcnemar, mean_shift, median_shift, welch
 from sim.mechanism_markdown import markdown_table
 from sim.mechanism_table import TABLE, Expectation, MechanismTable, load_table
@@ -41,7 +42,6 @@ from sim.parallel import resolve_workers
 from sim.results import RUN_COLUMNS, run_rows
 from sim.runner import replication_seeds, run_model
 
-CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
 BINARY = {"p_deal", "p_deal_by", "p_extension"}
 UNPAIRED = {"deal_rate", "deal_autos"}
 EFFECT_COLUMNS = ("mechanism", "claim", "partner", "outcome", "by", "direction", "min_effect", "replications",

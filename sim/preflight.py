@@ -26,6 +26,7 @@ from hydra.types import RunMode
 
 from sim import cli
 from sim.command_errors import closed_pipe
+from sim.config.paths import CONF_DIR
 from sim.hydra_errors import CommandError, compose
 from sim.job_check import check_job, check_output_dir
 from sim.sweep_check import check_sweep
@@ -88,7 +89,7 @@ def check(argv: Sequence[str]) -> None:
 def _hydra(config_path: str | None, config_dir: str | None) -> Hydra:
     """The Hydra instance ``sim.cli.main`` would build, with ``-cp`` and ``-cd`` applied."""
     calling_file, calling_module = detect_calling_file_or_module_from_task_function(cli.main)
-    search_path = create_automatic_config_search_path(calling_file, calling_module, config_path or cli.CONF_DIR)
+    search_path = create_automatic_config_search_path(calling_file, calling_module, config_path or CONF_DIR)
     if config_dir is not None:
         path = os.path.abspath(config_dir)
         if not os.path.isdir(path):

@@ -1,6 +1,6 @@
 """``tariffsim-sensitivity NAME``: Sobol or Morris sensitivity of one outcome to named parameters.
 
-A study (``conf/sensitivity/NAME.yaml``) names parameters by their dotted config keys, with
+A study (``sim/conf/sensitivity/NAME.yaml``) names parameters by their dotted config keys, with
 bounds, and the outcome (a metric per partner). SALib draws the samples; each sample's values are
 set in the plain composed config, validated with ``load_study`` and run for a few replications.
 Samples are evaluated in contiguous chunks on the worker pool (one task runs many samples, so the
@@ -35,6 +35,7 @@ from sim.command_errors import (CommandError, NewFiles, check_output_dir, checke
                                 whole_number)
 from sim.config import ConfigError, load_study
 from sim.files import write_json
+from sim.config.paths import CONF_DIR
 from sim.parallel import WorkerPool, chunk_bounds
 from sim.progress import Progress
 from sim.sensitivity_checkpoint import Checkpoint, fingerprint
@@ -44,7 +45,6 @@ from sim.sensitivity_samples import evaluate_samples
 
 log = logging.getLogger("tariffsim")
 PROG = "tariffsim-sensitivity"
-CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
 
 
 def base_config(overrides: tuple[str, ...] | list[str] = ()) -> dict[str, Any]:
@@ -200,8 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of ``tariffsim-sensitivity``; returns the exit status (2: refused input)."""
     parser = argparse.ArgumentParser(
         prog=PROG, description="Sobol or Morris sensitivity of one outcome to named parameters of the config, "
-                               "from a study file (conf/sensitivity/NAME.yaml or a path).")
-    parser.add_argument("study", help="a name in conf/sensitivity/ or a path to a YAML file")
+                               "from a study file (sim/conf/sensitivity/NAME.yaml or a path).")
+    parser.add_argument("study", help="a name in sim/conf/sensitivity/ or a path to a YAML file")
     parser.add_argument("--samples", type=whole_number(2, 2**20),
                         help="base samples (Sobol: a power of 2) or Morris trajectories")
     parser.add_argument("--replications", type=whole_number(1, 10**5), help="replications per sample")

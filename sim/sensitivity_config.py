@@ -1,4 +1,4 @@
-"""Sensitivity-study settings (``conf/sensitivity/*.yaml``), validated before anything runs."""
+"""Sensitivity-study settings (``sim/conf/sensitivity/*.yaml``), validated before anything runs."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from typing import Any
 
 import yaml
 
+from sim.config.paths import CONF
 from sim.config.reader import ConfigError, Reader
 
-SENSITIVITY_DIR = Path(__file__).resolve().parent.parent / "conf" / "sensitivity"
+SENSITIVITY_DIR = CONF / "sensitivity"
 METHODS = ("sobol", "morris")
 METRICS = ("deal_probability", "deal_day", "final_tariff", "deals")
 
@@ -64,7 +65,7 @@ class SensitivityStudy:
 
 
 def load_sensitivity(source: str | Path, changes: dict[str, Any] | None = None) -> SensitivityStudy:
-    """Read a study by name (``conf/sensitivity/NAME.yaml``) or path, with top-level ``changes``.
+    """Read a study by name (``sim/conf/sensitivity/NAME.yaml``) or path, with top-level ``changes``.
 
     Raises:
         ConfigError: naming every bad key, its value and what is allowed.
@@ -143,11 +144,11 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise ConfigError(f"sensitivity study {path}: not valid YAML{where} ({problem}); fix the file "
-                          f"(conf/sensitivity/jpn_deal.yaml shows the layout)") from None
+                          f"(sim/conf/sensitivity/jpn_deal.yaml shows the layout)") from None
     if not isinstance(data, dict):
         raise ConfigError(f"sensitivity study {path}: holds {type(data).__name__ if data is not None else 'nothing'}"
                           f", not a mapping of settings (name, method, samples, metric, parameters, ...); "
-                          f"conf/sensitivity/jpn_deal.yaml shows the layout")
+                          f"sim/conf/sensitivity/jpn_deal.yaml shows the layout")
     return data
 
 

@@ -1,6 +1,6 @@
 """The judgement parameters of the baseline and their plausible ranges, read from the config comments.
 
-Every value of ``conf/scenario/baseline_2025.yaml`` and ``conf/country/*.yaml`` that is not cited
+Every value of ``sim/conf/scenario/baseline_2025.yaml`` and ``sim/conf/country/*.yaml`` that is not cited
 says so in its comment: ``# judgement, plausible 0.3-0.8: reason``. This module finds each such
 comment, the dotted config key it belongs to (as the composed config names it, e.g.
 ``scenario.partners.JPN.politics.capital``) and its range, so that a sensitivity study can be
@@ -28,8 +28,9 @@ from typing import Any
 
 import yaml
 
-CONF = Path(__file__).resolve().parent.parent / "conf"
-# Where each file's values sit in the composed config (conf/scenario/baseline_2025.yaml defaults).
+from sim.config.paths import CONF
+
+# Where each file's values sit in the composed config (sim/conf/scenario/baseline_2025.yaml defaults).
 PREFIXES = {"scenario/baseline_2025.yaml": "scenario", "country/usa.yaml": "scenario.us",
             **{f"country/{stem}.yaml": f"scenario.partners.{code}"
                for stem, code in (("jpn", "JPN"), ("eu", "EU"), ("can", "CAN"), ("kor", "KOR"), ("vnm", "VNM"))}}

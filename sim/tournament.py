@@ -32,13 +32,13 @@ from omegaconf import OmegaConf
 from sim.command_errors import NewFiles
 from sim.config import ConfigError, load_study
 from sim.files import atomic_write
+from sim.config.paths import CONF_DIR
 from sim.parallel import WorkerPool
 from sim.progress import Progress
 from sim.runner import run_replications
 from sim.strategies import STRATEGIES, Side, USStrategy
 from sim.strategies.registry import strategy_spec
 
-CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
 TOURNAMENT_COLUMNS = ("us_strategy", "partner_strategy", "replication", "seed", "partner", "deal", "deal_day",
                       "final_tariff", "us_utility", "partner_utility")
 RANKING_COLUMNS = ("side", "rank", "strategy", "mean_utility", "deal_rate", "worst_utility", "best_utility",
@@ -74,7 +74,7 @@ class Tournament:
 
 
 def base_config(overrides: Sequence[str] = ()) -> dict[str, Any]:
-    """The composed top-level config (``conf/config.yaml`` plus Hydra ``overrides``) as a plain dict."""
+    """The composed top-level config (``sim/conf/config.yaml`` plus Hydra ``overrides``) as a plain dict."""
     with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
         cfg = compose("config", overrides=list(overrides))
     data = OmegaConf.to_container(cfg, resolve=True)

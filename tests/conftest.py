@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import Study, load_study
+from sim.config.paths import CONF_DIR
 
-CONF_DIR = str(Path(__file__).resolve().parents[1] / "conf")
 
 
 def compose_config(*overrides: str) -> DictConfig:

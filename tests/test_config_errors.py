@@ -13,7 +13,6 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,9 +21,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.cli import run
 from sim.config import PARTNER_CODES, ConfigError, load_study
+from sim.config.paths import CONF_DIR
 
-REPO = Path(__file__).resolve().parents[1]
-CONF_DIR = str(REPO / "conf")
 
 Edit = Callable[[dict], None]
 

@@ -6,7 +6,8 @@ the example `python -m sim.strategies` prints. Each line runs verbatim through `
 unquoted parentheses, braces or a leading `~` fail as they would in a terminal. A file's
 commands run in order in a scratch directory of their own, so a command finds what the commands
 above it wrote (`results/base`, a study's sweep directory). The scratch directory links to the
-checkout's conf/, experiments/ and benchmarks/, and its `.venv/bin/` (also first on PATH, for
+checkout's experiments/ and benchmarks/ (the configs come with the package, sim/conf/), and its
+`.venv/bin/` (also first on PATH, for
 the bare `tariffsim` of docs/sweeps.md) holds launchers of this interpreter that append the
 arguments of `small_arguments` (`replications=2 figures=false`, a run or sweep directory of its
 own, 2 tournament replications, 2 sensitivity samples), so the line itself is never edited.
@@ -35,9 +36,10 @@ from pathlib import Path
 import pytest
 
 from markdown_commands import ROOT, Command, bash_commands
+from sim.config.paths import CONF
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "experiments" / "README.md"]
-LINKED = ("conf", "experiments", "benchmarks")  # what commands read from the checkout
+LINKED = ("experiments", "benchmarks")  # what commands read from the checkout (configs: the package's)
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 ENTRY_POINTS: dict[str, str] = PYPROJECT["project"]["scripts"]  # tariffsim -> sim.cli:main, ...
 
@@ -176,7 +178,7 @@ def test_a_command_not_run_is_valid_bash_naming_what_exists(command):
     for extra in re.findall(r"\.\[([\w,]+)\]", command.text):
         assert set(extra.split(",")) <= set(extras), f"`{command.text}`: no such extra {extra}"
     for launcher in re.findall(r"hydra/launcher=(\w+)", command.text):
-        assert (ROOT / "conf" / "hydra" / "launcher" / f"{launcher}.yaml").is_file(), command.text
+        assert (CONF / "hydra" / "launcher" / f"{launcher}.yaml").is_file(), command.text
     for word in words(command.text):
         if re.fullmatch(r"[\w./-]+\.(py|ya?ml)", word):
             assert (ROOT / word).is_file(), f"`{command.text}` names {word}, which does not exist"

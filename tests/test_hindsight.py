@@ -17,9 +17,9 @@ import pytest
 import yaml
 
 from sim.model.events import EventKind
+from sim.config.paths import CONF
 from sim.runner import replication_seeds, run_model
 
-CONF = Path(__file__).resolve().parents[1] / "conf"
 CUTOFF = dt.date(2025, 7, 1)
 YEAR = 2025  # a date written without its year is in the scenario's year
 
@@ -100,7 +100,7 @@ def late_mentions(path: Path) -> list[str]:
     for number, line in enumerate(path.read_text().splitlines(), 1):
         for date, words in dates_in(line):
             if date > CUTOFF and date not in SCHEDULED:
-                out.append(f"{path.relative_to(CONF.parent)}:{number}: {words!r} ({date}) in: {line.strip()}")
+                out.append(f"{path.relative_to(CONF.parents[1])}:{number}: {words!r} ({date}) in: {line.strip()}")
     return out
 
 

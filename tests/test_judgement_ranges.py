@@ -1,7 +1,7 @@
 """Every judgement of the baseline is screened, over the plausible range its comment gives.
 
 The ranges are read from the config comments (``sim.sensitivity_ranges``): a new judgement
-without an entry in ``conf/sensitivity/judgement_morris.yaml``, or a range changed in only one of
+without an entry in ``sim/conf/sensitivity/judgement_morris.yaml``, or a range changed in only one of
 the two places, fails here.
 """
 

@@ -7,6 +7,8 @@ more" did). For each `tariffsim` command of the README's ```bash blocks, its sce
 composed as the command composes them and run for REPLICATIONS replications on the baseline's
 seed; the runs table must differ from the baseline's. A sweep, given on the command line, as a
 ready-made `sweep=NAME` or as a named study `-cn NAME`, must give at least two different tables.
+Commands that run a scenario of the reader's own config directory ("Your own configs": a copy of
+the baseline, to be edited) are left to tests/test_own_configs.py.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 
 from conftest import study_from
 from markdown_commands import ROOT, bash_commands
+from sim.config.paths import CONF
 from sim.runner import run_replications
 
 REPLICATIONS = 10
@@ -42,7 +45,7 @@ def scenario_jobs(argv: list[str]) -> list[list[str]]:
     if named:
         overrides += sweep_params(ROOT / "experiments" / f"{named[0]}.yaml")
     overrides += [o for a in overrides if a.startswith("sweep=")
-                  for o in sweep_params(ROOT / "conf" / "sweep" / f"{a.split('=', 1)[1]}.yaml")]
+                  for o in sweep_params(CONF / "sweep" / f"{a.split('=', 1)[1]}.yaml")]
     choices = []
     for override in OverridesParser.create().parse_overrides(overrides):
         key = override.key_or_group
@@ -53,9 +56,17 @@ def scenario_jobs(argv: list[str]) -> list[list[str]]:
     return [list(job) for job in itertools.product(*choices)] if choices else []
 
 
+def own_config_dir(argv: list[str]) -> bool:
+    """Whether ``argv`` runs a scenario from the researcher's own config directory (README, "Your
+    own configs"): files the docs' earlier commands write, checked by tests/test_own_configs.py."""
+    named = "-cn" in argv or "--config-name" in argv  # a named study of experiments/: its params are read here
+    return any(a.startswith("hydra.searchpath=") for a in argv) or (
+        not named and ("-cd" in argv or "--config-dir" in argv))
+
+
 EXAMPLES = [(c, words[1:]) for c in bash_commands(ROOT / "README.md")
             if (words := shlex.split(c.text, comments=True)) and Path(words[0]).name == "tariffsim"
-            and "--cfg" not in words and scenario_jobs(words[1:])]
+            and "--cfg" not in words and not own_config_dir(words[1:]) and scenario_jobs(words[1:])]
 
 
 @functools.cache

@@ -14,6 +14,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from sim import cli, jobs
+from sim.config.paths import CONF
 from tests.conftest import compose_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,7 @@ def test_a_finished_job_of_another_config_is_refused_naming_the_keys(tmp_path):
 
 def test_an_edited_scenario_file_is_not_silently_reused(tmp_path):
     conf = tmp_path / "conf"
-    shutil.copytree(ROOT / "conf", conf)
+    shutil.copytree(CONF, conf)
     args = ("-cp", str(conf), *QUICK, f"hydra.run.dir={tmp_path / 'run'}")
     assert tariffsim(*args, cwd=tmp_path).returncode == 0
     before = (tmp_path / "run" / "runs.parquet").read_bytes()

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from sim import cli, jobs
+from sim.config.paths import CONF, CONF_DIR
 from sim.runner import replication_seeds
 from tests.conftest import compose_config
 
@@ -158,7 +159,7 @@ def test_the_command_skips_a_complete_run_directory(tmp_path):
         assert "P(deal)" in out
 
 
-SWEEPS = sorted(p.stem for p in (ROOT / "conf" / "sweep").glob("*.yaml"))
+SWEEPS = sorted(p.stem for p in (CONF / "sweep").glob("*.yaml"))
 EXPERIMENTS = sorted(p.stem for p in (ROOT / "experiments").glob("*.yaml"))
 
 
@@ -203,10 +204,10 @@ def _validate_every_job(config_dir: str, name: str, overrides: list[str]) -> int
 
 @pytest.mark.parametrize("name", SWEEPS)
 def test_every_ready_made_sweep_expands_to_valid_jobs(name):
-    assert _validate_every_job(str(ROOT / "conf"), "config", [f"sweep={name}"]) >= 2
+    assert _validate_every_job(CONF_DIR, "config", [f"sweep={name}"]) >= 2
 
 
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_every_named_study_is_a_multirun_of_valid_jobs(name):
-    searchpath = f"hydra.searchpath=[file://{ROOT / 'conf'}]"
+    searchpath = f"hydra.searchpath=[file://{CONF_DIR}]"
     assert _validate_every_job(str(ROOT / "experiments"), name, [searchpath]) >= 2

@@ -1,5 +1,5 @@
 """The mechanisms that are live in today's model: each changes its outcome in the direction the
-articles imply, by at least the minimum size of ``conf/mechanisms.yaml``, at p < 0.01, on 300
+articles imply, by at least the minimum size of ``sim/conf/mechanisms.yaml``, at p < 0.01, on 300
 replications of the baseline and the changed config on common seeds.
 
 The other rows of the table are dead or move the wrong way today; docs/mechanisms.md lists their
