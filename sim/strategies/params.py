@@ -59,8 +59,7 @@ def describe(hint: Any) -> str:
         return " or ".join(dict.fromkeys(describe(arg) for arg in typing.get_args(hint)))
     if origin in (list, tuple, set, frozenset):
         args = [a for a in typing.get_args(hint) if a is not Ellipsis]
-        item = describe(args[0]) if args else "any value"
-        return f"a list of {item.removeprefix('a ').removeprefix('an ')}s" if args else "a list"
+        return f"a list of {describe(args[0]).removeprefix('a ')}s" if args else "a list"
     return f"a {getattr(hint, '__name__', str(hint))}"
 
 
