@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sim.strategies import STRATEGIES, DeadlineAction
-from sim.strategies.partners import HoldUntilElection
+from sim.strategies.partners import HoldUntilElection, Retaliate
 from sim.strategies.time_dependent import TimeDependent
 from sim.strategies.united_states import DealSeeker
 from tests.strategies.contract import deadline_view, table_view
@@ -124,3 +124,16 @@ def test_a_us_strategy_that_sets_no_tactics_never_threatens_moves_or_extends() -
     nervous = deadline_view(market_stress=5.0, closest_gap=0.0)
     assert strategy.move_deadline(nervous, RNG) == 0
     assert strategy.at_deadline(nervous, RNG) == (DeadlineAction.IMPOSE, 0)
+
+
+def test_retaliate_passes_its_concession_parameters_on() -> None:
+    assert vars(Retaliate(probability=0.25, beta=2.0, k=0.1, near_days=5)) == {
+        "beta": 2.0, "k": 0.1, "near_days": 5, "probability": 0.25}
+
+
+def test_attention_meets_every_table_in_order_without_a_draw_when_there_are_just_enough_slots() -> None:
+    tables = [table_view(partner=code, seriousness=s) for code, s in (("VNM", -0.2), ("EU", 0.3), ("JPN", 0.1))]
+    rng, untouched = np.random.default_rng(4), np.random.default_rng(4)
+    assert TimeDependent().attention(tables, 3, rng) == ["VNM", "EU", "JPN"]
+    assert rng.random() == untouched.random()  # no jitter drawn: the run's stream is unchanged
+    assert TimeDependent().attention(tables, 2, rng) == ["EU", "JPN"]  # one too few: the most serious
