@@ -10,9 +10,10 @@ import pytest
 
 from sim.strategies import STRATEGIES, DeadlineAction
 from sim.strategies.partners import HoldUntilElection, Retaliate
-from sim.strategies.time_dependent import TimeDependent
+from sim.strategies.maximum_pressure import MaximumPressure
+from sim.strategies.time_dependent import Boulware, TimeDependent
 from sim.strategies.united_states import DealSeeker
-from tests.strategies.contract import deadline_view, table_view
+from tests.strategies.contract import deadline_view, table_view, view
 
 RNG = np.random.default_rng(0)
 
@@ -124,6 +125,7 @@ def test_a_us_strategy_that_sets_no_tactics_never_threatens_moves_or_extends() -
     nervous = deadline_view(market_stress=5.0, closest_gap=0.0)
     assert strategy.move_deadline(nervous, RNG) == 0
     assert strategy.at_deadline(nervous, RNG) == (DeadlineAction.IMPOSE, 0)
+    assert strategy.retaliates(view(), RNG) is False  # nor, as a partner, retaliates
 
 
 def test_retaliate_passes_its_concession_parameters_on() -> None:
@@ -137,3 +139,38 @@ def test_attention_meets_every_table_in_order_without_a_draw_when_there_are_just
     assert TimeDependent().attention(tables, 3, rng) == ["VNM", "EU", "JPN"]
     assert rng.random() == untouched.random()  # no jitter drawn: the run's stream is unchanged
     assert TimeDependent().attention(tables, 2, rng) == ["EU", "JPN"]  # one too few: the most serious
+
+
+@pytest.mark.parametrize(("seed", "expected"), [(0, ["JPN", "EU", "CAN", "KOR"]), (1, ["JPN", "EU", "KOR", "CAN"])])
+def test_attention_ranks_serious_offers_then_waiting_then_the_draw(seed: int, expected: list[str]) -> None:
+    # Priority: seriousness + 0.02 a day waited + 0.1 times a uniform draw per table, highest first.
+    tables = [table_view(partner="VNM", seriousness=-0.3, days_waited=0),   # worse than no deal: last
+              table_view(partner="EU", seriousness=0.0, days_waited=10),    # 0.2 for ten days' wait
+              table_view(partner="JPN", seriousness=0.5, days_waited=0),    # the most serious offer
+              table_view(partner="KOR", seriousness=0.05, days_waited=1),   # KOR and CAN tie but for the draw
+              table_view(partner="CAN", seriousness=0.05, days_waited=1)]
+    draws = np.random.default_rng(seed).random(5)
+    assert (draws[3] > draws[4]) == (expected.index("KOR") < expected.index("CAN"))
+    assert TimeDependent().attention(tables, 4, np.random.default_rng(seed)) == expected
+
+
+# --- the time-dependent family ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda: TimeDependent(beta=0), "beta must be > 0, got 0"),
+    (lambda: TimeDependent(k=1.5), "k must be in [0, 1], got 1.5"),
+    (lambda: TimeDependent(k=-0.5), "k must be in [0, 1], got -0.5"),
+    (lambda: Boulware(beta=0), "beta must be in (0, 1) for a Boulware, got 0"),
+    (lambda: Boulware(beta=1), "beta must be in (0, 1) for a Boulware, got 1"),
+    # The checks run in the order of the parameters: the first bad one is named.
+    (lambda: DealSeeker(beta=0, near_days=-1), "beta must be > 0, got 0"),
+    (lambda: MaximumPressure(k=1.5, stall_days=-1), "k must be in [0, 1], got 1.5"),
+])
+def test_time_dependent_checks_in_words(make, message: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        make()
+    assert str(raised.value) == message
+
+
+def test_boulware_passes_near_days_on() -> None:
+    assert vars(Boulware(beta=0.5, k=0.2, near_days=6)) == {"beta": 0.5, "k": 0.2, "near_days": 6}
