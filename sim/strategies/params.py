@@ -78,8 +78,6 @@ def _fits(value: Any, hint: Any) -> bool:
 def _fits_ignoring_finiteness(value: Any, hint: Any) -> bool:
     if hint is Any or isinstance(hint, typing.TypeVar):
         return True
-    if hint is type(None) or hint is None:
-        return value is None
     if hint is bool:
         return isinstance(value, bool)
     if hint is int:  # numpy's integers too (a sampled value); a bool is not a number here
@@ -97,7 +95,7 @@ def _fits_ignoring_finiteness(value: Any, hint: Any) -> bool:
             return False
         args = [a for a in typing.get_args(hint) if a is not Ellipsis]
         return all(_fits_ignoring_finiteness(item, args[0]) for item in value) if args else True
-    if isinstance(hint, type):
+    if isinstance(hint, type):  # any class, null's (NoneType) included
         return isinstance(value, hint)
     return True  # an annotation we cannot read: let the constructor judge
 
@@ -115,6 +113,6 @@ def _finite(value: Any) -> bool:
 
 def _spelled(hint: Any) -> str:
     """The annotation as it would be written in Python (``float``, ``float | None``)."""
-    if isinstance(hint, type) and typing.get_origin(hint) is None:
+    if isinstance(hint, type):  # a class (``list[int]`` is not one: it prints as written)
         return hint.__name__
     return str(hint).replace("typing.", "").replace("NoneType", "None")

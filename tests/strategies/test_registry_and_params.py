@@ -303,7 +303,8 @@ class Typed(Strategy):
                  names: tuple[str, ...] | list[str] = (), counts: list[int] | None = None, anything: Any = None,
                  bare: list = (), marker: Marker | None = None, generic: T = None, untyped=None,
                  ints: list[int] = (), opt: typing.Optional[int] = None,  # noqa: UP007 - spelled as written
-                 either: typing.Union[int, str, None] = None) -> None:  # noqa: UP007
+                 either: typing.Union[int, str, None] = None,  # noqa: UP007
+                 legacy: typing.List = (), literal: typing.Literal["a", "b"] = "a") -> None:  # noqa: UP006
         pass
 
     def target(self, view, rng):
@@ -347,6 +348,9 @@ class Unresolvable(Strategy):
     ({"ints": [1, 1.5]}, "k.ints=[1, 1.5]: must be a list of whole numbers (Typed.ints: list[int])"),
     ({"opt": "a"}, "k.opt='a': must be a whole number or null (Typed.opt: Optional[int])"),
     ({"either": 1.5}, "k.either=1.5: must be a whole number or a string or null (Typed.either: Union[int, str, None])"),
+    ({"legacy": "ab"}, "k.legacy='ab': must be a list (Typed.legacy: List)"),
+    ({"generic": float("inf")}, "k.generic=inf: must be a T, and finite (Typed.generic: ~T)"),
+    ({"literal": float("nan")}, "k.literal=nan: must be a Literal, and finite (Typed.literal: Literal['a', 'b'])"),
 ])
 def test_a_value_of_the_wrong_type_is_named_with_what_is_allowed(params: dict, message: str) -> None:
     assert parameter_problems(Typed, params, "k") == [message]
@@ -357,7 +361,8 @@ def test_a_value_of_the_wrong_type_is_named_with_what_is_allowed(params: dict, m
     {"flag": True}, {"label": ""}, {"maybe": None}, {"maybe": 0.2}, {"names": []}, {"names": ["JPN", "KOR"]},
     {"names": ("JPN",)}, {"counts": None}, {"counts": [1, np.int32(2)]}, {"anything": "x"}, {"anything": {"a": 1.0}},
     {"untyped": [1, "x"]}, {"bare": [1, "a", None]}, {"marker": Marker()}, {"marker": None}, {"generic": "any"},
-    {"x": 1e308, "n": 0, "flag": False},
+    {"x": 1e308, "n": 0, "flag": False}, {"legacy": [1, "a"]}, {"legacy": []},
+    {"literal": "c"},  # an annotation it cannot check (a Literal): the constructor judges
 ])
 def test_values_of_the_right_type_pass(params: dict) -> None:
     assert parameter_problems(Typed, params, "k") == []
