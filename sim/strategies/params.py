@@ -59,8 +59,7 @@ def describe(hint: Any) -> str:
         return " or ".join(dict.fromkeys(describe(arg) for arg in typing.get_args(hint)))
     if origin in (list, tuple, set, frozenset):
         args = [a for a in typing.get_args(hint) if a is not Ellipsis]
-        item = describe(args[0]) if args else "any value"
-        return f"a list of {item.removeprefix('a ').removeprefix('an ')}s" if args else "a list"
+        return f"a list of {describe(args[0]).removeprefix('a ')}s" if args else "a list"
     return f"a {getattr(hint, '__name__', str(hint))}"
 
 
@@ -79,8 +78,6 @@ def _fits(value: Any, hint: Any) -> bool:
 def _fits_ignoring_finiteness(value: Any, hint: Any) -> bool:
     if hint is Any or isinstance(hint, typing.TypeVar):
         return True
-    if hint is type(None) or hint is None:
-        return value is None
     if hint is bool:
         return isinstance(value, bool)
     if hint is int:  # numpy's integers too (a sampled value); a bool is not a number here
@@ -98,7 +95,7 @@ def _fits_ignoring_finiteness(value: Any, hint: Any) -> bool:
             return False
         args = [a for a in typing.get_args(hint) if a is not Ellipsis]
         return all(_fits_ignoring_finiteness(item, args[0]) for item in value) if args else True
-    if isinstance(hint, type):
+    if isinstance(hint, type):  # any class, null's (NoneType) included
         return isinstance(value, hint)
     return True  # an annotation we cannot read: let the constructor judge
 
@@ -116,6 +113,6 @@ def _finite(value: Any) -> bool:
 
 def _spelled(hint: Any) -> str:
     """The annotation as it would be written in Python (``float``, ``float | None``)."""
-    if isinstance(hint, type) and typing.get_origin(hint) is None:
+    if isinstance(hint, type):  # a class (``list[int]`` is not one: it prints as written)
         return hint.__name__
     return str(hint).replace("typing.", "").replace("NoneType", "None")

@@ -133,6 +133,14 @@ class Picky(Strategy):
 
 class NotAStrategy:
     pass
+
+
+class Fixed(Strategy):
+    def __init__(self) -> None:
+        pass
+
+    def target(self, view, rng):
+        return 0.5
 '''
 
 
@@ -150,6 +158,7 @@ def test_a_class_in_a_file_is_imported_built_and_pickled_by_its_path(user_file: 
     assert errors == []
     assert (spec.cls.__qualname__, spec.params, spec.target, spec.label) == ("Steady", {"level": 0.7}, target, "Steady")
     assert spec.cls.__module__ == "tariffsim_user_my_strats"
+    assert sys.modules["tariffsim_user_my_strats"].Steady is spec.cls  # registered, as pickle and dataclasses need
     assert spec.build().level == 0.7
     again = pickle.loads(pickle.dumps(spec))
     assert (again.cls.__qualname__, again.params, again.target) == ("Steady", {"level": 0.7}, target)
@@ -165,6 +174,25 @@ def test_a_users_class_must_be_a_strategy_for_the_right_side(user_file: Path) ->
     assert errors == [] and issubclass(spec.cls, USStrategy)
     _, errors = strategy_spec({"_target_": f"{user_file}:SteadyUS", "level": 1}, Side.US, "us")
     assert errors == ["us.level=1: is not a parameter of SteadyUS; allowed: args, kwargs"]
+    _, errors = strategy_spec({"_target_": f"{user_file}:Fixed", "level": 1}, Side.PARTNER, "p")
+    assert errors == ["p.level=1: is not a parameter of Fixed; allowed: none"]
+
+
+def test_a_file_under_a_folder_whose_name_holds_a_colon_is_found(tmp_path: Path) -> None:
+    folder = tmp_path / "v1:old.py:x"
+    folder.mkdir()
+    (folder / "colon_strats_xq.py").write_text(USER_MODULE)
+    target = f"{folder / 'colon_strats_xq.py'}:Steady"
+    try:
+        spec, errors = strategy_spec({"_target_": target, "level": 0.6}, Side.PARTNER, "p")
+        assert errors == [] and spec.label == "Steady" and spec.build().level == 0.6
+    finally:
+        sys.modules.pop("tariffsim_user_colon_strats_xq", None)
+    # A path with ".py:" in a folder's name but no Python file at its end.
+    (folder / "notes.txt").write_text("")
+    target = f"{folder / 'notes.txt'}:Steady"
+    assert strategy_spec({"_target_": target}, Side.PARTNER, "p") == (
+        None, [f"p._target_={target!r}: no Python file at {folder / 'notes.txt'}"])
 
 
 def test_a_users_constructor_errors_name_the_key_or_the_file_and_line(user_file: Path) -> None:
@@ -215,6 +243,8 @@ def test_a_dotted_target_imports_a_module_from_the_working_directory(tmp_path: P
         spec, errors = strategy_spec({"_target_": "cwd_strats_xq.Steady"}, Side.PARTNER, "p")
         assert errors == [] and spec.label == "Steady" and spec.target == "cwd_strats_xq.Steady"
         assert str(tmp_path) in sys.path
+        strategy_spec({"_target_": "cwd_strats_xq.Steady"}, Side.PARTNER, "p")
+        assert sys.path.count(str(tmp_path)) == 1  # added once, not once per config checked
         _, errors = strategy_spec({"_target_": "cwd_needs_missing_xq.X"}, Side.PARTNER, "p")
         assert errors == [f"p._target_='cwd_needs_missing_xq.X': cannot be imported: ModuleNotFoundError: "
                           f"No module named 'no_such_module_xq' at {tmp_path / 'cwd_needs_missing_xq.py'}, line 1; "
@@ -233,6 +263,9 @@ def test_a_dotted_target_imports_a_module_from_the_working_directory(tmp_path: P
      f"cannot be imported: sim.strategies ({sys.modules['sim.strategies'].__file__}) has no 'NoSuchClass'; "
      "write module.Class or path/file.py:Class"),
     ("collections.OrderedDict", "is not a subclass of sim.strategies.Strategy"),
+    ("sys.NoSuchClass", "cannot be imported: sys (?) has no 'NoSuchClass'; write module.Class or path/file.py:Class"),
+    (".relative.Cls", "cannot be imported: TypeError: the 'package' argument is required to perform a relative "
+                      "import for '.relative'; fix that module"),
 ])
 def test_a_bad_dotted_target_says_how_to_write_one(target: str, message: str) -> None:
     assert strategy_spec({"_target_": target}, Side.PARTNER, "p") == (None, [f"p._target_={target!r}: {message}"])
@@ -268,7 +301,10 @@ class Typed(Strategy):
 
     def __init__(self, x: float = 0.5, n: int = 3, flag: bool = False, label: str = "a", maybe: float | None = None,
                  names: tuple[str, ...] | list[str] = (), counts: list[int] | None = None, anything: Any = None,
-                 bare: list = (), marker: Marker | None = None, generic: T = None, untyped=None) -> None:
+                 bare: list = (), marker: Marker | None = None, generic: T = None, untyped=None,
+                 ints: list[int] = (), opt: typing.Optional[int] = None,  # noqa: UP007 - spelled as written
+                 either: typing.Union[int, str, None] = None,  # noqa: UP007
+                 legacy: typing.List = (), literal: typing.Literal["a", "b"] = "a") -> None:  # noqa: UP006
         pass
 
     def target(self, view, rng):
@@ -309,6 +345,12 @@ class Unresolvable(Strategy):
     ({"untyped": float("inf")}, "k.untyped=inf: must be a finite value (Typed.untyped: Any)"),
     ({"bare": "ab"}, "k.bare='ab': must be a list (Typed.bare: list)"),
     ({"marker": 3}, "k.marker=3: must be a Marker or null (Typed.marker: " + Marker.__module__ + ".Marker | None)"),
+    ({"ints": [1, 1.5]}, "k.ints=[1, 1.5]: must be a list of whole numbers (Typed.ints: list[int])"),
+    ({"opt": "a"}, "k.opt='a': must be a whole number or null (Typed.opt: Optional[int])"),
+    ({"either": 1.5}, "k.either=1.5: must be a whole number or a string or null (Typed.either: Union[int, str, None])"),
+    ({"legacy": "ab"}, "k.legacy='ab': must be a list (Typed.legacy: List)"),
+    ({"generic": float("inf")}, "k.generic=inf: must be a T, and finite (Typed.generic: ~T)"),
+    ({"literal": float("nan")}, "k.literal=nan: must be a Literal, and finite (Typed.literal: Literal['a', 'b'])"),
 ])
 def test_a_value_of_the_wrong_type_is_named_with_what_is_allowed(params: dict, message: str) -> None:
     assert parameter_problems(Typed, params, "k") == [message]
@@ -319,7 +361,8 @@ def test_a_value_of_the_wrong_type_is_named_with_what_is_allowed(params: dict, m
     {"flag": True}, {"label": ""}, {"maybe": None}, {"maybe": 0.2}, {"names": []}, {"names": ["JPN", "KOR"]},
     {"names": ("JPN",)}, {"counts": None}, {"counts": [1, np.int32(2)]}, {"anything": "x"}, {"anything": {"a": 1.0}},
     {"untyped": [1, "x"]}, {"bare": [1, "a", None]}, {"marker": Marker()}, {"marker": None}, {"generic": "any"},
-    {"x": 1e308, "n": 0, "flag": False},
+    {"x": 1e308, "n": 0, "flag": False}, {"legacy": [1, "a"]}, {"legacy": []},
+    {"literal": "c"},  # an annotation it cannot check (a Literal): the constructor judges
 ])
 def test_values_of_the_right_type_pass(params: dict) -> None:
     assert parameter_problems(Typed, params, "k") == []
@@ -344,6 +387,7 @@ def test_unresolvable_annotations_check_finiteness_only() -> None:
     (frozenset[int], "a list of whole numbers"), (set[str], "a list of strings"), (list[Any], "a list of any values"),
     (tuple[str, ...] | list[str], "a list of strings"),
     (typing.List, "a list"), (dict, "a dict"), (Marker, "a Marker"),
+    (3, "a 3"),  # an annotation without a name is spelled as it prints
 ])
 def test_describe_puts_each_annotation_in_words(hint: Any, words: str) -> None:
     assert describe(hint) == words
