@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 import yaml
 from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
 
 from sim.config.paths import CONF
 from sim.config.scenario import COLOUR_CYCLE
@@ -114,6 +115,31 @@ def assert_figures(run: Path) -> None:
             assert path.is_file() and path.stat().st_size > 1000, path
 
 
+def undated_bottom_panels(fig: Figure) -> list[str]:
+    """Titles of the partner panels with no partner panel below them whose date axis has no labels."""
+    fig.draw_without_rendering()
+    panels = [ax for ax in fig.axes if ax.axison and ax.get_title()]
+    missing = []
+    for ax in panels:
+        box = ax.get_position()
+        below = [o for o in panels if o is not ax and abs(o.get_position().x0 - box.x0) < 1e-3
+                 and o.get_position().y0 < box.y0]
+        if not below and not any(t.get_visible() and t.get_text() for t in ax.get_xticklabels()):
+            missing.append(ax.get_title())
+    return missing
+
+
+def assert_readable_layouts(run: Path) -> None:
+    """Every run figure and the scenario page: dates under each column's last panel, no legend on data."""
+    from sim.figures import run_figures
+    from sim.scenario_figures import plot_scenario_summary
+    from tests.test_study_figures import legends_over_data
+
+    for name, fig in [*run_figures(run).items(), ("scenario page", plot_scenario_summary(run))]:
+        assert undated_bottom_panels(fig) == [], name
+        assert legends_over_data(fig) == [], name
+
+
 def test_india_added_with_yaml_alone_runs_end_to_end_with_figures(tmp_path):
     conf = write_conf(tmp_path, {"country/ind.yaml": INDIA, "scenario/with_india.yaml": WIDER})
     run = run_with_figures(conf, "with_india")
@@ -163,3 +189,4 @@ def test_one_and_ten_partners_run_with_figures(tmp_path, keep, extra):
     assert colours[len(keep):] == [c for c in COLOUR_CYCLE if c not in colours[:len(keep)]][:len(extra)]
     assert {to_hex(c).upper() for c in colours} == set(colours)
     assert_figures(run)
+    assert_readable_layouts(run)
