@@ -75,7 +75,8 @@ def _summary(study: Study, runs, seconds: float) -> dict:
                       for code, p in scenario.partners.items() if p.politics.election is not None},
         # Each partner's outcomes, with its name and colour for the figures (which read files, not the config).
         "partners": {code: {**row, "name": scenario.partners[code].name, "colour": scenario.partners[code].colour}
-                     for code, row in sorted(summarise(runs).items(), key=lambda kv: list(scenario.partners).index(kv[0]))},
+                     for code, row in sorted(summarise(runs).items(),
+                                             key=lambda kv: list(scenario.partners).index(kv[0]))},
         "seconds": round(seconds, 3),
         "version": __version__,
     }

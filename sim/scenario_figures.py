@@ -45,7 +45,7 @@ def _dated(ax: Axes, summary: dict[str, Any], runs: pd.DataFrame, ylabel: str, t
     ax.grid(lw=0.4, alpha=0.5)
     mark_study_dates(ax, summary, runs, "")
     for partner, day in (summary.get("elections") or {}).items():
-        ax.axvline(pd.Timestamp(day), color=color_of(partner, summary) if partner in (summary.get("partners") or {}) else REFERENCE_COLOR, lw=0.9, ls="-.")
+        ax.axvline(pd.Timestamp(day), color=color_of(partner, summary), lw=0.9, ls="-.")
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
 
 

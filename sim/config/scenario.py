@@ -24,7 +24,8 @@ TARIFF = "must be a tariff in percent, within 0–100"
 # ``scenario.us``) are taken.
 PARTNER_CODE = re.compile(r"[A-Z]{2,5}")
 CODE_RULE = "must be a partner code of 2 to 5 capital letters (JPN, EU, IND)"
-RESERVED_CODES = {"ALL": "ALL means every partner in event targets", "USA": "the United States is the hub (scenario.us)"}
+RESERVED_CODES = {"ALL": "ALL means every partner in event targets",
+                  "USA": "the United States is the hub (scenario.us)"}
 # Colours of partners whose YAML gives none, in declaration order: colour-blind safe (the Okabe-Ito
 # palette without black, which is the US's, and without yellow, unreadable as text on white; then
 # Paul Tol's indigo, wine, olive and green for the seventh to tenth partner). Colours a partner sets
