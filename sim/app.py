@@ -27,7 +27,7 @@ from matplotlib.patches import Patch
 
 from sim.explorer import ExplorerModel, event_lines, live_tables, status_line
 from sim.explorer_session import MODEL_KNOBS, PACE_KNOBS, Knob, Session
-from sim.figure_style import color_of, name_of
+from sim.figure_style import color_of, name_of, shared_dates
 
 SCREEN_DPI = 96  # the live charts are redrawn every step: screen resolution is enough
 TITLE = "tariffsim explorer: the 2025 US tariff negotiations"
@@ -63,6 +63,7 @@ def _live_figure(model: ExplorerModel, which: str) -> Figure | None:
     axes = fig.subplots(rows_of_panels, 3, sharex=True, sharey=True).ravel()
     for ax in axes[len(partners) + 1:]:
         ax.axis("off")
+    shared_dates(list(axes), len(partners), 3)  # months under each column's last panel
     draw = _draw_offers if which == "offers" else _draw_tariffs
     for ax, partner in zip(axes, partners):
         rows = series[series["partner"] == partner]
