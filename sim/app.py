@@ -27,7 +27,7 @@ from matplotlib.patches import Patch
 
 from sim.explorer import ExplorerModel, event_lines, live_tables, status_line
 from sim.explorer_session import MODEL_KNOBS, PACE_KNOBS, Knob, Session
-from sim.figures import PARTNER_COLORS, PARTNER_NAMES
+from sim.figure_style import color_of, name_of, shared_dates
 
 SCREEN_DPI = 96  # the live charts are redrawn every step: screen resolution is enough
 TITLE = "tariffsim explorer: the 2025 US tariff negotiations"
@@ -54,20 +54,22 @@ def _live_figure(model: ExplorerModel, which: str) -> Figure | None:
         return None
     series = live_tables(model)["timeseries"]
     series["date"] = mdates.date2num(pd.to_datetime(series["date"]))
-    order = list(PARTNER_COLORS)  # the paper figures' order
+    order = list(model.scenario.partners)  # the scenario's order, as in the paper figures
     partners = sorted((p.code for p in model.partners), key=lambda c: order.index(c) if c in order else len(order))
+    styles = _styles(model)
     rows_of_panels = -(-(len(partners) + 1) // 3)  # one panel per partner and one for the legend
     fig = Figure(figsize=(8.0, 2.3 * rows_of_panels), dpi=SCREEN_DPI)
     fig.subplots_adjust(left=0.08, right=0.99, top=0.9, bottom=0.1, wspace=0.08, hspace=0.3)
     axes = fig.subplots(rows_of_panels, 3, sharex=True, sharey=True).ravel()
     for ax in axes[len(partners) + 1:]:
         ax.axis("off")
+    shared_dates(list(axes), len(partners), 3)  # months under each column's last panel
     draw = _draw_offers if which == "offers" else _draw_tariffs
     for ax, partner in zip(axes, partners):
         rows = series[series["partner"] == partner]
-        handles = draw(ax, rows, PARTNER_COLORS.get(partner, "0.5"))
+        handles = draw(ax, rows, color_of(partner, styles))
         _mark_days(ax, model, partner, rows)
-        ax.set_title(f"{PARTNER_NAMES.get(partner, partner)}", color=PARTNER_COLORS.get(partner),
+        ax.set_title(name_of(partner, styles), color=color_of(partner, styles),
                      fontsize=10, fontweight="bold", pad=2)
         ax.grid(axis="y", lw=0.4, alpha=0.5)
     handles += [(Line2D([], [], color="0.4", lw=0.9), "deadline in force"),
@@ -95,6 +97,11 @@ def _live_figure(model: ExplorerModel, which: str) -> Figure | None:
         fig.suptitle(f"US tariffs in force to {model.date_of(model.day - 1):%d %b %Y}", fontsize=10)
     fig.text(0.5, 0.01, "date (2025)", ha="center", fontsize=9)
     return fig
+
+
+def _styles(model: ExplorerModel) -> dict[str, dict[str, dict[str, str | None]]]:
+    """Each partner's name and colour from the scenario, shaped like summary.json's ``partners``."""
+    return {"partners": {code: {"name": p.name, "colour": p.colour} for code, p in model.scenario.partners.items()}}
 
 
 def _draw_offers(ax: Axes, rows: pd.DataFrame, colour: str) -> list[tuple[object, str]]:
@@ -128,7 +135,7 @@ def _mark_days(ax: Axes, model: ExplorerModel, partner: str, rows: pd.DataFrame)
         ax.axvline(mdates.date2num(model.date_of(election)), color="0.4", lw=0.9, ls="-.")
     dealt = rows.loc[rows["status"] == "deal", "date"]
     if not dealt.empty:
-        ax.axvspan(dealt.iloc[0], dealt.iloc[-1], color=PARTNER_COLORS.get(partner, "0.5"), alpha=0.1, lw=0)
+        ax.axvspan(dealt.iloc[0], dealt.iloc[-1], color=color_of(partner, _styles(model)), alpha=0.1, lw=0)
 
 
 def _heading(title: str, text: str, classes: list[str] | None = None) -> None:

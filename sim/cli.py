@@ -73,7 +73,10 @@ def _summary(study: Study, runs, seconds: float) -> dict:
         "deadline": scenario.deadline.isoformat(),
         "elections": {code: p.politics.election.date.isoformat()
                       for code, p in scenario.partners.items() if p.politics.election is not None},
-        "partners": {code: row for code, row in sorted(summarise(runs).items(), key=lambda kv: list(scenario.partners).index(kv[0]))},
+        # Each partner's outcomes, with its name and colour for the figures (which read files, not the config).
+        "partners": {code: {**row, "name": scenario.partners[code].name, "colour": scenario.partners[code].colour}
+                     for code, row in sorted(summarise(runs).items(),
+                                             key=lambda kv: list(scenario.partners).index(kv[0]))},
         "seconds": round(seconds, 3),
         "version": __version__,
     }

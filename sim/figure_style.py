@@ -7,7 +7,7 @@ no global matplotlib state.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,9 @@ from sim.files import atomic_write
 
 Writer = Callable[[Path, Callable[[Path], None]], None]  # atomic_write and what stands in for it
 
-# Okabe-Ito palette: distinguishable under the common colour-vision deficiencies.
+# Names and colours of run directories written before summary.json carried them (a partner's
+# ``name`` and ``colour`` in its ``partners`` block, from the country YAML): Okabe-Ito palette,
+# distinguishable under the common colour-vision deficiencies.
 PARTNER_COLORS: dict[str, str] = {
     "USA": "#000000", "JPN": "#D55E00", "EU": "#0072B2",
     "CAN": "#CC79A7", "KOR": "#009E73", "VNM": "#E69F00",
@@ -64,14 +66,27 @@ def partner_order(codes: Iterable[str], order: Iterable[str] | dict[str, Any] | 
     return list(dict.fromkeys(p for p in known if p in present)) + sorted(present - set(known))
 
 
-def color_of(partner: str) -> str:
-    """The partner's colour (grey for a code outside the palette)."""
-    return PARTNER_COLORS.get(partner, "0.5")
+def _row(partner: str, summary: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """``partner``'s row of the summary's ``partners`` block (empty when there is none)."""
+    rows = summary.get("partners") if isinstance(summary, Mapping) else None
+    row = rows.get(partner) if isinstance(rows, Mapping) else None
+    return row if isinstance(row, Mapping) else {}
 
 
-def label_of(partner: str) -> str:
+def color_of(partner: str, summary: Mapping[str, Any] | None = None) -> str:
+    """The partner's colour: the one summary.json gives it (from its country YAML), else that of
+    the paper's palette (run directories of older versions), else grey."""
+    return str(_row(partner, summary).get("colour") or PARTNER_COLORS.get(partner, "0.5"))
+
+
+def name_of(partner: str, summary: Mapping[str, Any] | None = None) -> str:
+    """The partner's name: from summary.json, else the paper's, else its code."""
+    return str(_row(partner, summary).get("name") or PARTNER_NAMES.get(partner, partner))
+
+
+def label_of(partner: str, summary: Mapping[str, Any] | None = None) -> str:
     """``Japan (JPN)``: a panel title or tick label."""
-    return f"{PARTNER_NAMES.get(partner, partner)} ({partner})"
+    return f"{name_of(partner, summary)} ({partner})"
 
 
 def events_of(events: pd.DataFrame, kind: str, run_id: int | None = None) -> pd.DataFrame:
@@ -146,21 +161,41 @@ def mark_references(ax: Axes, summary: dict[str, Any], deadlines: pd.Series | li
             _reference_line(ax, day, label, ":", 0.7, after=True)
         drawn.add(":")
     wanted = set(elections_of)
-    for partner, day in sorted((summary.get("elections") or {}).items()):
+    by_day: dict[str, list[str]] = {}
+    for partner, day in (summary.get("elections") or {}).items():
         if partner in wanted:
-            _reference_line(ax, pd.Timestamp(day), f"{partner} election", "-.", 0.9)
-            drawn.add("-.")
+            by_day.setdefault(day, []).append(partner)
+    for day, codes in sorted(by_day.items()):  # one line and label per day, however many vote then
+        who = ", ".join(codes[:2]) + (f" +{len(codes) - 2}" if len(codes) > 2 else "")
+        _reference_line(ax, pd.Timestamp(day), f"{who} election{'s' if len(codes) > 1 else ''}", "-.", 0.9)
+        drawn.add("-.")
     return drawn
 
 
+PANEL_COLUMNS = 3  # panels per row of the per-partner figures
+PANEL_HEIGHT = 2.0  # inches per row of panels: the figure grows with the partners, the panels do not shrink
+
+
 def panel_grid(n_panels: int) -> tuple[Figure, list[Axes]]:
-    """A figure with one panel per partner plus one more (the legend), in rows of three."""
-    fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
-    axes = list(fig.subplots(-(-(n_panels + 1) // 3), 3, sharex=True, sharey=True,
-                             squeeze=False).ravel())
+    """A figure with one panel per partner plus one more (the legend), in rows of up to three, on
+    shared axes; its height grows with the rows. Every panel with no panel below it keeps its date
+    labels (``shared_dates``)."""
+    cols = min(PANEL_COLUMNS, n_panels + 1)
+    rows = -(-(n_panels + 1) // cols)
+    fig = Figure(figsize=(FIGSIZE[0], max(FIGSIZE[1], 1.4 + PANEL_HEIGHT * rows)), dpi=DPI, layout="constrained")
+    axes = list(fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False).ravel())
     for ax in axes[n_panels:]:
         ax.axis("off")
+    shared_dates(axes, n_panels, cols)
     return fig, axes
+
+
+def shared_dates(axes: list[Axes], n_panels: int, cols: int) -> None:
+    """Shared x axes show their tick labels on the grid's bottom row only; a panel whose cell below
+    is empty (the legend's, or none) is a bottom panel too, and gets them back."""
+    for i, ax in enumerate(axes[:n_panels]):
+        if i + cols >= n_panels:
+            ax.tick_params(axis="x", labelbottom=True)
 
 
 def legend_panel(ax: Axes, handles: list[object], labels: list[str], title: str,
@@ -177,8 +212,10 @@ def legend_panel(ax: Axes, handles: list[object], labels: list[str], title: str,
               title=title)
 
 
-def partner_lines(partners: list[str], style: object, lw: float = 1.6) -> tuple[Line2D, ...]:
-    return tuple(Line2D([], [], color=color_of(p), ls=style, lw=lw) for p in partners)
+def partner_lines(partners: list[str], style: object, lw: float = 1.6,
+                  summary: Mapping[str, Any] | None = None) -> tuple[Line2D, ...]:
+    """One legend line per partner, in its colour (``color_of``)."""
+    return tuple(Line2D([], [], color=color_of(p, summary), ls=style, lw=lw) for p in partners)
 
 
 def rate_shares(rows: pd.DataFrame) -> pd.DataFrame:

@@ -76,7 +76,7 @@ def plot_dance(timeseries: pd.DataFrame, events: pd.DataFrame, summary: dict[str
     references: set[str] = set()
     for ax, partner in zip(axes, partners):
         rows = run[run["partner"] == partner].sort_values("date")
-        for side, colour in (("us", PARTNER_COLORS["USA"]), ("partner", color_of(partner))):
+        for side, colour in (("us", PARTNER_COLORS["USA"]), ("partner", color_of(partner, summary))):
             for offer, style in _OFFER_STYLES.items():
                 column = f"{side}_{offer}" if offer == "reservation" else f"{offer}_{side}"
                 ax.plot(rows["date"], rows[column], color=colour, ls=style,
@@ -84,14 +84,14 @@ def plot_dance(timeseries: pd.DataFrame, events: pd.DataFrame, summary: dict[str
         dealt = to_dates(deals.loc[deals["target"] == partner, "date"]).dropna()
         if not dealt.empty:
             day = dealt.min()
-            ax.axvspan(day, rows["date"].max(), color=color_of(partner), alpha=0.08, lw=0)
-            ax.plot([day], [1.06], ls="", marker="*", ms=11, color=color_of(partner),
+            ax.axvspan(day, rows["date"].max(), color=color_of(partner, summary), alpha=0.08, lw=0)
+            ax.plot([day], [1.06], ls="", marker="*", ms=11, color=color_of(partner, summary),
                     mec="black", mew=0.5)
             ax.annotate(f"deal {short_date(day)}", (day, 1.06), xytext=(6, 0),
                         textcoords="offset points", va="center", fontsize=8)
         references |= mark_references(
             ax, summary, rows["deadline"] if "deadline" in rows else [], [partner])
-        ax.set_title(label_of(partner), color=color_of(partner), fontweight="bold", fontsize=10)
+        ax.set_title(label_of(partner, summary), color=color_of(partner, summary), fontweight="bold", fontsize=10)
         ax.set_ylim(-0.02, 1.14)
         ax.grid(axis="y", lw=0.4, alpha=0.5)
         date_axis(ax)
@@ -100,7 +100,7 @@ def plot_dance(timeseries: pd.DataFrame, events: pd.DataFrame, summary: dict[str
     for side, valuer in (("us", "the US"), ("partner", "the partner")):
         for offer, style in _OFFER_STYLES.items():
             lw = 1.0 if offer == "reservation" else 1.6
-            handles.append(partner_lines(["USA"] if side == "us" else partners, style, lw))
+            handles.append(partner_lines(["USA"] if side == "us" else partners, style, lw, summary))
             owner = "US" if side == "us" else "partner's"
             labels.append(f"{owner} reservation value" if offer == "reservation"
                           else f"{_OFFER_WORDS[offer]}, valued by {valuer}")
@@ -144,22 +144,22 @@ def plot_tariff_paths(timeseries: pd.DataFrame, events: pd.DataFrame,
     for ax, partner in zip(axes, partners):
         mine = data[data["partner"] == partner]
         if n_runs > 1:
-            rate_ribbons(ax, rate_shares(mine), color_of(partner))
+            rate_ribbons(ax, rate_shares(mine), color_of(partner, summary))
         else:
             path = mine.sort_values("date")
-            ax.step(path["date"], path["tariff_reciprocal"], where="post", color=color_of(partner), lw=2)
+            ax.step(path["date"], path["tariff_reciprocal"], where="post", color=color_of(partner, summary), lw=2)
         references |= mark_references(
             ax, summary, data["deadline"] if "deadline" in data else [], [partner])
-        ax.set_title(label_of(partner), color=color_of(partner), fontweight="bold", fontsize=10)
+        ax.set_title(label_of(partner, summary), color=color_of(partner, summary), fontweight="bold", fontsize=10)
         ax.grid(axis="y", lw=0.4, alpha=0.5)
         date_axis(ax)
     axes[0].set_ylim(bottom=0)  # shared: only once all panels are drawn, or it clips them
     if n_runs > 1:
-        handles: list[object] = [tuple(Patch(color=color_of(p), alpha=0.55, lw=0) for p in partners)]
+        handles: list[object] = [tuple(Patch(color=color_of(p, summary), alpha=0.55, lw=0) for p in partners)]
         labels = ["runs at each rate: thickness = share\nof runs that day (full: all runs);\n"
                   "% = share at the horizon (rates of 5% of runs or more)"]
     else:
-        handles, labels = [partner_lines(partners, "-", 2.0)], ["tariff in force"]
+        handles, labels = [partner_lines(partners, "-", 2.0, summary)], ["tariff in force"]
     extended = events_of(events, "extension")["run_id"].nunique()
     legend_panel(axes[len(partners)], handles, labels, "headline (reciprocal) tariff",
                   references, f"(in {extended:,} of {total:,} runs)" if total > 1 else "")
@@ -186,7 +186,7 @@ def plot_deal_dates(runs: pd.DataFrame, events: pd.DataFrame,
     data = runs.assign(deal_date=lambda t: to_dates(t["deal_date"]).to_numpy())
     partners = partner_order(data["partner"].unique(), summary)
     n_runs = data["run_id"].nunique()
-    fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(FIGSIZE[0], max(FIGSIZE[1], 1.6 + 0.45 * len(partners))), dpi=DPI, layout="constrained")
     ax = fig.subplots()
     ax.xaxis_date()
     for row, partner in enumerate(partners):
@@ -194,9 +194,9 @@ def plot_deal_dates(runs: pd.DataFrame, events: pd.DataFrame,
         days = mine["deal_date"].dropna().sort_values()
         # Deterministic low-discrepancy jitter keeps the figure reproducible without a generator.
         jitter = ((np.arange(len(days)) * 0.618034) % 1.0 - 0.5) * 0.4
-        ax.scatter(days, row + jitter, s=14, color=color_of(partner), alpha=0.7, lw=0, zorder=3)
+        ax.scatter(days, row + jitter, s=14, color=color_of(partner, summary), alpha=0.7, lw=0, zorder=3)
         if len(days) >= 3:
-            lines = {"color": color_of(partner)}
+            lines = {"color": color_of(partner, summary)}
             ax.boxplot(mdates.date2num(days), positions=[row], orientation="horizontal",
                        widths=0.6, showfliers=False, manage_ticks=False, zorder=2,
                        medianprops={"color": "black", "lw": 1.5}, boxprops=lines,
@@ -211,7 +211,7 @@ def plot_deal_dates(runs: pd.DataFrame, events: pd.DataFrame,
     if start is not None and end is not None:
         ax.set_xlim(start, end)
     ax.set_ylim(len(partners) + 0.6, -0.5)  # an empty band below for the reference labels
-    ax.set_yticks(range(len(partners)), [label_of(p) for p in partners])
+    ax.set_yticks(range(len(partners)), [label_of(p, summary) for p in partners])
     extended = events_of(events, "extension")["run_id"].nunique()
     mark_references(ax, summary, data["final_deadline"] if "final_deadline" in data else [],
                      partners, f"({extended:,} of {n_runs:,} runs)" if n_runs > 1 else "")

@@ -10,15 +10,16 @@ with a changed arm (``changed`` overrides on top of the reference's), both writt
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+from hydra import compose, initialize_config_dir
 
-from sim.config.paths import CONF
+from sim.config.paths import CONF, CONF_DIR
 from sim.config.reader import ConfigError, Reader
-from sim.config.scenario import PARTNER_CODES
 
 TABLE = CONF / "mechanisms.yaml"
 
@@ -68,10 +69,19 @@ class MechanismTable:
     mechanisms: tuple[Mechanism, ...]
 
 
+def baseline_partners() -> list[str]:
+    """The partner codes the default scenario declares (``scenario.partners`` of the composed
+    default config), in its order: the partners a mechanism's expectation may name."""
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        cfg = compose("config")
+    return [str(code) for code in cfg.scenario.partners]
+
+
 def load_table(path: Path = TABLE, replications: int | None = None, only: list[str] | None = None,
-               seed: int | None = None) -> MechanismTable:
+               seed: int | None = None, partners: Sequence[str] | None = None) -> MechanismTable:
     """Read and check the table; ``replications``, ``seed`` and ``only`` (mechanism names)
-    replace the file's settings.
+    replace the file's settings. Each expectation's ``partner`` must be one of ``partners``
+    (default: the baseline's, ``baseline_partners``).
 
     Raises:
         ConfigError: naming every bad key, its value and what is allowed.
@@ -81,6 +91,7 @@ def load_table(path: Path = TABLE, replications: int | None = None, only: list[s
     except (OSError, yaml.YAMLError) as error:
         raise ConfigError(f"cannot read the mechanism table {path}: {error}") from None
     errors: list[str] = []
+    codes = tuple(baseline_partners() if partners is None else partners)
     r = Reader(data, "", errors)
     if replications is not None:
         r.data = {**r.data, "replications": replications}
@@ -88,7 +99,7 @@ def load_table(path: Path = TABLE, replications: int | None = None, only: list[s
         r.data = {**r.data, "seed": seed}
     table = MechanismTable(r.integer("seed", 0, 2**63 - 1), r.integer("replications", 2, 10**6),
                            r.number("alpha", 0, 1, lo_open=True, default=0.01),
-                           tuple(_mechanism(m) for m in r.items("mechanisms")))
+                           tuple(_mechanism(m, codes) for m in r.items("mechanisms")))
     r.finish()
     names = [m.name for m in table.mechanisms]
     for name in {n for n in names if names.count(n) > 1}:
@@ -106,12 +117,12 @@ def load_table(path: Path = TABLE, replications: int | None = None, only: list[s
     return table
 
 
-def _mechanism(r: Reader) -> Mechanism:
+def _mechanism(r: Reader, partners: tuple[str, ...]) -> Mechanism:
     name = r.raw("name")
     if not isinstance(name, str) or not name.replace("_", "").isalnum():
         r.error(r.key("name"), name, "must be a name of letters, digits and underscores")
     mechanism = Mechanism(str(name), str(r.raw("claim", "")), _overrides(r, "reference"),
-                          _overrides(r, "changed"), tuple(_expectation(e) for e in r.items("expect")))
+                          _overrides(r, "changed"), tuple(_expectation(e, partners) for e in r.items("expect")))
     if not mechanism.changed:
         r.error(r.key("changed"), [], "must list at least one override (KEY=VALUE)")
     if not mechanism.expect:
@@ -130,9 +141,13 @@ def _overrides(r: Reader, name: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _expectation(r: Reader) -> Expectation:
+def _expectation(r: Reader, partners: tuple[str, ...]) -> Expectation:
     outcome = r.choice("outcome", tuple(OUTCOMES))
-    partner = r.choice("partner", PARTNER_CODES)
+    partner = r.raw("partner")
+    if "partner" not in r.missing and partner not in partners:
+        r.error(r.key("partner"), partner, f"must be one of the baseline's partners (scenario.partners): "
+                f"{', '.join(partners)}")
+    partner = "" if partner is None else str(partner)
     by = r.date("by", None)
     if outcome == "p_deal_by" and by is None and "by" not in r.missing:
         r.error(r.key("by"), None, "is required for p_deal_by (a date written YYYY-MM-DD)")

@@ -28,7 +28,7 @@ from typing import Any
 
 from sim.report_inputs import PartialStudy, ReportError, find_study
 from sim.report_outputs import Staged, debug, run_command
-from sim.study_table import partner_order, write_study_runs, write_table
+from sim.study_table import first_summary, partner_order, write_study_runs, write_table
 
 __all__ = ["main", "report"]
 
@@ -61,8 +61,9 @@ def report(root: Path, figures: bool = True, allow_partial: bool = False, out: P
             from sim.html_report import write_html_report  # matplotlib only when asked for
             from sim.report_figures import write_report_figures
 
-            order = partner_order(study)
-            files += write_report_figures(target, runs, study.keys, staged.write, order)
+            order, rows = partner_order(study), first_summary(study).get("partners") or {}
+            styled = {"partners": {code: rows.get(code) or {} for code in order}}  # in order, named and coloured
+            files += write_report_figures(target, runs, study.keys, staged.write, styled)
             files.append(write_html_report(root, (runs, study.keys), staged.write, target, order))
     return {"jobs": len(study.jobs), "failed": [str(p) for p in study.found.failed],
             "unfinished": [str(p) for p, _ in study.found.unfinished], "swept": study.keys,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib.dates as mdates
 import numpy as np
@@ -16,7 +17,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from sim.figures import DPI, PARTNER_COLORS, PARTNER_NAMES, Writer, partner_order, save_figure
+from sim.figure_style import color_of, name_of
+from sim.figures import DPI, Writer, partner_order, save_figure
 from sim.files import atomic_write
 from sim.study_table import wilson
 
@@ -34,8 +36,15 @@ _MEANINGS = {
 }
 
 
-def _partners(codes: pd.Series, order: Sequence[str] = ()) -> list[str]:
+Order = Sequence[str] | dict[str, Any]  # partner codes in order, or a summary.json (also names and colours)
+
+
+def _partners(codes: pd.Series, order: Order = ()) -> list[str]:
     return partner_order(codes, order)
+
+
+def _summary(order: Order) -> dict[str, Any] | None:
+    return order if isinstance(order, dict) else None
 
 
 def short_key(key: str) -> str:
@@ -76,11 +85,12 @@ def _dodge(values: pd.Index, positions: list, categories: list | None, i: int, n
     return [v + span * shift for v in values]
 
 
-def plot_against(runs: pd.DataFrame, key: str, others: list[str], order: Sequence[str] = ()) -> Figure:
+def plot_against(runs: pd.DataFrame, key: str, others: list[str], order: Order = ()) -> Figure:
     """Deal probability (95% Wilson interval) and median deal date per partner against ``key``.
 
     Jobs that differ only in the other swept keys (``others``) are pooled. Partners come in the
-    scenario's ``order``; the legend sits right of the panels, where it covers no point.
+    scenario's ``order`` (codes, or the first job's summary.json, which also gives their names and
+    colours); the legend sits right of the panels, where it covers no point.
     """
     x, kind = _x_values(runs[key])
     data = runs.assign(_x=x.to_numpy())
@@ -96,8 +106,8 @@ def plot_against(runs: pd.DataFrame, key: str, others: list[str], order: Sequenc
         xs = _dodge(deals.index, positions, categories, i, len(partners))
         p = (deals / n).to_numpy()
         low, high = wilson(deals.to_numpy(float), n.to_numpy(float))
-        style = {"color": PARTNER_COLORS.get(partner, "0.5"), "marker": _MARKERS[i % len(_MARKERS)],
-                 "ms": 5, "lw": 1.6, "label": f"{partner} ({PARTNER_NAMES.get(partner, partner)})"}
+        style = {"color": color_of(partner, _summary(order)), "marker": _MARKERS[i % len(_MARKERS)],
+                 "ms": 5, "lw": 1.6, "label": f"{partner} ({name_of(partner, _summary(order))})"}
         left.errorbar(xs, p, yerr=np.clip([p - low, high - p], 0, None), capsize=3, **style)
         dates = by["deal_date"].agg(lambda d: pd.to_datetime(d.dropna()).median() if d.notna().any() else pd.NaT)
         dates = dates.dropna()
@@ -128,7 +138,7 @@ def plot_against(runs: pd.DataFrame, key: str, others: list[str], order: Sequenc
     return fig
 
 
-def plot_partners(runs: pd.DataFrame, order: Sequence[str] = ()) -> Figure:
+def plot_partners(runs: pd.DataFrame, order: Order = ()) -> Figure:
     """Deal probability per partner (95% interval) for a study with nothing swept, in the scenario's ``order``."""
     fig = Figure(figsize=(8.0, 4.5), dpi=DPI, layout="constrained")
     ax = fig.subplots()
@@ -138,8 +148,9 @@ def plot_partners(runs: pd.DataFrame, order: Sequence[str] = ()) -> Figure:
     p = (deals / n).to_numpy()
     low, high = wilson(deals.to_numpy(float), n.to_numpy(float))
     ax.bar(range(len(partners)), p, yerr=np.clip([p - low, high - p], 0, None), capsize=4,
-           color=[PARTNER_COLORS.get(c, "0.5") for c in partners])
-    ax.set_xticks(range(len(partners)), [PARTNER_NAMES.get(c, c) for c in partners])
+           color=[color_of(c, _summary(order)) for c in partners])
+    ax.set_xticks(range(len(partners)), [name_of(c, _summary(order)) for c in partners],
+                  **({"rotation": 30, "ha": "right"} if len(partners) > 5 else {}))
     ax.set_ylim(0, 1.05)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel("deal probability (95% interval)")
@@ -158,9 +169,10 @@ def save(fig: Figure, path: Path, write: Writer = atomic_write) -> list[Path]:
 
 
 def write_report_figures(root: Path, runs: pd.DataFrame, keys: list[str], write: Writer = atomic_write,
-                         order: Sequence[str] = ()) -> list[Path]:
+                         order: Order = ()) -> list[Path]:
     """One figure per swept key under ``root/figures/`` (one partner chart when nothing was swept),
-    each as PNG and SVG, through ``write``; partners in the scenario's ``order``."""
+    each as PNG and SVG, through ``write``; partners in the scenario's ``order`` (codes, or a summary.json
+    that also gives their names and colours)."""
     out = Path(root) / "figures"
     if not keys:
         return save(plot_partners(runs, order), out / "study_deal_probability.png", write)

@@ -19,10 +19,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from sim.figure_style import DPI, REFERENCE_COLOR, mark_study_dates  # one look for every study figure
-from sim.figures import (PARTNER_COLORS, PARTNER_NAMES, first_runs, partner_order, rate_ribbons, rate_shares,
-                         read_columns)
+from sim.figure_style import DPI, REFERENCE_COLOR, color_of, label_of, mark_study_dates  # one look for every figure
+from sim.figures import first_runs, partner_order, rate_ribbons, rate_shares, read_columns
 
+TARIFF_COLUMNS = 4  # tariff panels per row of the scenario page
 _OUTSIDE = {"loc": "center left", "bbox_to_anchor": (1.01, 0.5), "fontsize": 7, "title_fontsize": 7}
 
 
@@ -45,7 +45,7 @@ def _dated(ax: Axes, summary: dict[str, Any], runs: pd.DataFrame, ylabel: str, t
     ax.grid(lw=0.4, alpha=0.5)
     mark_study_dates(ax, summary, runs, "")
     for partner, day in (summary.get("elections") or {}).items():
-        ax.axvline(pd.Timestamp(day), color=PARTNER_COLORS.get(partner, REFERENCE_COLOR), lw=0.9, ls="-.")
+        ax.axvline(pd.Timestamp(day), color=color_of(partner, summary), lw=0.9, ls="-.")
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
 
 
@@ -54,8 +54,8 @@ def _context(stress: Axes, capital: Axes, series: pd.DataFrame, runs: pd.DataFra
     """Market stress (median and 10–90% band) and each partner government's median political capital."""
     for partner in partners:
         path = series[series["partner"] == partner].groupby("date")["political_capital"].median()
-        capital.plot(path.index, path.to_numpy(), color=PARTNER_COLORS.get(partner, "0.5"), lw=1.6,
-                     label=f"{PARTNER_NAMES.get(partner, partner)} ({partner})")
+        capital.plot(path.index, path.to_numpy(), color=color_of(partner, summary), lw=1.6,
+                     label=label_of(partner, summary))
     market = series.groupby("date")["market_stress"].quantile([0.1, 0.5, 0.9]).unstack()
     stress.fill_between(market.index, market[0.1], market[0.9], color="0.5", alpha=0.2, lw=0, label="10–90%")
     stress.plot(market.index, market[0.5], color="black", lw=1.5, label="median")
@@ -95,28 +95,33 @@ def plot_scenario_summary(run_dir: Path) -> Figure:
     n = runs["run_id"].nunique()
     drawn = series["run_id"].nunique()
     banded = "" if drawn == n else f" (daily bands from the first {drawn:,})"
-    fig = Figure(figsize=(8.3, 11.7), dpi=DPI, layout="constrained")  # A4 portrait
-    grid = fig.add_gridspec(5, max(len(partners), 1), height_ratios=[2.2, 3, 2, 2.4, 1.5])
-    tariffs = [fig.add_subplot(grid[0, k]) for k in range(len(partners))]
-    timing, stress, capital, table = (fig.add_subplot(grid[row, :]) for row in range(1, 5))
+    # The tariff panels in rows of up to TARIFF_COLUMNS; the page (A4 portrait for up to four
+    # partners) grows by a row of panels and the table's lines for more.
+    cols = min(max(len(partners), 1), TARIFF_COLUMNS)
+    rows = -(-max(len(partners), 1) // cols)
+    table_height = 1.5 + 0.12 * max(len(partners) - 5, 0)
+    fig = Figure(figsize=(8.3, 11.7 + 2.2 * (rows - 1) + (table_height - 1.5)), dpi=DPI, layout="constrained")
+    grid = fig.add_gridspec(rows + 4, cols, height_ratios=[2.2] * rows + [3, 2, 2.4, table_height])
+    tariffs = [fig.add_subplot(grid[k // cols, k % cols]) for k in range(len(partners))]
+    timing, stress, capital, table = (fig.add_subplot(grid[rows + row, :]) for row in range(4))
     for ax, partner in zip(tariffs, partners):
-        colour = PARTNER_COLORS.get(partner, "0.5")
+        colour = color_of(partner, summary)
         rate_ribbons(ax, rate_shares(series[series["partner"] == partner]), colour)
-        ax.set_title(f"{PARTNER_NAMES.get(partner, partner)} ({partner})", color=colour, fontsize=8, fontweight="bold")
+        ax.set_title(label_of(partner, summary), color=colour, fontsize=8 if cols < 4 else 7, fontweight="bold")
         ax.set_xlim(pd.Timestamp(summary["start"]), pd.Timestamp(summary["end"]))
         ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(4, 6, 8, 10)))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b"))
         ax.tick_params(labelsize=7)
         ax.set_xlabel("date (2025)", fontsize=7)
-        ax.set_ylabel("tariff (%)", fontsize=7)
         ax.grid(axis="y", lw=0.4, alpha=0.5)
         mark_study_dates(ax, summary, runs, partner)
     top = max(ax.get_ylim()[1] for ax in tariffs) if tariffs else 1.0
     for ax in tariffs:
         ax.set_ylim(0, top)
+    for k, ax in enumerate(tariffs):
+        ax.set_ylabel("US headline tariff (%)" if k == 0 else "tariff (%)", fontsize=7)
     if tariffs:
-        tariffs[0].set_ylabel("US headline tariff (%)", fontsize=7)
-        tariffs[-1].legend([Patch(color="0.45", alpha=0.55, lw=0)],
+        tariffs[cols - 1].legend([Patch(color="0.45", alpha=0.55, lw=0)],
                            ["thickness: share of runs\nat the rate that day;\n% at the horizon"], **_OUTSIDE)
     for partner in partners:
         dealt = runs[(runs["partner"] == partner)]
@@ -124,7 +129,7 @@ def plot_scenario_summary(run_dir: Path) -> Figure:
         share = np.arange(1, len(days) + 1) / max(len(dealt), 1) * 100
         last = share[-1] if len(days) else 0.0
         timing.step(np.r_[np.datetime64(summary["start"]), days, np.datetime64(summary["end"])],
-                    np.r_[0.0, share, last], where="post", color=PARTNER_COLORS.get(partner, "0.5"), lw=1.8,
+                    np.r_[0.0, share, last], where="post", color=color_of(partner, summary), lw=1.8,
                     label=partner)
     _dated(timing, summary, runs, "deal in force (% of runs)", "Deal dates: cumulative share of replications with a deal")
     timing.set_ylim(0, 105)
@@ -141,7 +146,7 @@ def _outcome_table(ax: Axes, summary: dict[str, Any], partners: list[str]) -> No
     ax.axis("off")
     outcomes = summary.get("partners") or {}
     codes = [code for code in partners if code in outcomes]
-    rows = [[f"{PARTNER_NAMES.get(code, code)} ({code})", f"{outcomes[code]['deal_probability']:.0%}",
+    rows = [[label_of(code, summary), f"{outcomes[code]['deal_probability']:.0%}",
              outcomes[code]["median_deal_date"] or "—", f"{outcomes[code]['median_final_tariff']:.1f}%"]
             for code in codes]
     if rows:
@@ -151,4 +156,4 @@ def _outcome_table(ax: Axes, summary: dict[str, Any], partners: list[str]) -> No
         table.set_fontsize(8)
         for (row, _), cell in table.get_celld().items():
             if row > 0:
-                cell.get_text().set_color(PARTNER_COLORS.get(codes[row - 1], "black"))
+                cell.get_text().set_color(color_of(codes[row - 1], summary))

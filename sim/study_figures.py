@@ -20,8 +20,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.figure_style import DPI, REFERENCE_COLOR, mark_study_dates  # one look for every study figure
-from sim.figures import PARTNER_COLORS, PARTNER_NAMES, Writer, partner_order, save_figure
+from sim.figure_style import DPI, REFERENCE_COLOR, color_of, label_of, mark_study_dates, shared_dates  # one look
+from sim.figures import Writer, partner_order, save_figure
 from sim.files import atomic_write
 from sim.jobs import read_json
 
@@ -45,9 +45,13 @@ def _partners(codes: Any, order: Sequence[str] | dict[str, Any] | None = None) -
     return partner_order(codes, order)
 
 
-def _title(ax: Axes, partner: str) -> None:
-    ax.set_title(f"{PARTNER_NAMES.get(partner, partner)} ({partner})", color=PARTNER_COLORS.get(partner, "0.3"),
-                 fontweight="bold", fontsize=10)
+def _summary_of(order: Sequence[str] | dict[str, Any] | None) -> dict[str, Any] | None:
+    """``order`` when it is a summary.json (names and colours of its partners), else None."""
+    return order if isinstance(order, dict) else None
+
+
+def _title(ax: Axes, partner: str, summary: dict[str, Any] | None = None) -> None:
+    ax.set_title(label_of(partner, summary), color=color_of(partner, summary), fontweight="bold", fontsize=10)
 
 
 def _panels(n: int, figsize: tuple[float, float], **kwargs: Any) -> tuple[Figure, list[Axes]]:
@@ -71,14 +75,15 @@ def _shades(colour: str, n: int) -> list[tuple[float, ...]]:
     return [tuple(1 - (1 - rgb) * f) for f in np.linspace(0.35, 1.0, n)] if n > 1 else [tuple(rgb)]
 
 
-def plot_deal_heatmap(runs: pd.DataFrame, x: str, y: str, order: Sequence[str] = ()) -> Figure:
+def plot_deal_heatmap(runs: pd.DataFrame, x: str, y: str, order: Sequence[str] | dict[str, Any] = ()) -> Figure:
     """Deal probability per partner over two swept settings, one heatmap panel per partner.
 
     Args:
         runs: A study's runs table (``load_multirun``), with columns ``x`` and ``y``.
         x: The swept column on the horizontal axis.
         y: The swept column on the vertical axis.
-        order: The scenario's partner order (default: the paper order).
+        order: The scenario's partner codes in order, or a summary.json (its partners in order,
+            with their names and colours); default: the paper order.
     """
     table = runs.groupby(["partner", y, x])["deal"].mean()
     xs, ys = sorted(runs[x].unique()), sorted(runs[y].unique())
@@ -96,7 +101,7 @@ def plot_deal_heatmap(runs: pd.DataFrame, x: str, y: str, order: Sequence[str] =
         ax.set_yticks(range(len(ys)), [str(v) for v in ys])
         ax.set_xlabel(axis_label(x), fontsize=8)
         ax.set_ylabel(axis_label(y), fontsize=8)
-        _title(ax, partner)
+        _title(ax, partner, _summary_of(order))
     axes[len(partners)].axis("off")
     if image is not None:
         fig.colorbar(image, ax=axes[len(partners)], location="left", fraction=0.25,
@@ -106,15 +111,15 @@ def plot_deal_heatmap(runs: pd.DataFrame, x: str, y: str, order: Sequence[str] =
     return fig
 
 
-def plot_final_tariffs(runs: pd.DataFrame, by: str, order: Sequence[str] = ()) -> Figure:
+def plot_final_tariffs(runs: pd.DataFrame, by: str, order: Sequence[str] | dict[str, Any] = ()) -> Figure:
     """The final headline tariff per partner, one box-and-points per value of the swept ``by``
-    (partners in the scenario's ``order``)."""
+    (partners in the scenario's ``order``: codes, or a summary.json, which also gives names and colours)."""
     values = sorted(runs[by].unique())
     partners = _partners(runs["partner"].unique(), order)
     fig, axes = _panels(len(partners), (11.0, 3.2 * -(-len(partners) // 3)), sharey=True)
     for ax, partner in zip(axes, partners):
         mine = runs[runs["partner"] == partner]
-        colour = PARTNER_COLORS.get(partner, "0.5")
+        colour = color_of(partner, _summary_of(order))
         data = [mine.loc[mine[by] == v, "final_tariff"].dropna().to_numpy() for v in values]
         ax.boxplot(data, positions=range(len(values)), widths=0.5, showfliers=False,
                    medianprops={"color": "black"}, boxprops={"color": colour},
@@ -126,7 +131,7 @@ def plot_final_tariffs(runs: pd.DataFrame, by: str, order: Sequence[str] = ()) -
         ax.set_xlabel(axis_label(by), fontsize=8)
         ax.set_ylabel("final headline tariff (%)", fontsize=8)
         ax.grid(axis="y", lw=0.4, alpha=0.5)
-        _title(ax, partner)
+        _title(ax, partner, _summary_of(order))
     axes[0].set_ylim(bottom=0)
     fig.suptitle("US headline tariff in force at the horizon, per swept value (box: quartiles; dots: replications)")
     return fig
@@ -147,11 +152,13 @@ def plot_deal_timing(runs: pd.DataFrame, summary: dict[str, Any], by: str | None
     data = runs.assign(deal_date=pd.to_datetime(runs["deal_date"]))
     partners = _partners(data["partner"].unique(), summary)
     values = sorted(data[by].unique()) if by else [None]
-    fig, axes = _panels(len(partners) + (1 if by else 0), (11.0, 6.4), sharex=True, sharey=True)
+    panels = len(partners) + (1 if by else 0)
+    fig, axes = _panels(panels, (11.0, max(6.4, 1.4 + 2.0 * -(-panels // 3))), sharex=True, sharey=True)
+    shared_dates(axes, len(partners), 3)
     start, end = pd.Timestamp(summary["start"]), pd.Timestamp(summary["end"])
     for ax, partner in zip(axes, partners):
         mine = data[data["partner"] == partner]
-        for value, shade in zip(values, _shades(PARTNER_COLORS.get(partner, "0.5"), len(values))):
+        for value, shade in zip(values, _shades(color_of(partner, summary), len(values))):
             group = mine if value is None else mine[mine[by] == value]
             days = np.sort(group["deal_date"].dropna().to_numpy())
             share = np.arange(1, len(days) + 1) / max(len(group), 1) * 100
@@ -160,7 +167,7 @@ def plot_deal_timing(runs: pd.DataFrame, summary: dict[str, Any], by: str | None
         mark_study_dates(ax, summary, data, partner)
         ax.set_ylim(0, 105)
         ax.grid(lw=0.4, alpha=0.5)
-        _title(ax, partner)
+        _title(ax, partner, summary)
     axes[0].set_xlim(start, end)
     locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
     axes[0].xaxis.set_major_locator(locator)
@@ -211,14 +218,16 @@ def study_figures(root: Path, runs: pd.DataFrame, keys: list[str], order: Sequen
 
         figures["study_summary"] = plot_scenario_summary(root)
     summary = _any_summary(root)
-    order = list(order) or list((summary or {}).get("partners") or {})
+    rows = (summary or {}).get("partners") or {}
+    order = list(order) or list(rows)
+    # The partners in ``order``, each with its name and colour where the summary gives them.
+    styled = {**(summary or {}), "partners": {code: rows.get(code) or {} for code in order}}
     if summary is not None:
-        summary = {**summary, "partners": dict.fromkeys(order)}
-        figures["study_deal_timing"] = plot_deal_timing(runs, summary, by=keys[0] if keys else None)
+        figures["study_deal_timing"] = plot_deal_timing(runs, styled, by=keys[0] if keys else None)
     if len(keys) >= 2:
-        figures["study_deal_heatmap"] = plot_deal_heatmap(runs, keys[0], keys[1], order)
+        figures["study_deal_heatmap"] = plot_deal_heatmap(runs, keys[0], keys[1], styled)
     if keys:
-        figures["study_final_tariffs"] = plot_final_tariffs(runs, keys[0], order)
+        figures["study_final_tariffs"] = plot_final_tariffs(runs, keys[0], styled)
     return figures
 
 

@@ -45,8 +45,13 @@ def study_runs(root: Path, columns: Sequence[str] | None = None,
 def partner_order(study: Study) -> list[str]:
     """The scenario's partner order (``summary.json`` lists partners in it): one order in every table
     and figure of the report."""
-    summary = read_json(study.jobs[0] / "summary.json") or {}
-    return list(summary.get("partners") or {})
+    return list(first_summary(study).get("partners") or {})
+
+
+def first_summary(study: Study) -> dict[str, Any]:
+    """The first job's ``summary.json`` (empty if unreadable): its ``partners`` block lists the partners in
+    the scenario's order, with their names and colours."""
+    return read_json(study.jobs[0] / "summary.json") or {}
 
 
 def write_study_runs(study: Study, path: Path, write: Writer = atomic_write) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -20,7 +20,7 @@ from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig, OmegaConf
 
 from sim.cli import run
-from sim.config import PARTNER_CODES, ConfigError, load_study
+from sim.config import ConfigError, load_study
 from sim.config.paths import CONF_DIR
 
 
@@ -89,7 +89,14 @@ class Case:
 
 JPN = "scenario.partners.JPN"
 CASES = [
-    Case("unknown-partner", beside(JPN, "XYZ"), "scenario.partners.XYZ", "XYZ", "is not a known partner; allowed: JPN"),
+    Case("partner-code-lowercase", beside(JPN, "jpn2"), "scenario.partners.jpn2", "jpn2",
+         "must be a partner code of 2 to 5 capital letters (JPN, EU, IND)"),
+    Case("partner-code-too-long", beside(JPN, "JAPAN1"), "scenario.partners.JAPAN1", "JAPAN1",
+         "must be a partner code of 2 to 5 capital letters"),
+    Case("partner-code-usa", beside(JPN, "USA"), "scenario.partners.USA", "USA",
+         "the United States is the hub (scenario.us)"),
+    Case("partner-colour-not-hex", put(f"{JPN}.colour", "orange"), f"{JPN}.colour", "orange",
+         'must be a colour written #RRGGBB in quotes ("#FF9933")'),
     Case("tariff-120", put(f"{JPN}.letter_rate", 120), f"{JPN}.letter_rate", 120, "within 0–100"),
     Case("tariff-minus-5", put(f"{JPN}.sector.autos", -5), f"{JPN}.sector.autos", -5, "within 0–100"),
     Case("tariff-not-a-number", put(f"{JPN}.pause_rate", "ten"), f"{JPN}.pause_rate", "ten", "within 0–100"),
@@ -132,7 +139,8 @@ CASES = [
     Case("event-unknown-kind", event(kind="earthquake"), "scenario.events[0].kind", "earthquake",
          "must be one of precedent, market_shock"),
     Case("event-unknown-target", event(targets=["XYZ"]), "scenario.events[0].targets", "XYZ",
-         "must be ALL or partner codes"),
+         "must be ALL or partners the scenario declares (scenario.partners): JPN, EU, CAN, KOR, VNM; "
+         "declare XYZ there or remove it from the event"),
     Case("sector-tariff-without-line", event(kind="sector_tariff", amount=50.0), "scenario.events[0].issue", None,
          "must name a US tariff line"),
     Case("strategy-beta-0", put(f"{JPN}.strategy.beta", 0), f"{JPN}.strategy.beta", 0,
@@ -198,7 +206,7 @@ def test_one_bad_date_gives_one_message(plain):
 
 def test_default_config_is_accepted(plain):
     study = load_study(copy.deepcopy(plain))
-    assert set(study.scenario.partners) <= set(PARTNER_CODES)
+    assert list(study.scenario.partners) == ["JPN", "EU", "CAN", "KOR", "VNM"]
     assert study.scenario.partners and study.replications >= 1
     assert study.scenario.start < study.scenario.deadline <= study.scenario.end
 

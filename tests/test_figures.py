@@ -382,3 +382,13 @@ def test_write_figures_samples_the_first_run_ids_present_and_says_nothing_below_
     (timeseries, *_), tariffs = drawn["plot_tariff_paths"]
     assert set(timeseries["run_id"]) == {10}
     assert "first 1 of 3 replications" in tariffs.get_suptitle()
+
+
+def test_names_and_colours_come_from_the_summary_else_the_paper_palette() -> None:
+    from sim.figure_style import color_of, label_of
+
+    summary = {"partners": {"IND": {"name": "India", "colour": "#FF9933"}, "JPN": {"deal_probability": 1.0}}}
+    assert (label_of("IND", summary), color_of("IND", summary)) == ("India (IND)", "#FF9933")
+    # A run directory written before summary.json carried them: the paper's names and colours.
+    assert (label_of("JPN", summary), color_of("JPN", summary)) == ("Japan (JPN)", figures.PARTNER_COLORS["JPN"])
+    assert (label_of("BRA"), color_of("BRA")) == ("BRA (BRA)", "0.5")

@@ -75,6 +75,10 @@ def scenario_configs(draw: st.DrawFn) -> dict[str, Any]:
     horizon = (dt.date.fromisoformat(sc["end"]) - start).days
     codes = draw(st.lists(st.sampled_from(sorted(sc["partners"])), min_size=1, max_size=5, unique=True))
     sc["partners"] = {code: sc["partners"][code] for code in codes}
+    for event in sc["events"]:  # events may target only declared partners: those of the others go
+        if "targets" in event:
+            event["targets"] = [t for t in event["targets"] if t == "ALL" or t in codes]
+    sc["events"] = [event for event in sc["events"] if event.get("targets", ["ALL"])]
     sc["deadline"] = _iso(start, draw(st.integers(1, horizon)))
     us = sc["us"]
     us["attention"] = draw(st.integers(1, 5))

@@ -1,7 +1,7 @@
 """Typed, validated settings built from the plain mappings Hydra composes."""
 
 from sim.config.reader import ConfigError
-from sim.config.scenario import PARTNER_CODES, Scenario, load_scenario
+from sim.config.scenario import Scenario, load_scenario
 from sim.config.study import Study, load_study
 
-__all__ = ["PARTNER_CODES", "ConfigError", "Scenario", "Study", "load_scenario", "load_study"]
+__all__ = ["ConfigError", "Scenario", "Study", "load_scenario", "load_study"]

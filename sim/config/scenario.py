@@ -8,6 +8,7 @@ that names each key, its value and what is allowed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -18,7 +19,21 @@ from sim.strategies import Side, StrategySpec, strategy_spec
 
 TARIFF = "must be a tariff in percent, within 0–100"
 
-PARTNER_CODES = ("JPN", "EU", "CAN", "KOR", "VNM", "GBR", "CHN", "KHM")
+# A partner is any code declared under ``scenario.partners``: 2 to 5 capital letters (ISO 3166
+# alpha-3 for a country, EU for the union). ALL (every partner, in event targets) and USA (the hub,
+# ``scenario.us``) are taken.
+PARTNER_CODE = re.compile(r"[A-Z]{2,5}")
+CODE_RULE = "must be a partner code of 2 to 5 capital letters (JPN, EU, IND)"
+RESERVED_CODES = {"ALL": "ALL means every partner in event targets",
+                  "USA": "the United States is the hub (scenario.us)"}
+# Colours of partners whose YAML gives none, in declaration order: colour-blind safe (the Okabe-Ito
+# palette without black, which is the US's, and without yellow, unreadable as text on white; then
+# Paul Tol's indigo, wine, olive and green for the seventh to tenth partner). Colours a partner sets
+# itself are skipped; past ten the cycle repeats.
+COLOUR_CYCLE = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7",
+                "#332288", "#882255", "#999933", "#117733")
+US_COLOUR = "#000000"
+HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 EVENT_KINDS = ("precedent", "market_shock", "sector_tariff", "talks_cut", "talks_resumed",
                "concession", "attention")
 WEIGHT_TOLERANCE = 1e-6
@@ -118,6 +133,7 @@ class Partner:
     hesitancy: float = 0.0
     hesitancy_days: int = 30
     meeting_chance: float = 1.0
+    colour: str | None = None  # hex #RRGGBB for the figures; None in the YAML: one from COLOUR_CYCLE
 
 
 @dataclass(frozen=True)
@@ -234,14 +250,17 @@ def _scenario(r: Reader) -> Scenario:
     partners_r = r.child("partners")
     partners = {}
     for code in partners_r.data:
-        if code not in PARTNER_CODES:
+        if not isinstance(code, str) or not PARTNER_CODE.fullmatch(code) or code in RESERVED_CODES:
             partners_r.used.add(code)
-            partners_r.error(partners_r.key(str(code)), code, f"is not a known partner; allowed: {', '.join(PARTNER_CODES)}")
+            why = RESERVED_CODES.get(code, "") if isinstance(code, str) else ""
+            partners_r.error(partners_r.key(str(code)), code, f"{CODE_RULE}{'; ' + why if why else ''}")
             continue
         partners[code] = _partner(partners_r.child(code), code, start)
     partners_r.finish()
     if not partners_r.data:
-        partners_r.error(partners_r.path, {}, f"must name at least one partner of: {', '.join(PARTNER_CODES)}")
+        partners_r.error(partners_r.path, {}, "must declare at least one partner: a code of 2 to 5 capital letters "
+                         "with the country's settings (in a scenario's defaults list: /country@partners.JPN: jpn)")
+    partners = _coloured(partners)
     if horizon is not None:
         _dates_inside(partners_r, partners, horizon)
     events = tuple(_event(er, horizon, partners) for er in r.items("events"))
@@ -250,6 +269,20 @@ def _scenario(r: Reader) -> Scenario:
         if issue not in ISSUES:
             r.error(f"{r.key('us.floors')}.{issue}", us.floors[issue], f"must name an issue: {', '.join(ISSUES)}")
     return Scenario(name, start, end, deadline, us, partners, environment, events)
+
+
+def _coloured(partners: dict[str, Partner]) -> dict[str, Partner]:
+    """Each partner without a colour gets the next of ``COLOUR_CYCLE`` that no partner (nor the US)
+    has, in declaration order; past the cycle's end, colours repeat."""
+    taken = {US_COLOUR} | {p.colour for p in partners.values() if p.colour}
+    free = [c for c in COLOUR_CYCLE if c not in taken] or list(COLOUR_CYCLE)
+    out, i = {}, 0
+    for code, partner in partners.items():
+        if partner.colour is None:
+            partner = replace(partner, colour=free[i % len(free)])
+            i += 1
+        out[code] = partner
+    return out
 
 
 def _us(r: Reader) -> UnitedStates:
@@ -296,6 +329,11 @@ def _environment(r: Reader) -> Environment:
 
 def _partner(r: Reader, code: str, start: dt.date | None) -> Partner:
     name = str(r.raw("name", code))
+    colour = r.raw("colour", None)
+    if colour is not None and not (isinstance(colour, str) and HEX_COLOUR.fullmatch(colour)):
+        r.error(r.key("colour"), colour, 'must be a colour written #RRGGBB in quotes ("#FF9933"), or left out '
+                "for one of the colour-blind-safe cycle")
+        colour = None
     rates = {k: r.number(k, 0, 100, allowed=TARIFF) for k in ("announced_rate", "pause_rate")}
     # No letter rate given: the US names one when it writes, drawn per run (us_tactics); until
     # then no deal means the 2 Apr rate it promised to restore.
@@ -324,6 +362,7 @@ def _partner(r: Reader, code: str, start: dt.date | None) -> Partner:
         hesitancy=r.number("hesitancy", 0, 0.5, default=0.0),
         hesitancy_days=r.integer("hesitancy_days", 1, 365, default=30),
         meeting_chance=r.number("meeting_chance", 0, 1, default=1.0, lo_open=True),
+        colour=colour.upper() if colour else None,
     )
     r.finish()
     return partner
@@ -454,12 +493,14 @@ def _event(r: Reader, horizon: tuple[dt.date, dt.date] | None, partners: dict[st
     targets = r.raw("targets", ["ALL"])
     if isinstance(targets, str):
         targets = [targets]
+    declared = ", ".join(partners) or "none declared"
     if not isinstance(targets, list | tuple):
-        r.error(r.key("targets"), targets, f"must be ALL or a list of partner codes from {', '.join(PARTNER_CODES)}")
+        r.error(r.key("targets"), targets, f"must be ALL or a list of the scenario's partners: {declared}")
         targets = []
     for t in targets:
-        if t != "ALL" and t not in PARTNER_CODES:
-            r.error(r.key("targets"), t, f"must be ALL or partner codes from {', '.join(PARTNER_CODES)}")
+        if t != "ALL" and t not in partners:
+            r.error(r.key("targets"), t, f"must be ALL or partners the scenario declares (scenario.partners): "
+                    f"{declared}; declare {t} there or remove it from the event")
     issue = r.raw("issue", None)
     known = isinstance(issue, str) and issue in ISSUES
     # A sector tariff sets one US tariff line; a concession gives ground on one issue: both need it.
