@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.command_errors import closed_pipe
 from sim.files import publish, temporary_beside
 from sim.observed import ObservedError, load_observed, resolve_observed
 from sim.report_outputs import debug, run_command
@@ -120,7 +121,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
 
     def action() -> int:
-        _print(validate(args.run_dir, args.observed))
+        done = validate(args.run_dir, args.observed)
+        try:
+            _print(done)
+        except BrokenPipeError:  # tariffsim-validate ... | head: the files are written; stop quietly
+            closed_pipe()
         return 0
 
     return run_command("tariffsim-validate", action, {ValidationInputError: 2, ObservedError: 2},
