@@ -1,0 +1,136 @@
+"""``tariffsim-validate RUN_DIR OBSERVED``: score a run's forecasts against observed outcomes.
+
+Prints the mean scores of the model and of naive forecasts side by side (lower is better), and
+writes into ``RUN_DIR``: ``validation.csv`` and ``validation.parquet`` (one row per scored item and
+forecaster), ``validation.json`` (the same rows, the summary and how things were counted) and
+``validation_reliability.png`` / ``.svg``. Every file is written under a temporary name and all are
+renamed together at the end; a refused input writes nothing. What is scored and how:
+:mod:`sim.validation` and docs/validation.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.command_errors import closed_pipe
+from sim.files import publish, temporary_beside
+from sim.observed import ObservedError, load_observed, resolve_observed
+from sim.report_outputs import debug, run_command
+from sim.validation import LOG_FLOOR, NAIVE_RATES, ValidationInputError, check_against_run, read_run, score, summarise
+
+__all__ = ["main", "validate"]
+
+OUTPUTS = ("validation.csv", "validation.parquet", "validation.json", "validation_reliability.png")
+NOTES = {
+    "scores": "lower is better: Brier and log score (natural log) for binary items, CRPS in days or % points",
+    "binary forecast": "model: share of replications in which it happened by the date; naive 50/50; naive base "
+                       "rate: share of all partners' replications with it (a forecast that ignores the partner)",
+    "log score": f"a share of 0 or 1 of n replications is scored as {LOG_FLOOR}/n or 1 - {LOG_FLOOR}/n",
+    "no deal": "a replication without a deal counts as a deal the day after the horizon in the deal-day and "
+               "effective-day ensembles; a partner with no deal through the horizon is observed there",
+    "rates": "ensemble over the replications with a deal; naive status quo of 1 Jul 2025: "
+             + ", ".join(f"{k} {v:g}%" for k, v in NAIVE_RATES.items()),
+    "dates": "naive deadline: the run's original deadline (summary.json) as a point forecast; CRPS of a point "
+             "forecast is its absolute error",
+    "coverage": "in_50 / in_90: the observation lies in the model ensemble's central 50% / 90% interval",
+    "letters and extension": "scored only when the observed file covers the run's whole horizon (as_of >= end)",
+}
+
+
+def validate(run_dir: Path, observed_path: Path) -> dict[str, Any]:
+    """Score the run in ``run_dir`` against ``observed_path`` and write the tables and the figure.
+
+    Returns:
+        ``table`` (every row), ``summary`` (mean scores) and the ``files`` written.
+
+    Raises:
+        ValidationInputError, ObservedError: an input that cannot be used (nothing is written).
+    """
+    run_dir = Path(run_dir)
+    run = read_run(run_dir)
+    observed_path = resolve_observed(observed_path)
+    observed = load_observed(observed_path)
+    check_against_run(observed, run, str(observed_path))
+    table = score(run, observed)
+    if table.empty:
+        raise ValidationInputError(f"{observed_path}: nothing to score against {run_dir} (no check_dates, "
+                                   f"deals or spells without a deal that the run covers)")
+    summary = summarise(table)
+    from sim.validation_figures import write_reliability  # matplotlib only once the inputs are good
+
+    info = {"run_dir": str(run_dir), "observed": str(observed_path), "as_of": observed.as_of.isoformat(),
+            "replications": run.replications, "horizon": [run.start.isoformat(), run.end.isoformat()],
+            "deadline": run.deadline.isoformat(), "notes": NOTES,
+            "summary": json.loads(summary.to_json(orient="records")),
+            "items": json.loads(table.to_json(orient="records"))}
+    staged: list[tuple[Path, Path]] = []
+
+    def stage(path: Path, fill: Callable[[Path], None]) -> None:
+        tmp = temporary_beside(path)
+        staged.append((tmp, path))
+        fill(tmp)
+
+    try:
+        stage(run_dir / OUTPUTS[0], lambda tmp: table.to_csv(tmp, index=False))
+        stage(run_dir / OUTPUTS[1], lambda tmp: table.to_parquet(tmp, index=False))
+        stage(run_dir / OUTPUTS[2], lambda tmp: tmp.write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8"))
+        title = f"{run.replications} replications vs {Path(observed_path).name}"
+        figures = write_reliability(table, run_dir / OUTPUTS[3], title, stage)
+        for tmp, path in staged:
+            publish(tmp, path)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+    return {"table": table, "summary": summary,
+            "files": [run_dir / name for name in OUTPUTS[:3]] + figures}
+
+
+def _print(done: dict[str, Any]) -> None:
+    summary: pd.DataFrame = done["summary"]
+    with pd.option_context("display.width", 120, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
+        print(summary.to_string(index=False, na_rep="-"))
+    print("lower is better (Brier, log score, CRPS); in_50/in_90: share of observations inside the model's intervals")
+    for path in done["files"]:
+        print(f"  wrote {path}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tariffsim-validate",
+        description="Score a run's forecasts against observed outcomes (Brier, log score, CRPS, interval "
+                    "coverage), beside naive forecasts; writes validation.csv/.parquet/.json and "
+                    "validation_reliability.png into RUN_DIR.",
+        epilog="Exit status: 0 done, 2 an input that cannot be used (nothing written). TARIFFSIM_DEBUG=1 shows "
+               "tracebacks. The file format: docs/validation.md.")
+    parser.add_argument("run_dir", type=Path, help="a run directory (runs.parquet, summary.json)")
+    parser.add_argument("observed", type=Path,
+                        help="an observed-outcomes YAML file, or the name of a shipped one: after_2025-07-01 "
+                             "(what happened after 1 Jul 2025), state_2025-07-01 (what was known then)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``tariffsim-validate``: 0 on success, 2 for an input that cannot be used, 1 for a bug."""
+    args = _parser().parse_args(argv)
+
+    def action() -> int:
+        done = validate(args.run_dir, args.observed)
+        try:
+            _print(done)
+        except BrokenPipeError:  # tariffsim-validate ... | head: the files are written; stop quietly
+            closed_pipe()
+        return 0
+
+    return run_command("tariffsim-validate", action, {ValidationInputError: 2, ObservedError: 2},
+                       f"while validating {args.run_dir}", debug())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

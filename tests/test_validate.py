@@ -1,0 +1,241 @@
+"""tariffsim-validate: observed-outcomes files, the scores against hand-computed values, bad inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import validate
+from sim.observed import OBSERVED_DIR, Observed, ObservedError, load_observed
+from sim.validation import NAIVE_RATES, Run, score, summarise
+
+START, END, DEADLINE = dt.date(2025, 4, 9), dt.date(2025, 9, 30), dt.date(2025, 7, 9)
+AFTER = (END - START).days + 1  # 175: a replication without a deal counts as a deal the day after the horizon
+OUTPUTS = ("validation.csv", "validation.parquet", "validation.json", "validation_reliability.png",
+           "validation_reliability.svg")
+
+
+def tiny_run() -> Run:
+    """Four replications, two partners: Japan deals on days 90, 104, 120 or not at all; Canada on day 50 once."""
+    rows = []
+    jpn = [(90, 15.0), (104, 20.0), (120, 10.0), (None, None)]
+    can = [(50, 12.0), (None, None), (None, None), (None, None)]
+    for run_id in range(4):
+        for partner, (day, rate) in (("JPN", jpn[run_id]), ("CAN", can[run_id])):
+            rows.append({"run_id": run_id, "partner": partner, "deal": day is not None,
+                         "deal_day": day, "effective_day": None if day is None else day + 10,
+                         "letter": partner == "CAN", "extended_deadline": run_id < 3,
+                         "agreed_reciprocal": np.nan if rate is None else rate, "agreed_autos": np.nan,
+                         "agreed_steel": np.nan})
+    runs = pd.DataFrame(rows)
+    runs["deal_day"] = runs["deal_day"].astype("Int64")
+    runs["effective_day"] = runs["effective_day"].astype("Int64")
+    return Run(runs, START, END, DEADLINE, ["JPN", "CAN"])
+
+
+def tiny_observed(**extra) -> Observed:
+    return Observed.model_validate({
+        "as_of": "2025-09-30", "check_dates": ["2025-07-22"],
+        "deals": [{"partner": "JPN", "announced": "2025-07-22", "rates": {"reciprocal": 15.0}, "source": "test"}],
+        "no_deals": [{"partner": "CAN", "through": "2025-09-30", "source": "test"}], **extra})
+
+
+def crps_by_hand(members: list[float], y: float) -> float:
+    """E|X - y| - E|X - X'|/2 over the ensemble's empirical distribution, written out."""
+    m = len(members)
+    spread = sum(abs(a - b) for a in members for b in members) / (2 * m * m)
+    return sum(abs(x - y) for x in members) / m - spread
+
+
+def row(table: pd.DataFrame, item: str, partner: str, forecaster: str) -> pd.Series:
+    picked = table[(table["item"] == item) & (table["partner"] == partner) & (table["forecaster"] == forecaster)]
+    assert len(picked) == 1, (item, partner, forecaster, picked)
+    return picked.iloc[0]
+
+
+def test_deal_by_date_brier_and_log_score_match_hand_computed_values():
+    table = score(tiny_run(), tiny_observed())
+    # 22 Jul is day 104: Japan dealt by then in replications 0 and 1 of 4 (p = 0.5) and did deal;
+    # Canada in replication 0 (p = 0.25) and did not. Base rate: 3 of 8 rows.
+    jpn, can = row(table, "deal by date", "JPN", "model"), row(table, "deal by date", "CAN", "model")
+    assert (jpn["forecast"], jpn["observed"], can["forecast"], can["observed"]) == (0.5, 1.0, 0.25, 0.0)
+    assert jpn["brier"] == pytest.approx(0.25) and can["brier"] == pytest.approx(0.0625)
+    assert jpn["log_score"] == pytest.approx(math.log(2)) and can["log_score"] == pytest.approx(-math.log(0.75))
+    base = row(table, "deal by date", "JPN", "naive base rate")
+    assert base["forecast"] == pytest.approx(0.375) and base["brier"] == pytest.approx(0.625 ** 2)
+    assert base["log_score"] == pytest.approx(-math.log(0.375))
+    coin = row(table, "deal by date", "CAN", "naive 50/50")
+    assert coin["brier"] == pytest.approx(0.25) and coin["log_score"] == pytest.approx(math.log(2))
+
+
+def test_deal_day_and_rate_crps_match_hand_computed_values():
+    table = score(tiny_run(), tiny_observed())
+    jpn = row(table, "deal day", "JPN", "model")
+    # members 90, 104, 120 and 175 (no deal): mean |x - 104| = 25.25, half mean |x - x'| = 16.9375
+    assert crps_by_hand([90, 104, 120, AFTER], 104) == pytest.approx(8.3125)
+    assert jpn["crps"] == pytest.approx(8.3125) and jpn["members"] == 4
+    assert row(table, "deal day", "JPN", "naive deadline")["crps"] == pytest.approx(13)  # |91 - 104|
+    # Canada never dealt in the horizon: observed the day after it, against 50, 175, 175, 175
+    can = row(table, "deal day", "CAN", "model")
+    assert can["observed"] == AFTER and can["crps"] == pytest.approx(crps_by_hand([50, AFTER, AFTER, AFTER], AFTER))
+    assert can["crps"] == pytest.approx(125 / 4 - 3 * 125 * 2 / 32)
+    rate = row(table, "rate reciprocal", "JPN", "model")  # over the three deals: 15, 20, 10
+    assert rate["crps"] == pytest.approx(10 / 9) and rate["members"] == 3
+    assert (rate["in_50"], rate["in_90"]) == (1.0, 1.0)  # quartiles 12.5 and 17.5
+    assert row(table, "rate reciprocal", "JPN", "naive status quo")["crps"] == pytest.approx(
+        abs(NAIVE_RATES["reciprocal"] - 15))
+
+
+def test_an_observation_outside_the_ensembles_intervals_is_not_covered():
+    observed = tiny_observed(deals=[{"partner": "JPN", "announced": "2025-07-22", "rates": {"reciprocal": 30.0},
+                                     "source": "test"}])
+    rate = row(score(tiny_run(), observed), "rate reciprocal", "JPN", "model")
+    assert (rate["in_50"], rate["in_90"]) == (0.0, 0.0)
+    assert rate["crps"] == pytest.approx(crps_by_hand([15, 20, 10], 30))
+
+
+def test_a_share_of_zero_is_floored_in_the_log_score_only():
+    observed = tiny_observed(check_dates=["2025-04-10"])  # day 1: no deal anywhere yet, and none observed
+    table = score(tiny_run(), tiny_observed(check_dates=["2025-05-29"]))  # day 50: Canada in 1 of 4
+    assert row(table, "deal by date", "JPN", "model")["forecast"] == 0.0
+    assert row(table, "deal by date", "JPN", "model")["log_score"] == pytest.approx(0.0 - math.log(1 - 0.5 / 4))
+    assert row(score(tiny_run(), observed), "deal by date", "JPN", "model")["brier"] == 0.0
+
+
+def test_letters_and_the_extension_are_scored_when_the_file_covers_the_horizon():
+    events = [{"kind": "extension", "date": "2025-07-07", "new_deadline": "2025-08-01", "source": "test"},
+              {"kind": "letter", "date": "2025-07-10", "partner": "CAN", "source": "test"}]
+    table = score(tiny_run(), tiny_observed(events=events))
+    extended = row(table, "deadline extended", "ALL", "model")
+    assert extended["forecast"] == 0.75 and extended["brier"] == pytest.approx(0.0625)
+    assert row(table, "letter", "CAN", "model")["brier"] == 0.0
+    assert row(table, "letter", "JPN", "model")["brier"] == 0.0  # no letter observed, none in the runs
+    summary = summarise(table)
+    assert set(summary["forecaster"]) >= {"model", "naive 50/50", "naive base rate", "naive deadline"}
+
+
+# --- the file format ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["state_2025-07-01", "after_2025-07-01"])
+def test_the_shipped_files_load_and_cite_a_source_for_every_item(name):
+    observed = load_observed(OBSERVED_DIR / f"{name}.yaml")
+    items = [*observed.deals, *observed.no_deals, *observed.events]
+    assert items and all(len(item.source) > 10 for item in items)
+    assert observed.partners() == {"JPN", "EU", "CAN", "KOR", "VNM"}
+
+
+def test_the_files_say_what_was_known_then_and_what_came_after():
+    state = load_observed(OBSERVED_DIR / "state_2025-07-01.yaml")
+    after = load_observed(OBSERVED_DIR / "after_2025-07-01.yaml")
+    assert state.as_of == dt.date(2025, 7, 1) and not state.deals
+    assert {d.partner: (d.announced.isoformat(), d.rates["reciprocal"]) for d in after.deals} == {
+        "VNM": ("2025-07-02", 20.0), "JPN": ("2025-07-22", 15.0), "EU": ("2025-07-27", 15.0),
+        "KOR": ("2025-07-30", 15.0)}
+    assert after.deal_by("CAN", dt.date(2025, 9, 30)) is False
+    assert [e.new_deadline for e in after.events if e.kind == "extension"] == [dt.date(2025, 8, 1)]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "observed.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("text, words", [
+    ("as_of: 2025-09-30\nchek_dates: [2025-07-09]\n", ["unknown key 'chek_dates'", "check_dates"]),
+    ("as_of: 2025-09-30\ndeals:\n  - {partner: JPN, announced: 2025-07-22, source: a report, rate: 15}\n",
+     ["unknown key 'deals.0.rate'", "rates"]),
+    ("as_of: 2025-09-30\ndeals:\n  - {partner: JPN, announced: 2025-07-22, source: a report, rates: {reciprocal: 120}}\n",
+     ["deals.0.rates.reciprocal", "120", "less than or equal to 100"]),
+    ("as_of: 2025-09-30\ndeals:\n  - {partner: JPN, announced: 2025-07-22, source: a report, rates: {cars: 15}}\n",
+     ["deals.0.rates.cars", "'reciprocal', 'autos' or 'steel'"]),
+    ("as_of: 2025-09-30\nno_deals:\n  - {partner: CAN, through: 31 July, source: a report}\n",
+     ["no_deals.0.through", "'31 July'", "date"]),
+    ("as_of: 2025-09-30\nevents:\n  - {kind: tweet, date: 2025-07-07, source: a report}\n",
+     ["events.0.kind", "'tweet'", "'extension'"]),
+    ("as_of: 2025-07-01\ncheck_dates: [2025-08-01]\n", ["check_dates", "2025-08-01", "after as_of"]),
+    ("as_of: 2025-09-30\ndeals: [{partner: JPN, announced: 2025-07-22}]\n", ["deals.0.source", "required"]),
+    ("as_of: [2025\n", ["not valid YAML", "line"]),
+    ("- a list\n", ["expected a mapping"]),
+])
+def test_a_bad_file_is_refused_naming_the_key_the_value_and_what_is_allowed(tmp_path, text, words):
+    with pytest.raises(ObservedError) as refused:
+        load_observed(write(tmp_path, text))
+    message = str(refused.value)
+    assert "\n" not in message and str(tmp_path / "observed.yaml") in message
+    for word in words:
+        assert word in message, (word, message)
+
+
+# --- the command ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory) -> Path:
+    """A real run of 20 replications of the baseline."""
+    run_dir = tmp_path_factory.mktemp("validate") / "run"
+    done = subprocess.run([sys.executable, "-m", "sim", "replications=20", "figures=false",
+                           f"hydra.run.dir={run_dir}"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return run_dir
+
+
+def test_the_command_scores_a_real_run_and_writes_its_files(small_run):
+    done = subprocess.run([sys.executable, "-m", "sim.validate", str(small_run), "after_2025-07-01"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "deal by date" in done.stdout and "naive 50/50" in done.stdout and "Traceback" not in done.stderr
+    for name in OUTPUTS:
+        assert (small_run / name).stat().st_size > 0, name
+    table = pd.read_parquet(small_run / "validation.parquet")
+    assert set(table["forecaster"]) >= {"model", "naive 50/50", "naive base rate", "naive deadline",
+                                        "naive status quo"}
+    model = table[table["forecaster"] == "model"]
+    assert model["forecast"][model["kind"] == "binary"].between(0, 1).all()
+    coverage = model[["in_50", "in_90"]].dropna()
+    assert len(coverage) >= 9 and coverage.isin([0.0, 1.0]).all().all()
+    assert (coverage["in_50"] <= coverage["in_90"]).all()  # the 50% interval lies inside the 90% one
+    info = json.loads((small_run / "validation.json").read_text())
+    assert info["replications"] == 20 and len(info["items"]) == len(table)
+    for entry in info["summary"]:
+        for key in ("in_50", "in_90"):
+            assert entry[key] is None or 0 <= entry[key] <= 1
+    assert not list(small_run.glob(".validation*.tmp"))
+
+
+def _refused(run_dir: Path, observed: str | Path, capsys) -> str:
+    status = validate.main([str(run_dir), str(observed)])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert err.count("\n") == 1 and err.startswith("tariffsim-validate: ") and "Traceback" not in err
+    return err
+
+
+def test_bad_inputs_give_one_line_exit_2_and_write_nothing(small_run, tmp_path, capsys):
+    for name in OUTPUTS:
+        (small_run / name).unlink(missing_ok=True)
+    assert "does not exist" in _refused(tmp_path / "missing", "after_2025-07-01", capsys)
+    assert "not a run directory" in _refused(tmp_path, "after_2025-07-01", capsys)
+    assert "not valid YAML" in _refused(small_run, write(tmp_path, "as_of: [\n"), capsys)
+    assert "no such file" in _refused(small_run, tmp_path / "nowhere.yaml", capsys)
+    mex = write(tmp_path, "as_of: 2025-09-30\nno_deals: [{partner: MEX, through: 2025-09-30, source: a report}]\n")
+    assert "partner MEX is not in the run; its partners are JPN, EU, CAN, KOR, VNM" in _refused(small_run, mex, capsys)
+    late = write(tmp_path, "as_of: 2025-12-31\ncheck_dates: [2025-10-15]\n")
+    message = _refused(small_run, late, capsys)
+    assert "check_dates = 2025-10-15" in message and "2025-04-09 to 2025-09-30" in message
+    assert not [p for p in small_run.iterdir() if p.name.startswith(("validation", ".validation"))]
+
+
+def test_help_is_plain_text(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        validate.main(["--help"])
+    assert stopped.value.code == 0
+    text = capsys.readouterr().out
+    assert text.startswith("usage: tariffsim-validate") and "``" not in text
