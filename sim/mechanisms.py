@@ -193,7 +193,10 @@ def format_effects(effects: pd.DataFrame) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``tariffsim-mechanisms``."""
-    parser = argparse.ArgumentParser(prog="tariffsim-mechanisms", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="tariffsim-mechanisms",
+        description="Does each mechanism of the articles move the outcome it should? Runs every row of the "
+                    "mechanism table, the reference and the changed config on the same seeds.")
     parser.add_argument("--replications", type=int, help="replications per arm (default: the table's)")
     parser.add_argument("--seed", type=int, help="top-level seed (default: the table's)")
     parser.add_argument("--only", help="comma-separated mechanism names (default: every row)")

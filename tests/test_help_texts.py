@@ -6,13 +6,14 @@ import re
 
 import pytest
 
-from sim import report, sensitivity, tournament_cli
+from sim import mechanisms, report, sensitivity, tournament_cli, validate
 
 MARKUP = re.compile(r"``|:(func|class|mod|meth|attr|ref|doc):`")
 
 
-@pytest.mark.parametrize("command", [report.main, tournament_cli.main, sensitivity.main],
-                         ids=["tariffsim-report", "tariffsim-tournament", "tariffsim-sensitivity"])
+@pytest.mark.parametrize("command", [report.main, tournament_cli.main, sensitivity.main, mechanisms.main, validate.main],
+                         ids=["tariffsim-report", "tariffsim-tournament", "tariffsim-sensitivity",
+                              "tariffsim-mechanisms", "tariffsim-validate"])
 def test_help_shows_no_restructuredtext_markup(command, capsys):
     with pytest.raises(SystemExit) as stopped:
         command(["--help"])
