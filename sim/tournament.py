@@ -290,9 +290,10 @@ def write(tournament: Tournament, out: Path, settings: dict[str, Any], figures: 
             atomic_write(out / name, writer)
             files.add(out / name)
         if figures:
-            from sim.tournament_figures import write_heatmaps  # matplotlib only when figures are asked for
+            from sim.tournament_figures import write_heatmaps, write_intervals  # matplotlib only for figures
 
             write_heatmaps(tournament.table, tournament.ranking, out, summary, files.add)
+            write_intervals(strategy_table, out, summary, files.add)
     except BaseException:
         files.remove()
         raise

@@ -11,6 +11,7 @@ import pytest
 
 from sim.tournament import TOURNAMENT_COLUMNS
 from sim.tournament_cli import main
+from sim.tournament_figures import plot_intervals
 from sim.tournament_stats import (PAIRED, PAIRWISE_COLUMNS, STATS_COLUMNS, UNPAIRED, compare, equilibria, game, holm,
                                   pairwise, strategy_stats, t_interval)
 
@@ -143,3 +144,14 @@ def test_the_command_writes_and_prints_the_statistics(tmp_path, capsys):
     means = table.groupby(["us_strategy", "partner_strategy"])["us_utility"].mean()
     assert nash["us_payoffs"][1][0] == pytest.approx(means[("maximum_pressure", "boulware")], abs=1e-6)
     assert nash["equilibria"] and nash["note"]
+
+
+def test_the_intervals_figure_draws_a_bar_per_strategy_and_side_with_labelled_axes():
+    table = fabricated({(u, p): [(0.3 + 0.1 * r, 0.6, r > 0) for r in range(3)]
+                        for u in ("a", "b") for p in ("x", "y", "z")})
+    fig = plot_intervals(strategy_stats(table), {"scenario": "s", "seed": 1, "replications": 3})
+    assert fig._suptitle.get_text() and len(fig.axes) == 4
+    (us_u, us_d), (p_u, p_d) = np.reshape(fig.axes, (2, 2))
+    assert [t.get_text() for t in us_u.get_yticklabels()] == ["a", "b"] and len(p_u.get_yticklabels()) == 3
+    assert us_u.get_ylabel() == "US strategies" and p_u.get_xlabel() and p_d.get_xlabel()
+    assert all(len(ax.lines) >= 1 for ax in fig.axes)
