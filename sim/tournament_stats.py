@@ -17,8 +17,9 @@ Drawn from the tournament table alone (``tournament.parquet``, ``sim/tournament.
   else the Mann-Whitney U test; each side's p-values are adjusted together with Holm's method
   (statsmodels).
 - **Equilibria.** The empirical payoff table (rows: US strategies, columns: partner strategies,
-  entries: each side's mean utility in the match) is a bimatrix game; nashpy's support enumeration
-  lists its Nash equilibria. A degenerate game (ties among best responses, common when strategies
+  entries: each side's mean utility in the match) is a bimatrix game. Strictly dominated strategies are
+  removed first; nashpy's support enumeration then lists its Nash equilibria (not computed, and said so,
+  where too many strategies are left to try every pair of supports). A degenerate game (ties among best responses, common when strategies
   that never deal all get their reservation value) is reported as such, not an error: support
   enumeration may then miss equilibria or give only the ends of a continuum of them.
 """
@@ -47,6 +48,7 @@ ALPHA = 0.05
 PAIRED = "Wilcoxon signed-rank, paired by seed"
 UNPAIRED = "Mann-Whitney U"
 DECIMALS = 6  # equilibrium probabilities and payoffs in the JSON
+SUPPORT_PAIRS = 20_000  # support enumeration's pairs of supports at most (7 x 7 strategies: about 2 s)
 
 
 def per_replication(table: pd.DataFrame, own: str, utility: str) -> pd.DataFrame:
@@ -150,57 +152,112 @@ def payoff_matrices(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def equilibria(us_payoffs: pd.DataFrame, partner_payoffs: pd.DataFrame) -> dict[str, Any]:
-    """The Nash equilibria of the bimatrix game, by nashpy's support enumeration.
+    """The Nash equilibria of the bimatrix game (nashpy), after removing strictly dominated strategies.
+
+    Strictly dominated pure strategies are removed first, again and again (no equilibrium plays one,
+    so every equilibrium survives). Support enumeration then lists every equilibrium of a
+    non-degenerate game; it tries every pair of supports, so a game left with more than
+    SUPPORT_PAIRS of them is not solved, and the note says so. (nashpy's Lemke-Howson, which scales,
+    was tried and can loop forever on these tables: a tournament must not hang on its statistics.)
 
     Args:
         us_payoffs: The row player's (the US's) payoffs, US strategies down, partner strategies across.
         partner_payoffs: The column player's (the partners') payoffs, the same shape and labels.
 
     Returns:
-        A JSON-ready dict: the strategies, both matrices, ``equilibria`` (each with the probability of
-        every strategy in its support and each side's expected utility), ``degenerate`` and a ``note``
-        saying what the list can be trusted for. A table with a match not played has no equilibria
-        (the note names the match).
+        A JSON-ready dict: the strategies, both matrices, ``eliminated`` (the strictly dominated
+        strategies of each side), ``method``, ``equilibria`` (each with the probability of every
+        strategy in its support and each side's expected utility), ``degenerate``, ``complete``
+        (whether the list is every equilibrium) and a ``note`` saying so in words. A table with a
+        match not played has no equilibria (the note names the match).
     """
+    us_names, partner_names = list(us_payoffs.index), list(us_payoffs.columns)
     out: dict[str, Any] = {
-        "us_strategies": list(us_payoffs.index), "partner_strategies": list(us_payoffs.columns),
+        "us_strategies": us_names, "partner_strategies": partner_names,
         "us_payoffs": _rounded(us_payoffs.to_numpy()), "partner_payoffs": _rounded(partner_payoffs.to_numpy()),
-        "equilibria": [], "degenerate": None}
-    missing = [(u, p) for u in us_payoffs.index for p in us_payoffs.columns
+        "eliminated": {"us": [], "partner": []}, "method": None, "equilibria": [], "degenerate": None,
+        "complete": False}
+    missing = [(u, p) for u in us_names for p in partner_names
                if not (np.isfinite(us_payoffs.loc[u, p]) and np.isfinite(partner_payoffs.loc[u, p]))]
     if missing:
         u, p = missing[0]
         out["note"] = (f"not computed: the payoff table is incomplete ({len(missing)} match(es) not played, "
                        f"e.g. {u} vs {p})")
         return out
-    a, b = us_payoffs.to_numpy(), partner_payoffs.to_numpy()
-    game = nashpy.Game(a, b)
+    a_full, b_full = us_payoffs.to_numpy(dtype=float), partner_payoffs.to_numpy(dtype=float)
+    rows, cols = undominated(a_full, b_full)
+    out["eliminated"] = {"us": [us_names[i] for i in range(len(us_names)) if i not in rows],
+                         "partner": [partner_names[j] for j in range(len(partner_names)) if j not in cols]}
+    dropped = sum(map(len, out["eliminated"].values()))
+    removed = f" after removing {dropped} strictly dominated strateg{'y' if dropped == 1 else 'ies'}" if dropped else ""
+    if (2 ** len(rows) - 1) * (2 ** len(cols) - 1) > SUPPORT_PAIRS:
+        out["note"] = (f"not computed: {len(rows)} US x {len(cols)} partner strategies are left{removed}, too many "
+                       f"to try every pair of supports (at most {SUPPORT_PAIRS}); enter fewer strategies")
+        return out
+    a, b = a_full[np.ix_(rows, cols)], b_full[np.ix_(rows, cols)]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        found = list(game.support_enumeration(tol=1e-12))
+        found = list(nashpy.Game(a, b).support_enumeration(tol=1e-12))
     degenerate = bool(_pure_ties(a, b) or any("degenerate" in str(w.message) for w in caught))
+    out["method"] = "support enumeration"
     seen = set()
-    for sigma_us, sigma_partner in found:
+    for sub_us, sub_partner in found:
+        sigma_us, sigma_partner = np.zeros(len(us_names)), np.zeros(len(partner_names))
+        sigma_us[rows], sigma_partner[cols] = sub_us, sub_partner
         key = (tuple(np.round(sigma_us, DECIMALS)), tuple(np.round(sigma_partner, DECIMALS)))
-        if key in seen:
+        if key in seen or not is_equilibrium(a_full, b_full, sigma_us, sigma_partner):
             continue
         seen.add(key)
         out["equilibria"].append({
-            "us": {s: round(float(x), DECIMALS) for s, x in zip(us_payoffs.index, sigma_us) if x > 1e-9},
-            "partner": {s: round(float(x), DECIMALS) for s, x in zip(us_payoffs.columns, sigma_partner) if x > 1e-9},
+            "us": {s: round(float(x), DECIMALS) for s, x in zip(us_names, sigma_us) if x > 1e-9},
+            "partner": {s: round(float(x), DECIMALS) for s, x in zip(partner_names, sigma_partner) if x > 1e-9},
             "pure": bool(np.count_nonzero(sigma_us > 1e-9) == 1 and np.count_nonzero(sigma_partner > 1e-9) == 1),
-            "us_utility": round(float(sigma_us @ a @ sigma_partner), DECIMALS),
-            "partner_utility": round(float(sigma_us @ b @ sigma_partner), DECIMALS)})
+            "us_utility": round(float(sigma_us @ a_full @ sigma_partner), DECIMALS),
+            "partner_utility": round(float(sigma_us @ b_full @ sigma_partner), DECIMALS)})
     out["degenerate"] = degenerate
+    out["complete"] = not degenerate
     count = len(out["equilibria"])
+    found_text = f"{count} equilibri{'um' if count == 1 else 'a'}"
     if degenerate:
-        out["note"] = (f"degenerate game (ties among best responses): {count} equilibri{'um' if count == 1 else 'a'} "
-                       f"found by support enumeration, which may miss others or list only the ends of a continuum; "
-                       f"each one listed is an equilibrium of the mean payoffs")
+        out["note"] = (f"degenerate game (ties among best responses): {found_text} found by support enumeration"
+                       f"{removed}, which may miss others or list only the ends of a continuum; each one listed is "
+                       f"an equilibrium of the mean payoffs")
     else:
-        out["note"] = (f"non-degenerate game: support enumeration lists all {count} equilibri"
-                       f"{'um' if count == 1 else 'a'} of the mean payoffs")
+        out["note"] = f"non-degenerate game: all {found_text} of the mean payoffs, by support enumeration{removed}"
     return out
+
+
+def undominated(a: np.ndarray, b: np.ndarray) -> tuple[list[int], list[int]]:
+    """Rows and columns left after removing strictly dominated pure strategies, again and again.
+
+    A row is removed when another remaining row pays the row player (``a``) strictly more against every
+    remaining column; a column likewise for the column player (``b``).
+    """
+    rows, cols = list(range(a.shape[0])), list(range(a.shape[1]))
+    changed = True
+    while changed:
+        changed = False
+        for i in list(rows):
+            if any(np.all(a[k, cols] > a[i, cols]) for k in rows if k != i):
+                rows.remove(i)
+                changed = True
+        for j in list(cols):
+            if any(np.all(b[rows, k] > b[rows, j]) for k in cols if k != j):
+                cols.remove(j)
+                changed = True
+    return rows, cols
+
+
+def is_equilibrium(a: np.ndarray, b: np.ndarray, sigma_r: np.ndarray, sigma_c: np.ndarray,
+                   tol: float = 1e-9) -> bool:
+    """Whether neither player gains more than ``tol`` by a pure deviation.
+
+    (nashpy's ``is_best_response`` compares floats exactly, which rounding defeats.)
+    """
+    if not (np.all(np.isfinite(sigma_r)) and np.all(np.isfinite(sigma_c))):
+        return False
+    return bool((a @ sigma_c).max() - sigma_r @ a @ sigma_c <= tol
+                and (sigma_r @ b).max() - sigma_r @ b @ sigma_c <= tol)
 
 
 def _pure_ties(a: np.ndarray, b: np.ndarray) -> bool:

@@ -12,8 +12,9 @@ import pytest
 from sim.tournament import TOURNAMENT_COLUMNS
 from sim.tournament_cli import main
 from sim.tournament_figures import plot_intervals
-from sim.tournament_stats import (PAIRED, PAIRWISE_COLUMNS, STATS_COLUMNS, UNPAIRED, compare, equilibria, game, holm,
-                                  pairwise, strategy_stats, t_interval)
+from sim.tournament_stats import (PAIRED, PAIRWISE_COLUMNS, STATS_COLUMNS, SUPPORT_PAIRS, UNPAIRED, compare,
+                                  equilibria, game, holm, is_equilibrium, pairwise, strategy_stats, t_interval,
+                                  undominated)
 
 
 def fabricated(cells: dict[tuple[str, str], list[tuple[float, float, bool]]]) -> pd.DataFrame:
@@ -103,14 +104,44 @@ def test_matching_pennies_has_the_mixed_half_half_equilibrium():
 def test_prisoners_dilemma_has_the_pure_defect_defect_equilibrium():
     a = [[3.0, 0.0], [5.0, 1.0]]  # strategy 0 cooperates, 1 defects
     b = [[3.0, 5.0], [0.0, 1.0]]
-    (only,) = game(matrix_table(a, b))["equilibria"]
+    result = game(matrix_table(a, b))
+    assert result["eliminated"] == {"us": ["u0"], "partner": ["p0"]}  # cooperating is strictly dominated
+    assert result["complete"] is True and result["method"] == "support enumeration"
+    (only,) = result["equilibria"]
     assert only == {"us": {"u1": 1.0}, "partner": {"p1": 1.0}, "pure": True, "us_utility": 1.0,
                     "partner_utility": 1.0}
 
 
+def test_iterated_elimination_of_strictly_dominated_strategies():
+    # row 2 is dominated by row 0; then, without row 2, column 1 is dominated by column 0; nothing else
+    a = np.array([[3.0, 1.0, 0.0], [0.0, 2.0, 4.0], [2.0, 0.0, -1.0]])
+    b = np.array([[2.0, 1.0, 1.0], [1.0, 0.0, 3.0], [0.0, 5.0, 0.0]])
+    assert undominated(a, b) == ([0, 1], [0, 2])
+    assert undominated(np.ones((2, 2)), np.ones((2, 2))) == ([0, 1], [0, 1])  # ties dominate nothing
+
+
+def test_a_game_too_large_for_support_enumeration_is_not_solved_and_says_so():
+    rng = np.random.default_rng(3)
+    n = 9  # (2^9 - 1)^2 pairs of supports, beyond SUPPORT_PAIRS; random payoffs: no strategy here is dominated
+    assert (2 ** n - 1) ** 2 > SUPPORT_PAIRS
+    a, b = rng.random((n, n)), rng.random((n, n))
+    assert undominated(a, b) == (list(range(n)), list(range(n)))
+    result = game(matrix_table(a.tolist(), b.tolist()))
+    assert result["equilibria"] == [] and result["method"] is None and result["complete"] is False
+    assert "not computed: 9 US x 9 partner strategies are left" in result["note"]
+
+
+def test_is_equilibrium_checks_pure_deviations_with_a_tolerance():
+    a, b = np.array([[3.0, 0.0], [5.0, 1.0]]), np.array([[3.0, 5.0], [0.0, 1.0]])
+    assert is_equilibrium(a, b, np.array([0.0, 1.0]), np.array([0.0, 1.0]))
+    assert not is_equilibrium(a, b, np.array([1.0, 0.0]), np.array([1.0, 0.0]))  # cooperate-cooperate is not one
+    pennies = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    assert is_equilibrium(pennies, -pennies, np.array([0.5, 0.5 + 1e-12]), np.array([0.5, 0.5]))
+
+
 def test_a_degenerate_game_is_reported_not_fatal():
     result = game(matrix_table([[0.5, 0.5], [0.5, 0.5]], [[0.7, 0.7], [0.7, 0.7]]))  # every side indifferent
-    assert result["degenerate"] is True and "degenerate game" in result["note"]
+    assert result["degenerate"] is True and "degenerate game" in result["note"] and result["complete"] is False
     assert result["equilibria"]  # what support enumeration finds is still listed
     assert all(eq["us_utility"] == 0.5 and eq["partner_utility"] == 0.7 for eq in result["equilibria"])
 
