@@ -38,6 +38,7 @@ from sim.progress import Progress
 from sim.runner import run_replications
 from sim.strategies import STRATEGIES, Side, USStrategy
 from sim.strategies.registry import strategy_spec
+from sim.tournament_stats import game, pairwise, strategy_stats
 
 TOURNAMENT_COLUMNS = ("us_strategy", "partner_strategy", "replication", "seed", "partner", "deal", "deal_day",
                       "final_tariff", "us_utility", "partner_utility")
@@ -253,7 +254,10 @@ def rank(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write(tournament: Tournament, out: Path, settings: dict[str, Any], figures: bool = True) -> list[Path]:
-    """Write the tables (Parquet, and the ranking as CSV too), ``tournament.json`` and the heatmaps.
+    """Write the tables (Parquet, and the ranking as CSV too), ``tournament.json``, the statistics and the heatmaps.
+
+    The statistics (``sim/tournament_stats.py``): ``strategy_stats`` (intervals), ``pairwise`` (tests,
+    Holm-adjusted), as Parquet and CSV, and ``equilibria.json`` (the payoff table and its Nash equilibria).
 
     Each file is written atomically; if one cannot be written, those already written are removed
     again (and the folders made for them), so that ``out`` never holds part of a tournament.
@@ -262,6 +266,9 @@ def write(tournament: Tournament, out: Path, settings: dict[str, Any], figures: 
     files = NewFiles(out)
     table = pa.Table.from_pandas(tournament.table, preserve_index=False)
     ranking = pa.Table.from_pandas(tournament.ranking, preserve_index=False)
+    strategy_table = strategy_stats(tournament.table)
+    pairs = pairwise(tournament.table)
+    nash = game(tournament.table)
     summary = {**settings, "us_strategies": [e.label for e in tournament.us],
                "partner_strategies": [e.label for e in tournament.partners],
                "entrants": {e.label: e.mapping for e in [*tournament.us, *tournament.partners]},
@@ -272,15 +279,21 @@ def write(tournament: Tournament, out: Path, settings: dict[str, Any], figures: 
         "ranking.parquet": lambda tmp: pq.write_table(ranking, tmp),
         "ranking.csv": lambda tmp: tournament.ranking.to_csv(tmp, index=False),
         "tournament.json": lambda tmp: tmp.write_text(json.dumps(summary, indent=2) + "\n"),
+        "strategy_stats.parquet": lambda tmp: strategy_table.to_parquet(tmp, index=False),
+        "strategy_stats.csv": lambda tmp: strategy_table.to_csv(tmp, index=False),
+        "pairwise.parquet": lambda tmp: pairs.to_parquet(tmp, index=False),
+        "pairwise.csv": lambda tmp: pairs.to_csv(tmp, index=False),
+        "equilibria.json": lambda tmp: tmp.write_text(json.dumps(nash, indent=2) + "\n"),
     }
     try:
         for name, writer in writers.items():
             atomic_write(out / name, writer)
             files.add(out / name)
         if figures:
-            from sim.tournament_figures import write_heatmaps  # matplotlib only when figures are asked for
+            from sim.tournament_figures import write_heatmaps, write_intervals  # matplotlib only for figures
 
             write_heatmaps(tournament.table, tournament.ranking, out, summary, files.add)
+            write_intervals(strategy_table, out, summary, files.add)
     except BaseException:
         files.remove()
         raise

@@ -23,6 +23,7 @@ from sim.config import ConfigError
 from sim.parallel import available_cores
 from sim.strategies import Side
 from sim.tournament import base_config, entrants, play, write
+from sim.tournament_stats import format_stats, game, pairwise, strategy_stats
 
 PROG = "tariffsim-tournament"
 MAX_SEED = 2**63 - 1  # as the tariffsim config's ``seed``
@@ -135,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for u, p, reason in result.refused:
         print(f"not played: {u} vs {p}: {reason}")
     print(format_ranking(result.ranking))
+    print()
+    print(format_stats(strategy_stats(result.table), pairwise(result.table), game(result.table)))
     print(f"results in {out}")
     return 0
 

@@ -31,6 +31,11 @@ NOTE = ("Rows and columns are in ranking order (1 = best mean utility for that s
         "own, in [0, 1]; without a deal a side gets what no deal is worth to it at the horizon (its reservation "
         "value). Cells: mean over replications and partners; grey: not played (reasons in tournament.json).")
 NOTE_SIZE = 7.5
+INTERVALS = "strategy_intervals.png"
+INTERVALS_NOTE = ("Dots: each strategy's mean utility over its opponents (left) and its share of tables with a deal "
+                  "(right); bars: 95% intervals, Student's t over the replication seeds (left) and Wilson's over the "
+                  "tables (right). Strategies best first on their side; strategy_stats.csv and pairwise.csv hold "
+                  "the numbers and the Holm-adjusted tests.")
 
 
 def matrix(table: pd.DataFrame, ranking: pd.DataFrame, column: str, us: Sequence[str] = (),
@@ -144,4 +149,54 @@ def write_heatmaps(table: pd.DataFrame, ranking: pd.DataFrame, out: Path, settin
             paths.append(path)
             if written is not None:
                 written(path)
+    return paths
+
+
+def plot_intervals(stats: pd.DataFrame, settings: dict[str, Any]) -> Figure:
+    """Each strategy's mean utility and deal rate with their 95% intervals, one row of panels per side.
+
+    Args:
+        stats: strategy_stats.parquet (``sim/tournament_stats.py``): per side and strategy, ``mean_utility``
+            with ``utility_low``/``utility_high`` and ``deal_rate`` with ``deal_low``/``deal_high``.
+        settings: tournament.json (``scenario``, ``seed``, ``replications``) for the subtitle.
+    """
+    sides = [("us", "US strategies"), ("partner", "partner strategies")]
+    counts = [max(1, int((stats["side"] == side).sum())) for side, _ in sides]
+    fig = Figure(figsize=(9.0, 2.4 + 0.32 * sum(counts)), dpi=DPI, layout="constrained")
+    axes = fig.subplots(2, 2, gridspec_kw={"height_ratios": counts})  # each side's utilities on their own scale
+    for (side, title), row in zip(sides, axes):
+        mine = stats[stats["side"] == side].sort_values("mean_utility", ascending=True, kind="stable")
+        y = np.arange(len(mine))
+        for ax, value, low, high, colour in ((row[0], "mean_utility", "utility_low", "utility_high", "C0"),
+                                             (row[1], "deal_rate", "deal_low", "deal_high", "C2")):
+            centre = mine[value].to_numpy(dtype=float)
+            # a missing interval (one replication) draws no bar rather than a wrong one
+            # (Wilson's upper end at a rate of 1 may round a hair below it: no negative bars)
+            below = np.clip(np.nan_to_num(centre - mine[low].to_numpy(dtype=float), nan=0.0), 0.0, None)
+            above = np.clip(np.nan_to_num(mine[high].to_numpy(dtype=float) - centre, nan=0.0), 0.0, None)
+            ax.errorbar(centre, y, xerr=[below, above], fmt="o", color=colour, capsize=3, ms=5)
+            ax.set_yticks(y, [s.replace("_", " ") for s in mine["strategy"]] if ax is row[0] else [])
+            ax.grid(axis="x", color="0.9")
+            ax.set_ylim(-0.6, len(mine) - 0.4)
+        row[0].set_ylabel(title)
+        row[1].set_xlim(-0.02, 1.02)
+    axes[1][0].set_xlabel("mean utility (1 = the side's ideal package)")
+    axes[1][1].set_xlabel("deal rate (share of tables with a deal)")
+    replications = settings.get("replications", "?")
+    fig.suptitle("Strategies' mean utility and deal rate, with 95% intervals", fontsize=12, fontweight="bold")
+    axes[0][0].set_title(_wrap(f"scenario {settings.get('scenario', '?')}, {replications} replication"
+                               f"{'' if replications == 1 else 's'} per match, seed {settings.get('seed', '?')}",
+                               4.0, 9), fontsize=9)
+    axes[0][1].set_title("same strategies, same order", fontsize=9)
+    fig.supxlabel(_wrap(INTERVALS_NOTE, fig.get_figwidth(), NOTE_SIZE), fontsize=NOTE_SIZE, color="0.3")
+    return fig
+
+
+def write_intervals(stats: pd.DataFrame, out: Path, settings: dict[str, Any],
+                    written: Callable[[Path], None] | None = None) -> list[Path]:
+    """Write the intervals figure as PNG and SVG under ``out/figures/``, atomically; returns their paths."""
+    paths = save_figure(plot_intervals(stats, settings), Path(out) / "figures" / INTERVALS)
+    for path in paths:
+        if written is not None:
+            written(path)
     return paths

@@ -11,7 +11,7 @@ import pytest
 from sim.strategies import STRATEGIES, Side
 from sim.tournament import RANKING_COLUMNS, TOURNAMENT_COLUMNS, Entrant, base_config, entrants, play, write
 from sim.tournament_cli import main
-from sim.tournament_figures import HEATMAPS, heatmaps
+from sim.tournament_figures import HEATMAPS, INTERVALS, heatmaps
 
 US = [Entrant("deal_seeker", {"name": "deal_seeker"}),
       Entrant("conceding_seeker", {"name": "deal_seeker", "beta": 2.0})]
@@ -52,7 +52,9 @@ def test_tiny_tournament_writes_the_documented_files_and_columns(written):
     summary = json.loads((written / "tournament.json").read_text())
     assert summary["us_strategies"] == ["deal_seeker", "conceding_seeker"] and summary["refused"] == []
     assert sorted(p.name for p in (written / "figures").iterdir()) == sorted(
-        name.replace(".png", suffix) for name, *_ in HEATMAPS for suffix in (".png", ".svg"))
+        name.replace(".png", suffix) for name in [*(h[0] for h in HEATMAPS), INTERVALS] for suffix in (".png", ".svg"))
+    for name in ("strategy_stats.parquet", "strategy_stats.csv", "pairwise.parquet", "pairwise.csv", "equilibria.json"):
+        assert (written / name).is_file(), name
 
 
 def test_ranking_is_the_mean_over_opponents_of_each_match_mean(tiny):
