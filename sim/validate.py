@@ -13,16 +13,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sim.command_errors import closed_pipe
-from sim.files import publish, temporary_beside
 from sim.observed import ObservedError, load_observed, resolve_observed
-from sim.report_outputs import debug, run_command
+from sim.report_inputs import ReportError
+from sim.report_outputs import Staged, debug, run_command
 from sim.validation import LOG_FLOOR, NAIVE_RATES, ValidationInputError, check_against_run, read_run, score, summarise
 
 __all__ = ["main", "validate"]
@@ -70,24 +69,13 @@ def validate(run_dir: Path, observed_path: Path) -> dict[str, Any]:
             "deadline": run.deadline.isoformat(), "notes": NOTES,
             "summary": json.loads(summary.to_json(orient="records")),
             "items": json.loads(table.to_json(orient="records"))}
-    staged: list[tuple[Path, Path]] = []
-
-    def stage(path: Path, fill: Callable[[Path], None]) -> None:
-        tmp = temporary_beside(path)
-        staged.append((tmp, path))
-        fill(tmp)
-
-    try:
-        stage(run_dir / OUTPUTS[0], lambda tmp: table.to_csv(tmp, index=False))
-        stage(run_dir / OUTPUTS[1], lambda tmp: table.to_parquet(tmp, index=False))
-        stage(run_dir / OUTPUTS[2], lambda tmp: tmp.write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8"))
+    with Staged(run_dir) as staged:  # all files renamed together at the end; none on an error
+        staged.write(run_dir / OUTPUTS[0], lambda tmp: table.to_csv(tmp, index=False))
+        staged.write(run_dir / OUTPUTS[1], lambda tmp: table.to_parquet(tmp, index=False))
+        staged.write(run_dir / OUTPUTS[2],
+                     lambda tmp: tmp.write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8"))
         title = f"{run.replications} replications vs {Path(observed_path).name}"
-        figures = write_reliability(table, run_dir / OUTPUTS[3], title, stage)
-        for tmp, path in staged:
-            publish(tmp, path)
-    finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+        figures = write_reliability(table, run_dir / OUTPUTS[3], title, staged.write)
     return {"table": table, "summary": summary,
             "files": [run_dir / name for name in OUTPUTS[:3]] + figures}
 
@@ -128,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             closed_pipe()
         return 0
 
-    return run_command("tariffsim-validate", action, {ValidationInputError: 2, ObservedError: 2},
+    return run_command("tariffsim-validate", action, {ValidationInputError: 2, ObservedError: 2, ReportError: 2},
                        f"while validating {args.run_dir}", debug())
 
 
