@@ -115,7 +115,7 @@ def write_outputs(out: Path, study: CalibrationStudy, outcome: Outcome, targets:
         "distance_at_point_estimate": distance(fit, observed_stats, scales),
         "point_estimate": outcome.point, "posterior": json.loads(summary.to_json(orient="records")),
         "generations": json.loads(outcome.generations.to_json(orient="records")),
-        "resumed_from_generation": outcome.resumed_from, "seconds": round(seconds, 2),
+        "resumed_from_generation": outcome.resumed_from, "seconds_this_command": round(seconds, 2),
         "distance": "mean over the statistics of ((simulated - observed) / scale)^2 (docs/calibration.md)",
     }
     written = []
