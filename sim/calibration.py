@@ -353,20 +353,20 @@ def run_calibration(study: CalibrationStudy, out: Path, base: dict[str, Any], ta
     observed = {t.name: t.observed for t in targets}
     model = CandidateModel(base, study.parameters, seeds, targets)
     resumed_from = None
+    url = f"sqlite:///{db.absolute()}"
     state = _read_state(state_path, db)
-    if state is not None and state["fingerprint"] != mark:
-        raise CalibrationInputError(f"{out} holds the database of another calibration ({db}: other parameters, "
-                                    f"observations, replications or config); give another --out, or remove "
-                                    f"{db} and {state_path} to start again")
+    done_before = 0
+    if state is not None:
+        history = pyabc.History(url, _id=state["run_id"])
+        done_before = history.max_t + 1
+        if done_before <= 0:  # interrupted before its first generation: nothing to keep, start again
+            state = None
+            db.unlink()
+        elif state["fingerprint"] != mark:
+            raise CalibrationInputError(f"{out} holds the database of another calibration ({db}: other "
+                                        f"parameters, observations, replications, population or config); give "
+                                        f"another --out, or remove {db} and {state_path} to start again")
     with WorkerPool(workers) as pool:
-        done_before = 0
-        url = f"sqlite:///{db.absolute()}"
-        if state is not None:
-            history = pyabc.History(url, _id=state["run_id"])
-            done_before = history.max_t + 1
-            if done_before <= 0:  # interrupted before its first generation: start again
-                state = None
-                db.unlink(missing_ok=True)
         eps_done = state is not None and _last_epsilon(history) <= study.min_epsilon
         remaining = 0 if eps_done else max(study.generations - done_before, 0)
         total = study.population * (remaining + (0 if state is not None else 1))

@@ -34,9 +34,9 @@ def plot_marginals(particles: pd.DataFrame, limits: Limits, point: dict[str, flo
 
     keys = list(limits)
     generations = sorted(particles["generation"].unique())
-    fig = Figure(figsize=(4.2 * len(keys), 3.6), layout="constrained")
+    fig = Figure(figsize=(max(4.2 * len(keys), 6.0), 3.6), layout="constrained")
     axes = fig.subplots(1, len(keys), squeeze=False)[0]
-    shades = np.linspace(0.25, 1.0, len(generations))
+    shades = np.linspace(1.0, 0.25, len(generations))[::-1]  # the last generation darkest
     for ax, key in zip(axes, keys):
         low, high = limits[key]
         for shade, t in zip(shades, generations):

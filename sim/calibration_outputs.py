@@ -135,7 +135,8 @@ def write_outputs(out: Path, study: CalibrationStudy, outcome: Outcome, targets:
             from sim.calibration_figures import write_calibration_figures
 
             limits = {p.key: (p.low, p.high) for p in study.parameters}
-            title = (f"{study.name}: {study.population} particles, {len(outcome.generations)} generations, "
+            n = len(outcome.generations)
+            title = (f"{study.name}: {study.population} particles, {n} generation{'s' if n > 1 else ''}, "
                      f"{study.replications} replications per candidate")
             written += write_calibration_figures(outcome.particles, limits, outcome.point, out / "figures", title,
                                                  staged.write)

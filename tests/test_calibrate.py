@@ -206,6 +206,8 @@ def test_a_stopped_study_resumes_from_its_database_and_matches_one_run_straight_
     with caplog.at_level(logging.INFO, logger="tariffsim"):
         assert main([str(path), "--out", str(first), "--workers", "1", "--generations", "2"]) == 0
     assert f"resuming from {first / 'abc.db'}, 1 generation done" in caplog.text
+    assert "tiny (ABC-SMC, 2 replications per candidate) [" in caplog.text  # the progress bar, as log lines
+    assert "generation 1: 4 accepted of" in caplog.text
     posterior, generations, info = read_outputs(first)
     assert list(generations["generation"]) == [0, 1] and info["resumed_from_generation"] == 1
     resumed = pd.read_parquet(first / "particles.parquet")
