@@ -40,7 +40,7 @@ import pandas as pd
 from sim.calibration_config import CalibrationStudy, Prior
 from sim.config import ConfigError, Scenario, load_study
 from sim.observed import Observed, load_observed, resolve_observed
-from sim.parallel import WorkerPool
+from sim.parallel import WorkerPool, deferred_stop_signals
 from sim.progress import Progress
 from sim.results import RUN_COLUMNS, run_rows
 from sim.sensitivity_config import with_values
@@ -249,19 +249,26 @@ def _evaluate_batch(simulate_one_pickle: bytes, batch_size: int, job_ids: list[i
 
 
 class _Counted:
-    """A future whose result, once read, advances the progress bar by its accepted candidates."""
+    """A future whose result, once read, advances the progress bar by its accepted candidates.
+
+    Ctrl-C is held while the executor's own code runs (``deferred_stop_signals``) and delivered
+    right after: an interruption inside it could leave a future's lock held and the pool unstoppable.
+    """
 
     def __init__(self, future: Future, executor: _Executor) -> None:
         self.future, self.executor = future, executor
 
     def done(self) -> bool:
-        return self.future.done()
+        with deferred_stop_signals():
+            return self.future.done()
 
     def cancel(self) -> bool:
-        return self.future.cancel()
+        with deferred_stop_signals():
+            return self.future.cancel()
 
     def result(self) -> Any:
-        batch = self.future.result()
+        with deferred_stop_signals():
+            batch = self.future.result()
         self.executor.count(sum(1 for _, accepted, _ in batch if accepted))
         return batch
 
@@ -280,7 +287,8 @@ class _Executor:
             future: Future = Future()
             future.set_result(_evaluate_batch(*args))
         else:
-            future = self.pool.submit(_evaluate_batch, *args)
+            with deferred_stop_signals():
+                future = self.pool.submit(_evaluate_batch, *args)
         return _Counted(future, self)
 
     def count(self, accepted: int) -> None:
@@ -386,9 +394,26 @@ def run_calibration(study: CalibrationStudy, out: Path, base: dict[str, Any], ta
                      "" if done_before == 1 else "s")
             abc.load(url, state["run_id"])
         if remaining > 0:
-            history = abc.run(minimum_epsilon=study.min_epsilon, max_nr_populations=remaining)
+            try:
+                history = abc.run(minimum_epsilon=study.min_epsilon, max_nr_populations=remaining)
+            except Exception as error:
+                if _interrupted(error):  # Ctrl-C inside a database write: pyabc's clean-up then fails
+                    raise KeyboardInterrupt from None
+                raise
         bar.close()
     return _outcome(history, study, resumed_from)
+
+
+def _interrupted(error: BaseException) -> bool:
+    """Whether ``error`` was raised while handling a ``KeyboardInterrupt`` (SQLAlchemy's
+    ``PendingRollbackError`` when pyabc closes a database that Ctrl-C stopped in mid-write)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _read_state(path: Path, db: Path) -> dict[str, Any] | None:

@@ -291,3 +291,16 @@ def test_ctrl_c_stops_every_process_and_the_same_command_resumes(tmp_path):
     assert resumed.returncode == 0, resumed.stderr
     assert f"resuming from {out / 'abc.db'}" in resumed.stderr
     assert len(pd.read_csv(out / "generations.csv")) == saved + 1
+
+
+def test_an_error_raised_while_handling_ctrl_c_counts_as_the_interruption():
+    from sim.calibration import _interrupted
+
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise RuntimeError("Can't reconnect until invalid transaction is rolled back")
+    except RuntimeError as error:
+        assert _interrupted(error)
+    assert not _interrupted(RuntimeError("a bug"))
