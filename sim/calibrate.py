@@ -134,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("MESA").setLevel(logging.WARNING)
+    if not debugging():  # Ctrl-C while pyabc closes a database connection: SQLAlchemy logs a traceback of it
+        logging.getLogger("sqlalchemy").setLevel(logging.CRITICAL)
     try:
         return calibrate(args)
     except (ConfigError, CommandError, CalibrationInputError) as error:

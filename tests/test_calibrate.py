@@ -267,8 +267,8 @@ def test_ctrl_c_stops_every_process_and_the_same_command_resumes(tmp_path):
 
     path = study_file(tmp_path, generations=30, population=6, replications=4)
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "sim.calibrate", str(path), "--out", str(out), "--workers", "2",
-               "--no-figures"]
+    command = [sys.executable, "-X", "faulthandler", "-m", "sim.calibrate", str(path), "--out", str(out),
+               "--workers", "2", "--no-figures"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("TARIFFSIM_DEBUG", None)
     proc = subprocess.Popen(command, cwd=tmp_path, env=env, text=True, stdout=subprocess.PIPE,
@@ -279,7 +279,13 @@ def test_ctrl_c_stops_every_process_and_the_same_command_resumes(tmp_path):
         assert time.monotonic() < deadline, "no generation saved in time"
         time.sleep(0.1)
     os.killpg(proc.pid, signal.SIGINT)
-    output, _ = proc.communicate(timeout=60)
+    try:
+        output, _ = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # show where it waits (faulthandler dumps every thread on SIGABRT)
+        os.kill(proc.pid, signal.SIGABRT)
+        output, _ = proc.communicate(timeout=30)
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail(f"still running 60 s after Ctrl-C:\n{output[-6000:]}")
     assert proc.returncode == 130, output
     assert "Traceback" not in output and "the same command resumes" in output
     assert_gone(proc.pid)
