@@ -100,6 +100,8 @@ CASES = [
     Case("sweep-jpn-concession-beta", ("-m", f"{JPN}.concession.beta=1.5,2.0"),
          (f"{JPN}.concession.beta", f"did you mean {JPN}.strategy.beta?")),
     Case("replication", ("replication=5",), ("replication", "did you mean replications?")),
+    Case("unknown-study", ("study=japan_election",), ("study=japan_election", "available: japan_election_x_deadline",
+                                                 "did you mean study=japan_election_x_deadline?")),
     Case("seeds", ("seeds=3",), ("seeds", "did you mean seed?")),
     Case("aspiraton", (f"{JPN}.aspiraton=0.9",), (f"{JPN}.aspiraton", f"did you mean {JPN}.aspiration?")),
     Case("plus-aspiraton", (f"+{JPN}.aspiraton=0.9",), (f"{JPN}.aspiraton", f"did you mean {JPN}.aspiration?")),
