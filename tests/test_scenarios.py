@@ -51,6 +51,12 @@ def test_the_observed_files_speak_of_the_added_partners_after_and_on_the_cutoff(
     dated = [d for d in (*after.check_dates, *(e.date for e in after.events)) if d]
     assert min(dated) > CUTOFF  # what happened after 1 July: out of sample
     assert state.as_of == CUTOFF and all(state.deal_by(code, CUTOFF) is False for code in ADDED)
+    for observed in (after, state):
+        assert all(len(item.source) > 10 for item in (*observed.deals, *observed.no_deals, *observed.events))
+    # The round's shared event is the baseline file's: one extension, to 1 Aug.
+    extension = [(e.date, e.new_deadline) for e in after.events if e.kind == "extension"]
+    assert extension == [(e.date, e.new_deadline) for e in load_observed("after_2025-07-01").events
+                         if e.kind == "extension"]
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
