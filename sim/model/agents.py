@@ -249,7 +249,7 @@ class PartnerAgent(Negotiator):
         in_force = t.in_force
         return (_STATUS_TEXT[t.status], *t.table_record, self.us_reservation, self.partner_reservation,
                 self.win_set, in_force["reciprocal"], _or_nan(in_force["autos"]), _or_nan(in_force["steel"]),
-                self.capital, _NAN if self.counter is None else self.counter.rate)
+                _NAN if self.counter is None else self.counter.rate, self.capital)
 
 
 _new_view = partial(tuple.__new__, View)  # a View without the named tuple's Python-level __new__ (hot path)
@@ -258,8 +258,8 @@ _STATUS_TEXT = {status: status.value for status in Status}  # Enum.value is slow
 ROW_COLUMNS = (
     "status", "us_offer_us", "us_offer_partner", "partner_offer_us", "partner_offer_partner",
     "us_offer_reciprocal", "us_offer_autos", "us_target", "partner_target", "us_reservation",
-    "partner_reservation", "partner_win_set", "tariff_reciprocal", "tariff_autos", "tariff_steel", "political_capital",
-    "counter_tariff",
+    "partner_reservation", "partner_win_set", "tariff_reciprocal", "tariff_autos", "tariff_steel", "counter_tariff",
+    "political_capital",
 )
 _NAN = float("nan")
 
