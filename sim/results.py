@@ -109,11 +109,13 @@ def _table(columns: tuple[str, ...], rows: list[tuple]) -> pa.Table:
     return table.replace_schema_metadata(pandas_nullable_ints(table.schema, NULLABLE_INT_COLUMNS).metadata)
 
 
-SUMMARY_COLUMNS = ("partner", "deal", "deal_date", "final_tariff")  # what ``summarise`` reads
+SUMMARY_COLUMNS = ("partner", "deal", "deal_date", "final_tariff", "final_counter_tariff")  # what ``summarise`` reads
 
 
 def summarise(runs: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """Per partner: deal probability, median deal date, median final tariff (``SUMMARY_COLUMNS``)."""
+    """Per partner: deal probability, median deal date, median final tariff (``SUMMARY_COLUMNS``),
+    and, for a partner with a counter-tariff, its median at the horizon (``median_final_counter_tariff``;
+    absent for partners without one, and for tables written before the column existed)."""
     out = {}
     for code, group in runs.groupby("partner", sort=False):
         deals = group.loc[group["deal"], "deal_date"]
@@ -126,4 +128,7 @@ def summarise(runs: pd.DataFrame) -> dict[str, dict[str, Any]]:
             "median_deal_date": median_date,
             "median_final_tariff": round(float(group["final_tariff"].median()), 2),
         }
+        counter = group["final_counter_tariff"].dropna() if "final_counter_tariff" in group else ()
+        if len(counter):
+            out[str(code)]["median_final_counter_tariff"] = round(float(counter.median()), 2)
     return out
