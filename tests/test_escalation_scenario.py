@@ -45,38 +45,51 @@ def _data(*overrides: str) -> dict:
 # The instrument: known answers.
 
 def test_no_deal_costs_the_us_in_proportion_to_the_counter_tariff_above_its_floor():
-    level = CounterTariffLevel(CHINA, "CHN")
+    level = CounterTariffLevel(CHINA, "CHN", us_start=9.0)
     assert level.us_cost() == pytest.approx(0.03 * 13.0 / 10.0)
     level.rate = 5.0  # below the floor: costs nothing
     assert level.us_cost() == 0.0
 
 
 def test_a_us_increase_is_answered_in_kind_up_to_the_ceiling():
-    log, level = EventLog(), CounterTariffLevel(CHINA, "CHN")
+    log, level = EventLog(), CounterTariffLevel(CHINA, "CHN", us_start=9.0)
     assert level.answer(log, 3, 6.0, "letter rate") and level.rate == pytest.approx(23.0)  # 20 + 0.5 x 6
     assert level.answer(log, 4, 40.0, "letter rate") and level.rate == 30.0  # the ceiling
     assert not level.answer(log, 5, 6.0, "letter rate")  # at the ceiling: no round, nothing logged
     assert not level.answer(log, 5, -2.0, "cut")  # a US cut is no increase
     assert [row[1] for row in log.rows] == [EventKind.COUNTER_TARIFF] * 2
-    still = CounterTariffLevel(CounterTariff(20.0, 7.0, 30.0, 0.0, 0.03), "CHN")
+    still = CounterTariffLevel(CounterTariff(20.0, 7.0, 30.0, 0.0, 0.03), "CHN", us_start=9.0)
     assert not still.answer(log, 6, 6.0, "letter rate") and still.rate == 20.0  # response 0: rounds only
 
 
-def test_a_deal_removes_the_share_of_the_counter_tariff_the_us_removes_of_its_own():
+def test_a_deal_undoes_the_answers_to_what_it_removes_first():
     log = EventLog()
-    level = CounterTariffLevel(CHINA, "CHN")
-    level.after_deal(log, 10, us_before=15.0, us_after=9.0, us_lowest=3.0)  # the US removes half its room
-    assert level.rate == pytest.approx(7.0 + 13.0 * 0.5) and level.deal_rate == level.rate
-    full = CounterTariffLevel(CHINA, "CHN")
+    level = CounterTariffLevel(CHINA, "CHN", us_start=9.0)
+    level.answer(log, 1, 6.0, "letter rate")  # 20 -> 23
+    level.after_deal(log, 10, us_before=15.0, us_after=12.0, us_lowest=3.0)  # half the answered points
+    assert level.rate == pytest.approx(21.5) and level.deal_rate == level.rate
+    back = CounterTariffLevel(CHINA, "CHN", us_start=9.0)
+    back.answer(log, 1, 6.0, "letter rate")
+    back.after_deal(log, 10, us_before=15.0, us_after=9.0, us_lowest=3.0)  # the US back to its first-day rate
+    assert back.rate == pytest.approx(20.0)
+
+
+def test_a_deal_below_the_first_day_rate_removes_the_same_share_of_the_rest():
+    log = EventLog()
+    level = CounterTariffLevel(CHINA, "CHN", us_start=9.0)
+    level.after_deal(log, 10, us_before=9.0, us_after=6.0, us_lowest=3.0)  # half of 9 - 3
+    assert level.rate == pytest.approx(7.0 + 13.0 * 0.5)
+    full = CounterTariffLevel(CHINA, "CHN", us_start=9.0)
+    full.answer(log, 1, 6.0, "letter rate")
     full.after_deal(log, 10, us_before=15.0, us_after=3.0, us_lowest=3.0)
-    assert full.rate == 7.0
-    none = CounterTariffLevel(CHINA, "CHN")
+    assert full.rate == 7.0  # every US point removed: back to the floor
+    none = CounterTariffLevel(CHINA, "CHN", us_start=9.0)
     none.after_deal(log, 10, us_before=9.5, us_after=12.0, us_lowest=3.0)  # the deal raised the US line
     assert none.rate == 20.0
 
 
 def test_a_dated_round_sets_the_rate_within_floor_and_ceiling():
-    log, level = EventLog(), CounterTariffLevel(CHINA, "CHN")
+    log, level = EventLog(), CounterTariffLevel(CHINA, "CHN", us_start=9.0)
     level.set_rate(log, 1, 50.0, "round")
     assert level.rate == 30.0
     level.set_rate(log, 2, 12.0, "truce")

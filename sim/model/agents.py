@@ -122,7 +122,7 @@ class PartnerAgent(Negotiator):
         self.us_penalty = 0.0
         # The partner's tariff on US goods, where its settings declare one (None: no instrument).
         counter = settings.counter_tariff
-        self.counter = None if counter is None else CounterTariffLevel(counter, settings.code)
+        self.counter = None if counter is None else CounterTariffLevel(counter, settings.code, settings.pause_rate)
         # How much the US wants this deal is not known before the run either: a draw per table.
         us_spread = us.reservation_spread
         self.us_shift = us_spread * float(model.rng.normal()) if us_spread > 0 else 0.0

@@ -6,11 +6,14 @@ what it cost before (``UnitedStatesAgent.reservation``'s penalty). The level mov
 
 - a dated round from the record (a ``partner_rate_change`` event) sets ``r`` to its amount;
 - a US rate increase of ``d`` points on the partner's goods (a tariff line raised outside the
-  talks, letter rates imposed) is answered at once: ``r <- min(max_rate, r + response d)``;
-- a deal entering into force removes the same share of ``r - r0`` as it removes of the US's
-  reciprocal line above the lowest rate the issue allows: with the US line going from ``u`` to
-  ``u'`` and ``lo`` that bound, ``r <- r0 + (r - r0) (u' - lo) / (u - lo)`` (all of it when
-  ``u' = lo``, none of it when the deal leaves the line where it was).
+  talks, letter rates imposed) is answered at once, tit for tat:
+  ``r <- min(max_rate, r + response d)``;
+- a deal entering into force that lowers the US's reciprocal line by ``D`` points undoes the
+  answers first, in the share of the answered US points ``A`` it removes:
+  ``r <- r - a min(D, A) / A`` (``a``: the points the answers added); a cut below the US rate of
+  the first day ``u0`` (``D - A`` points, if positive) then removes the same share of what is
+  left above the floor as it removes of ``u0`` above the lowest rate the issue allows (``lo``):
+  ``r <- r0 + (r - r0) (1 - (D - A) / (u0 - lo))`` (the floor when the US goes down to ``lo``).
 
 Each move is logged as a ``counter_tariff`` event. Nothing here draws from the run's generator.
 """
@@ -29,15 +32,19 @@ class CounterTariffLevel:
     Args:
         settings: The partner's instrument.
         code: The partner's code (actor of the events it logs).
+        us_start: The US's reciprocal rate on the partner on the first day, %.
     """
 
-    __slots__ = ("settings", "code", "rate", "deal_rate")
+    __slots__ = ("settings", "code", "rate", "deal_rate", "us_start", "_answered_us", "_answered")
 
-    def __init__(self, settings: CounterTariff, code: str) -> None:
+    def __init__(self, settings: CounterTariff, code: str, us_start: float) -> None:
         self.settings = settings
         self.code = code
         self.rate = settings.initial
         self.deal_rate = float("nan")  # the rate a deal in force left (NaN until then)
+        self.us_start = us_start
+        self._answered_us = 0.0  # US points answered in kind and not yet undone by a deal
+        self._answered = 0.0  # the points of counter-tariff those answers added
 
     def us_cost(self) -> float:
         """What the counter-tariff in force costs the US while there is no deal (utility)."""
@@ -48,6 +55,7 @@ class CounterTariffLevel:
         """A dated round: the rate becomes ``rate`` (kept within floor and max_rate)."""
         s = self.settings
         before, self.rate = self.rate, min(s.max_rate, max(s.floor, rate))
+        self._answered = min(self._answered, self.rate - s.floor)  # a dated cut may undo answers too
         log.add(day, EventKind.COUNTER_TARIFF, self.code, "USA",
                 f"{self.code}'s tariff on US goods {before:.1f}% -> {self.rate:.1f}%: {detail}")
 
@@ -58,6 +66,8 @@ class CounterTariffLevel:
             return False
         before = self.rate
         self.rate = min(s.max_rate, self.rate + s.response * us_points)
+        self._answered_us += us_points
+        self._answered += self.rate - before
         log.add(day, EventKind.COUNTER_TARIFF, self.code, "USA",
                 f"{self.code} answers the {cause} (+{us_points:.1f} points on its goods): its tariff on US goods "
                 f"{before:.1f}% -> {self.rate:.1f}%")
@@ -65,11 +75,22 @@ class CounterTariffLevel:
 
     def after_deal(self, log: EventLog, day: int, us_before: float, us_after: float, us_lowest: float) -> None:
         """A deal in force moved the US reciprocal line from ``us_before`` to ``us_after``
-        (``us_lowest`` the lowest the issue allows): remove the same share of the counter-tariff."""
+        (``us_lowest`` the lowest the issue allows): undo the answers to what it removes, then
+        the same share of the rest as it removes of the first day's US rate."""
         s = self.settings
-        room = us_before - us_lowest
-        kept = 0.0 if room <= 0.0 else min(1.0, max(0.0, (us_after - us_lowest) / room))
         before = self.rate
-        self.rate = self.deal_rate = s.floor + (self.rate - s.floor) * kept
+        cut = max(0.0, us_before - us_after)
+        undone = min(cut, self._answered_us)
+        if undone > 0.0:
+            share = undone / self._answered_us
+            self.rate -= self._answered * share
+            self._answered *= 1.0 - share
+            self._answered_us -= undone
+        below = cut - undone  # points the deal cuts below the first day's US rate
+        room = self.us_start - us_lowest
+        if below > 0.0:
+            kept = 0.0 if room <= 0.0 else max(0.0, 1.0 - below / room)
+            self.rate = s.floor + (self.rate - s.floor) * kept
+        self.rate = self.deal_rate = max(s.floor, self.rate)
         log.add(day, EventKind.COUNTER_TARIFF, self.code, "USA",
                 f"under the deal {self.code}'s tariff on US goods {before:.1f}% -> {self.rate:.1f}%")
