@@ -193,3 +193,37 @@ def test_the_escalation_scenario_runs_and_its_tables_show_the_counter_tariffs(tm
     for stem in ("dance", "tariff_paths", "deal_dates"):
         assert (run / "figures" / f"{stem}.png").stat().st_size > 1000
     assert math.isclose(ts["counter_tariff"].iloc[0], 20.5)
+
+
+def test_a_us_cut_outside_the_talks_is_answered_by_undoing_the_answers():
+    log = EventLog()
+    level = CounterTariffLevel(CHINA, "CHN", us_start=9.0)
+    assert not level.ease(log, 1, 3.0, "cut")  # nothing answered yet: nothing to undo
+    level.answer(log, 2, 6.0, "letter rate")  # 20 -> 23
+    assert level.ease(log, 3, 3.0, "truce cut") and level.rate == pytest.approx(21.5)
+    assert level.ease(log, 4, 10.0, "truce cut") and level.rate == pytest.approx(20.0)
+    assert level.rate >= CHINA.floor and [row[1] for row in log.rows] == [EventKind.COUNTER_TARIFF] * 3
+
+
+def test_a_truce_that_lowers_the_us_rate_lowers_the_answer_to_it():
+    """A truce with its rate changes: the US rate raised on the record, answered, then cut in a
+    truce; the counter-tariff follows it down, and the deadline moves to the truce's end."""
+    data = _data()
+    data["scenario"]["events"] += [
+        {"date": "2018-12-11", "kind": "sector_tariff", "issue": "reciprocal", "targets": ["CHN"], "amount": 15.5,
+         "detail": "the 25% applies"},
+        {"date": "2018-12-21", "kind": "sector_tariff", "issue": "reciprocal", "targets": ["CHN"], "amount": 9.5,
+         "detail": "the increase suspended"},
+        {"date": "2018-12-21", "kind": "truce", "targets": ["CHN"], "amount": 60, "detail": "a truce"}]
+    model = run_model(load_study(data).scenario, replication_seeds(1, 1)[0])
+    column = ROW_COLUMNS.index("counter_tariff")
+    series = [row[2][column] for row in model.datacollector.model_vars["day"]]
+    assert series[9] == 20.5 and series[10] == pytest.approx(20.5 + 0.6 * 6.0) and series[20] == pytest.approx(20.5)
+    assert model.log.of_kind(EventKind.TRUCE)[-1][0] == 20
+
+
+def test_the_baseline_logs_no_counter_tariff_and_records_none(baseline):
+    model = run_model(baseline.scenario, replication_seeds(3, 1)[0])
+    assert not model.log.of_kind(EventKind.COUNTER_TARIFF) and not model.log.of_kind(EventKind.TRUCE)
+    column = ROW_COLUMNS.index("counter_tariff")
+    assert all(math.isnan(row[column]) for day in model.datacollector.model_vars["day"] for row in day[2:])

@@ -7,7 +7,8 @@ what it cost before (``UnitedStatesAgent.reservation``'s penalty). The level mov
 - a dated round from the record (a ``partner_rate_change`` event) sets ``r`` to its amount;
 - a US rate increase of ``d`` points on the partner's goods (a tariff line raised outside the
   talks, letter rates imposed) is answered at once, tit for tat:
-  ``r <- min(max_rate, r + response d)``;
+  ``r <- min(max_rate, r + response d)``; a US cut outside the talks (a line lowered by a dated
+  event, as in a truce) is answered in kind too, by undoing the answers as a deal does (below);
 - a deal entering into force that lowers the US's reciprocal line by ``D`` points undoes the
   answers first, in the share of the answered US points ``A`` it removes:
   ``r <- r - a min(D, A) / A`` (``a``: the points the answers added); a cut below the US rate of
@@ -73,6 +74,27 @@ class CounterTariffLevel:
                 f"{before:.1f}% -> {self.rate:.1f}%")
         return True
 
+    def ease(self, log: EventLog, day: int, us_points: float, cause: str) -> bool:
+        """Answer a US cut of ``us_points`` outside the talks by undoing the answers to it;
+        returns whether the rate fell."""
+        before = self.rate
+        if us_points <= 0.0 or self._undo(us_points) <= 0.0:
+            return False
+        log.add(day, EventKind.COUNTER_TARIFF, self.code, "USA",
+                f"{self.code} answers the {cause} (-{us_points:.1f} points on its goods): its tariff on US goods "
+                f"{before:.1f}% -> {self.rate:.1f}%")
+        return True
+
+    def _undo(self, cut: float) -> float:
+        """Undo the answers to ``cut`` of the US points answered; returns the US points undone."""
+        undone = min(cut, self._answered_us)
+        if undone > 0.0:
+            share = undone / self._answered_us
+            self.rate = max(self.settings.floor, self.rate - self._answered * share)
+            self._answered *= 1.0 - share
+            self._answered_us -= undone
+        return undone
+
     def after_deal(self, log: EventLog, day: int, us_before: float, us_after: float, us_lowest: float) -> None:
         """A deal in force moved the US reciprocal line from ``us_before`` to ``us_after``
         (``us_lowest`` the lowest the issue allows): undo the answers to what it removes, then
@@ -80,12 +102,7 @@ class CounterTariffLevel:
         s = self.settings
         before = self.rate
         cut = max(0.0, us_before - us_after)
-        undone = min(cut, self._answered_us)
-        if undone > 0.0:
-            share = undone / self._answered_us
-            self.rate -= self._answered * share
-            self._answered *= 1.0 - share
-            self._answered_us -= undone
+        undone = self._undo(cut)
         below = cut - undone  # points the deal cuts below the first day's US rate
         room = self.us_start - us_lowest
         if below > 0.0:

@@ -164,9 +164,15 @@ def write_letter(model: TariffModel, partner: PartnerAgent) -> None:
 
 
 def counter_round(model: TariffModel, partner: PartnerAgent, day: int, us_points: float, cause: str) -> None:
-    """A partner with a counter-tariff answers a US increase of ``us_points`` on its goods in
-    kind (``CounterTariffLevel.answer``); a round unsettles markets as retaliation does."""
-    if partner.counter is not None and partner.counter.answer(model.log, day, us_points, cause):
+    """A partner with a counter-tariff answers a US change of ``us_points`` on its goods in
+    kind: an increase with a round (``CounterTariffLevel.answer``), which unsettles markets as
+    retaliation does; a cut by undoing its answers (``CounterTariffLevel.ease``)."""
+    counter = partner.counter
+    if counter is None:
+        return
+    if us_points < 0.0:
+        counter.ease(model.log, day, -us_points, cause)
+    elif counter.answer(model.log, day, us_points, cause):
         model.world.shock(model.scenario.environment.market_stress.retaliation)
 
 
