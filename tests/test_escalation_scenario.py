@@ -227,3 +227,13 @@ def test_the_baseline_logs_no_counter_tariff_and_records_none(baseline):
     assert not model.log.of_kind(EventKind.COUNTER_TARIFF) and not model.log.of_kind(EventKind.TRUCE)
     column = ROW_COLUMNS.index("counter_tariff")
     assert all(math.isnan(row[column]) for day in model.datacollector.model_vars["day"] for row in day[2:])
+
+
+def test_a_deal_back_to_the_first_day_rate_leaves_an_unanswering_partner_where_it_was():
+    log = EventLog()
+    still = CounterTariffLevel(CounterTariff(20.0, 7.0, 30.0, 0.0, 0.03), "CHN", us_start=9.0)
+    assert not still.answer(log, 1, 6.0, "letter rate")  # response 0: no round
+    still.after_deal(log, 10, us_before=15.0, us_after=9.0, us_lowest=3.0)
+    assert still.rate == 20.0
+    still.after_deal(log, 11, us_before=9.0, us_after=6.0, us_lowest=3.0)  # then half the first day's room
+    assert still.rate == pytest.approx(7.0 + 13.0 * 0.5)

@@ -12,9 +12,9 @@ what it cost before (``UnitedStatesAgent.reservation``'s penalty). The level mov
 - a deal entering into force that lowers the US's reciprocal line by ``D`` points undoes the
   answers first, in the share of the answered US points ``A`` it removes:
   ``r <- r - a min(D, A) / A`` (``a``: the points the answers added); a cut below the US rate of
-  the first day ``u0`` (``D - A`` points, if positive) then removes the same share of what is
-  left above the floor as it removes of ``u0`` above the lowest rate the issue allows (``lo``):
-  ``r <- r0 + (r - r0) (1 - (D - A) / (u0 - lo))`` (the floor when the US goes down to ``lo``).
+  the first day ``u0`` (``B = max(0, min(u, u0) - u')`` points) then removes the same share of
+  what is left above the floor as it removes of ``u0`` above the lowest rate the issue allows
+  (``lo``): ``r <- r0 + (r - r0) (1 - B / (u0 - lo))`` (the floor when the US goes down to ``lo``).
 
 Each move is logged as a ``counter_tariff`` event. Nothing here draws from the run's generator.
 """
@@ -102,8 +102,8 @@ class CounterTariffLevel:
         s = self.settings
         before = self.rate
         cut = max(0.0, us_before - us_after)
-        undone = self._undo(cut)
-        below = cut - undone  # points the deal cuts below the first day's US rate
+        self._undo(cut)
+        below = max(0.0, min(us_before, self.us_start) - us_after)  # points cut below the first day's US rate
         room = self.us_start - us_lowest
         if below > 0.0:
             kept = 0.0 if room <= 0.0 else max(0.0, 1.0 - below / room)
