@@ -138,7 +138,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="a run directory (runs.parquet, summary.json) or a sweep's directory (hydra.sweep.dir)")
     parser.add_argument("observed", type=Path,
                         help="an observed-outcomes YAML file, or the name of a shipped one: after_2025-07-01 "
-                             "(what happened after 1 Jul 2025), state_2025-07-01 (what was known then)")
+                             "(what happened after 1 Jul 2025), state_2025-07-01 (what was known then), "
+                             "us_china_after_2018-12-01 (for the us_china_2018 scenario)")
     return parser
 
 
