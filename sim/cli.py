@@ -93,10 +93,15 @@ def _save_config(cfg: DictConfig, run_dir: Path) -> None:
 
 def format_table(summary: dict) -> str:
     """The per-partner outcome table printed at the end of a run."""
-    lines = [f"{'partner':<8}{'P(deal)':>9}{'median deal date':>19}{'median final tariff':>21}"]
+    counter = any("median_final_counter_tariff" in row for row in summary["partners"].values())
+    head = f"{'partner':<8}{'P(deal)':>9}{'median deal date':>19}{'median final tariff':>21}"
+    lines = [head + (f"{'median counter-tariff':>23}" if counter else "")]
     for code, row in summary["partners"].items():
         date = row["median_deal_date"] or "—"
-        lines.append(f"{code:<8}{row['deal_probability']:>9.2f}{date:>19}{row['median_final_tariff']:>20.1f}%")
+        line = f"{code:<8}{row['deal_probability']:>9.2f}{date:>19}{row['median_final_tariff']:>20.1f}%"
+        if "median_final_counter_tariff" in row:  # the partner's tariff on US goods at the horizon
+            line += f"{row['median_final_counter_tariff']:>22.1f}%"
+        lines.append(line)
     return "\n".join(lines)
 
 

@@ -21,7 +21,7 @@ EPOCH = dt.date(1970, 1, 1)
 DATE_COLUMNS = {"date", "deal_date", "final_deadline", "deadline"}
 RUN_COLUMNS = (
     "run_id", "seed", "partner", "deal", "deal_date", "deal_day", "effective_day", "final_tariff", "final_autos", "final_steel",
-    *(f"agreed_{name}" for name in ISSUES), "letter", "extended_deadline", "final_deadline",
+    "final_counter_tariff", *(f"agreed_{name}" for name in ISSUES), "agreed_counter_tariff", "letter", "extended_deadline", "final_deadline",
     "ratification_failures", "us_utility", "partner_utility", "us_reservation", "partner_reservation",
 )
 TIMESERIES_COLUMNS = ("run_id", "seed", "day", "date", "partner", *ROW_COLUMNS, "market_stress", "deadline")
@@ -74,12 +74,15 @@ def _run_row(partner: PartnerAgent, run_id: int, seed: int, start_days: int, fin
     deal = talks.deal
     nan = float("nan")
     in_force = talks.in_force
+    counter = partner.counter
     return (
         run_id, seed, partner.code, deal is not None,
         None if deal is None else start_days + talks.deal_day, talks.deal_day, talks.effective_day,
         in_force["reciprocal"], nan if in_force["autos"] is None else in_force["autos"],
         nan if in_force["steel"] is None else in_force["steel"],
-        *(agreed.get(name, nan) for name in ISSUES), letter, extended, final_deadline,
+        nan if counter is None else counter.rate,
+        *(agreed.get(name, nan) for name in ISSUES), nan if counter is None else counter.deal_rate,
+        letter, extended, final_deadline,
         partner.ratification_failures,
         nan if deal is None else deal.us_utility, nan if deal is None else deal.partner_utility,
         partner.us_reservation, partner.partner_reservation,
@@ -106,11 +109,13 @@ def _table(columns: tuple[str, ...], rows: list[tuple]) -> pa.Table:
     return table.replace_schema_metadata(pandas_nullable_ints(table.schema, NULLABLE_INT_COLUMNS).metadata)
 
 
-SUMMARY_COLUMNS = ("partner", "deal", "deal_date", "final_tariff")  # what ``summarise`` reads
+SUMMARY_COLUMNS = ("partner", "deal", "deal_date", "final_tariff", "final_counter_tariff")  # what ``summarise`` reads
 
 
 def summarise(runs: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """Per partner: deal probability, median deal date, median final tariff (``SUMMARY_COLUMNS``)."""
+    """Per partner: deal probability, median deal date, median final tariff (``SUMMARY_COLUMNS``),
+    and, for a partner with a counter-tariff, its median at the horizon (``median_final_counter_tariff``;
+    absent for partners without one, and for tables written before the column existed)."""
     out = {}
     for code, group in runs.groupby("partner", sort=False):
         deals = group.loc[group["deal"], "deal_date"]
@@ -123,4 +128,7 @@ def summarise(runs: pd.DataFrame) -> dict[str, dict[str, Any]]:
             "median_deal_date": median_date,
             "median_final_tariff": round(float(group["final_tariff"].median()), 2),
         }
+        counter = group["final_counter_tariff"].dropna() if "final_counter_tariff" in group else ()
+        if len(counter):
+            out[str(code)]["median_final_counter_tariff"] = round(float(counter.median()), 2)
     return out

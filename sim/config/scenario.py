@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sim.config.instruments import CounterTariff, instrument_problems, read_counter_tariff
 from sim.config.reader import ConfigError, Reader
 from sim.core.issues import ISSUES
 from sim.strategies import Side, StrategySpec, strategy_spec
@@ -35,7 +36,7 @@ COLOUR_CYCLE = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7"
 US_COLOUR = "#000000"
 HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 EVENT_KINDS = ("precedent", "market_shock", "sector_tariff", "talks_cut", "talks_resumed",
-               "concession", "attention")
+               "concession", "attention", "partner_rate_change", "truce")
 WEIGHT_TOLERANCE = 1e-6
 
 
@@ -134,6 +135,7 @@ class Partner:
     hesitancy_days: int = 30
     meeting_chance: float = 1.0
     colour: str | None = None  # hex #RRGGBB for the figures; None in the YAML: one from COLOUR_CYCLE
+    counter_tariff: CounterTariff | None = None  # its tariff on US goods (sim.config.instruments); None: none
 
 
 @dataclass(frozen=True)
@@ -263,7 +265,12 @@ def _scenario(r: Reader) -> Scenario:
     partners = _coloured(partners)
     if horizon is not None:
         _dates_inside(partners_r, partners, horizon)
-    events = tuple(_event(er, horizon, partners) for er in r.items("events"))
+    event_readers = r.items("events")
+    events = tuple(_event(er, horizon, partners) for er in event_readers)
+    for key, targets, allowed in instrument_problems(
+            [(er.key("targets"), e.kind, e.targets) for er, e in zip(event_readers, events)],
+            {code: p.counter_tariff for code, p in partners.items()}):
+        r.error(key, list(targets), allowed)
     r.finish()
     for issue in us.floors:
         if issue not in ISSUES:
@@ -363,6 +370,7 @@ def _partner(r: Reader, code: str, start: dt.date | None) -> Partner:
         hesitancy_days=r.integer("hesitancy_days", 1, 365, default=30),
         meeting_chance=r.number("meeting_chance", 0, 1, default=1.0, lo_open=True),
         colour=colour.upper() if colour else None,
+        counter_tariff=read_counter_tariff(r),
     )
     r.finish()
     return partner
@@ -511,8 +519,12 @@ def _event(r: Reader, horizon: tuple[dt.date, dt.date] | None, partners: dict[st
         r.error(r.key("issue"), issue, f"a concession event must name an issue: {', '.join(ISSUES)}")
     elif issue is not None and not known:
         r.error(r.key("issue"), issue, f"must name an issue: {', '.join(ISSUES)}")
-    amount = (r.number("amount", 0, 100, allowed=TARIFF) if kind == "sector_tariff"
-              else r.number("amount", default=0.0))
+    if kind in ("sector_tariff", "partner_rate_change"):
+        amount = r.number("amount", 0, 100, allowed=TARIFF)
+    elif kind == "truce":  # its length in days: the deadline moves to the truce's end
+        amount = float(r.integer("amount", 1, 3650))
+    else:
+        amount = r.number("amount", default=0.0)
     event = OutsideEvent(date, kind, tuple(t for t in targets if t == "ALL" or t in partners),
                          amount, issue, str(r.raw("detail", kind)))
     r.finish()

@@ -12,6 +12,7 @@ import mesa
 import numpy as np
 
 from sim.config.scenario import Partner, UnitedStates
+from sim.model.counter_tariffs import CounterTariffLevel
 from sim.model.environment import election_result, election_salience
 from sim.model.politics import BindingLine, binding_lines, caps_on, ratification_threshold, ratifies
 from sim.model.talks import Status, Talks
@@ -119,6 +120,9 @@ class PartnerAgent(Negotiator):
         spread = settings.reservation_spread
         self.reservation_shift = settings.reservation_shift + (spread * float(model.rng.normal()) if spread > 0 else 0.0)
         self.us_penalty = 0.0
+        # The partner's tariff on US goods, where its settings declare one (None: no instrument).
+        counter = settings.counter_tariff
+        self.counter = None if counter is None else CounterTariffLevel(counter, settings.code, settings.pause_rate)
         # How much the US wants this deal is not known before the run either: a draw per table.
         us_spread = us.reservation_spread
         self.us_shift = us_spread * float(model.rng.normal()) if us_spread > 0 else 0.0
@@ -178,7 +182,8 @@ class PartnerAgent(Negotiator):
         hesitancy = 0.0 if self._escalation_day is None else self.hesitancy(day)
         self.partner_reservation = min(0.99, max(0.0, partner_no_deal + self.reservation_shift + hesitancy))
         self.win_set = min(0.99, self.partner_reservation + self.threshold(day) + self._safety)
-        self.us_reservation = self.model.us.reservation(us_no_deal, self.us_penalty - self.us_shift)
+        penalty = self.us_penalty if self.counter is None else self.us_penalty + self.counter.us_cost()
+        self.us_reservation = self.model.us.reservation(us_no_deal, penalty - self.us_shift)
 
     def hesitancy(self, day: int) -> float:
         """What US escalations (a tariff line raised without warning, letter rates imposed, a
@@ -244,7 +249,7 @@ class PartnerAgent(Negotiator):
         in_force = t.in_force
         return (_STATUS_TEXT[t.status], *t.table_record, self.us_reservation, self.partner_reservation,
                 self.win_set, in_force["reciprocal"], _or_nan(in_force["autos"]), _or_nan(in_force["steel"]),
-                self.capital)
+                _NAN if self.counter is None else self.counter.rate, self.capital)
 
 
 _new_view = partial(tuple.__new__, View)  # a View without the named tuple's Python-level __new__ (hot path)
@@ -253,8 +258,10 @@ _STATUS_TEXT = {status: status.value for status in Status}  # Enum.value is slow
 ROW_COLUMNS = (
     "status", "us_offer_us", "us_offer_partner", "partner_offer_us", "partner_offer_partner",
     "us_offer_reciprocal", "us_offer_autos", "us_target", "partner_target", "us_reservation",
-    "partner_reservation", "partner_win_set", "tariff_reciprocal", "tariff_autos", "tariff_steel", "political_capital",
+    "partner_reservation", "partner_win_set", "tariff_reciprocal", "tariff_autos", "tariff_steel", "counter_tariff",
+    "political_capital",
 )
+_NAN = float("nan")
 
 
 def _or_nan(value: float | None) -> float:

@@ -35,6 +35,8 @@ class EventKind(str, Enum):
     COURT_HEARING = "court_hearing"
     CONCESSION = "concession"
     SUMMIT = "summit"
+    COUNTER_TARIFF = "counter_tariff"
+    TRUCE = "truce"
 
 
 Detail = str | Callable[[], str]

@@ -1,5 +1,5 @@
 """Dated outside events from the scenario: precedents, market shocks, sector tariffs, talks cut
-and resumed, unilateral concessions and summits."""
+and resumed, unilateral concessions, summits, partners' rounds of counter-tariffs and truces."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sim.config.scenario import OutsideEvent
 from sim.model.events import EventKind
 from sim.model.talks import Status
-from sim.model.us_tactics import retaliate
+from sim.model.us_tactics import counter_round, retaliate
 
 if TYPE_CHECKING:
     from sim.model.agents import PartnerAgent
@@ -33,8 +33,10 @@ def apply_outside_event(model: TariffModel, event: OutsideEvent, day: int) -> li
         model.log.add(day, EventKind.SECTOR_TARIFF, "USA", label, event.detail)
         for p in targets:
             if p.open and p.talks.in_force.get(event.issue) is not None:
+                before = p.talks.in_force[event.issue]
                 p.talks.set_line(event.issue, event.amount)
                 retaliate(model, p, day, f"{event.issue} tariff")
+                counter_round(model, p, day, event.amount - before, f"{event.issue} tariff")
         model.world.shock(stress.letter)
     elif kind == "talks_cut":
         for p in targets:
@@ -56,10 +58,28 @@ def apply_outside_event(model: TariffModel, event: OutsideEvent, day: int) -> li
             if p.open and event.issue in p.talks.space.names:
                 p.talks.give(event.issue, event.amount)
         model.log.add(day, EventKind.CONCESSION, label, "USA", event.detail)
+    elif kind == "partner_rate_change":
+        for p in targets:  # the config admits only partners that declare a counter-tariff
+            p.counter.set_rate(model.log, day, event.amount, event.detail)
+    elif kind == "truce":
+        _truce(model, targets, label, event, day)
     elif kind == "attention":
         model.log.add(day, EventKind.SUMMIT, "WORLD", label, event.detail)
         return [p for p in targets if p.open]
     return []
+
+
+def _truce(model: TariffModel, targets: list[PartnerAgent], label: str, event: OutsideEvent, day: int) -> None:
+    """Both sides hold their fire for ``amount`` days: the deadline moves to the truce's end, cut
+    talks with the targets resume, and markets calm as they do at a deal. Rates the truce lowers
+    are dated rate changes of their own (``sector_tariff``, ``partner_rate_change``)."""
+    model.deadline_day = min(model.last_day, day + int(event.amount))
+    for p in targets:
+        if p.talks.status is Status.SUSPENDED:
+            p.talks.status = Status.TALKING
+    model.world.shock(-model.scenario.environment.market_stress.deal)
+    model.log.add(day, EventKind.TRUCE, "USA", label,
+                  f"{event.detail} (deadline now {model.date_of(model.deadline_day)})")
 
 
 def _has_conceded(partner: PartnerAgent, issue: str) -> bool:

@@ -265,6 +265,8 @@ class Talks:
         """A US tariff line on the partner changes outside the talks (steel doubled)."""
         self.escalations += max(0.0, rate - (self.in_force[name] or 0.0))
         self.in_force[name] = rate
+        if name == "reciprocal":  # no deal now means at least the rate in force
+            self.threatened = max(self.threatened, rate)
         self._no_deal = None
 
     def conclude(self, offer: Offer, day: int, lag: int = 0) -> None:

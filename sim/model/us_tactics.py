@@ -125,10 +125,12 @@ def _impose(model: TariffModel, open_partners: list[PartnerAgent], day: int) -> 
     for partner in open_partners:
         write_letter(model, partner)
         partner.talks.letter_sent = True
+        before = partner.talks.in_force["reciprocal"]
         rate = partner.talks.impose_letter()
         model.log.add(day, EventKind.LETTER_RATES_IMPOSED, "USA", partner.code,
                       f"{rate:.0f}% on {partner.code}'s goods from {model.date_of(day)}")
         retaliate(model, partner, day, "letter rate")
+        counter_round(model, partner, day, rate - before, "letter rate")
     model.world.shock(model.scenario.environment.market_stress.letters_imposed)
 
 
@@ -159,6 +161,19 @@ def write_letter(model: TariffModel, partner: PartnerAgent) -> None:
     lo, hi = letter_range(model, partner)
     # Read only once the letter is sent (send_letter, impose_letter), which refresh no deal's value.
     talks.letter_rate = float(model.rng.integers(lo, hi + 1))
+
+
+def counter_round(model: TariffModel, partner: PartnerAgent, day: int, us_points: float, cause: str) -> None:
+    """A partner with a counter-tariff answers a US change of ``us_points`` on its goods in
+    kind: an increase with a round (``CounterTariffLevel.answer``), which unsettles markets as
+    retaliation does; a cut by undoing its answers (``CounterTariffLevel.ease``)."""
+    counter = partner.counter
+    if counter is None:
+        return
+    if us_points < 0.0:
+        counter.ease(model.log, day, -us_points, cause)
+    elif counter.answer(model.log, day, us_points, cause):
+        model.world.shock(model.scenario.environment.market_stress.retaliation)
 
 
 def retaliate(model: TariffModel, partner: PartnerAgent, day: int, cause: str) -> None:
