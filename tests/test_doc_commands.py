@@ -10,7 +10,8 @@ checkout's experiments/ and benchmarks/ (the configs come with the package, sim/
 `.venv/bin/` (also first on PATH, for
 the bare `tariffsim` of docs/sweeps.md) holds launchers of this interpreter that append the
 arguments of `small_arguments` (`replications=2 figures=false`, a run or sweep directory of its
-own, 2 tournament replications, 2 sensitivity samples), so the line itself is never edited.
+own, 2 tournament replications, 2 sensitivity samples, a calibration of 4 particles in 1 generation),
+so the line itself is never edited.
 Each must exit 0 with no traceback, and every file the commands write must be one the
 checkout's .gitignore ignores.
 
@@ -89,6 +90,9 @@ def small_arguments(text: str, index: int) -> dict[str, list[str]]:
         return {program: ["--replications", "2", "--no-figures"]}
     if program == "tariffsim-sensitivity":
         return {program: ["--samples", "2", "--replications", "1"]}
+    if program == "tariffsim-calibrate":
+        return {program: ["--population", "4", "--generations", "1", "--replications", "2", "--workers", "1",
+                          "--no-figures"]}
     if program == "python" and args[:1] == ["benchmarks/run_speed.py"]:
         return {program: ["--runs", "2", "--repeats", "1"]}
     if program == "python" and args[:1] and args[0] in HELP_ONLY:
