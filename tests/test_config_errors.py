@@ -100,7 +100,7 @@ CASES = [
     Case("tariff-120", put(f"{JPN}.letter_rate", 120), f"{JPN}.letter_rate", 120, "within 0–100"),
     Case("tariff-minus-5", put(f"{JPN}.sector.autos", -5), f"{JPN}.sector.autos", -5, "within 0–100"),
     Case("tariff-not-a-number", put(f"{JPN}.pause_rate", "ten"), f"{JPN}.pause_rate", "ten", "within 0–100"),
-    Case("issue-hi-120", put(f"{JPN}.issues.autos.hi", 120), f"{JPN}.issues.autos.hi", 120, "within 0–100 (%)"),
+    Case("issue-hi-120", put(f"{JPN}.issues.autos.hi", 120.0), f"{JPN}.issues.autos.hi", 120.0, "within 0–100 (%)"),
     Case("negative-weight", put(f"{JPN}.issues.steel.us_weight", -0.05), f"{JPN}.issues.steel.us_weight", -0.05,
          "weight in [0, 1] (not negative)"),
     Case("weights-sum-0.9", scale(f"{JPN}.issues", "partner_weight", 0.9), f"{JPN}.issues.*.partner_weight", 0.9,
