@@ -179,8 +179,8 @@ class RedLine:
 
     issue: Annotated[str, doc("one of the partner's issues")]
     max: Annotated[float, number(0), doc("the most the partner accepts on the issue (real units)")]
-    start: Annotated[dt.date | None, date(), Field(alias="from"), doc("first day it binds (null: from the start)")] = None
-    until: Annotated[dt.date | None, date(), doc("last day it binds (null: to the end)")] = None
+    start: Annotated[Date | None, Field(alias="from"), doc("first day it binds (null: from the start)")] = None
+    until: Annotated[Date | None, doc("last day it binds (null: to the end)")] = None
 
     @field_validator("until")
     @classmethod

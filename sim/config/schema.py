@@ -1,0 +1,75 @@
+"""The JSON Schema of the config files, made from the settings' declarations (``sim.config.scenario``).
+
+Editors that read JSON Schema (VS Code's YAML extension, PyCharm, Neovim's yaml-language-server)
+use it to complete keys, show each key's meaning and bounds, and flag unknown keys and values out
+of range while a scenario is written (docs/schema.md). ``tariffsim-schema`` prints or writes it.
+
+The schema checks what a single key allows; rules between keys (weights that sum to 1, dates
+inside the horizon, red lines on the partner's own issues) are checked when a run loads the
+config, with the same messages as any other error.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from sim.config.scenario import PartnerSettings, ScenarioSettings, UnitedStates
+from sim.core.issues import ISSUES
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+PARTS = {
+    "scenario": "a scenario file (sim/conf/scenario/*.yaml): its own keys, a Hydra defaults list, "
+                "and us and partners when it does not take them from the defaults list",
+    "composed": "the scenario as Hydra composes it (cfg.scenario, `tariffsim --cfg job`): every key in place",
+    "partner": "a partner's country file (sim/conf/country/*.yaml, all but usa.yaml)",
+    "us": "the United States' file (sim/conf/country/usa.yaml)",
+}
+"""The schemas there are, and the files each describes."""
+
+
+def json_schema(part: str = "scenario") -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one kind of config file, a key of ``PARTS``.
+
+    Raises:
+        KeyError: ``part`` is not one of ``PARTS``.
+    """
+    cls = {"scenario": ScenarioSettings, "composed": ScenarioSettings, "partner": PartnerSettings,
+           "us": UnitedStates}[part]
+    schema = TypeAdapter(cls).json_schema(by_alias=True)
+    for defs in (schema, *schema.get("$defs", {}).values()):
+        _name_issues(defs)
+    if part == "scenario":
+        schema = _file_of_composed(schema)
+    return {"$schema": DIALECT, "title": f"tariffsim {part}", "description": PARTS[part]} | schema
+
+
+def _name_issues(model: dict[str, Any]) -> None:
+    """Keys that name an issue may only name a known one (pydantic writes no key names)."""
+    names = {"propertyNames": {"enum": list(ISSUES)}}
+    props = model.get("properties", {})
+    for key in ("issues", "floors"):
+        if key in props:
+            props[key] |= names
+    if "curvature" in props:
+        for option in props["curvature"].get("anyOf", []):
+            if option.get("type") == "object":
+                option |= names
+    if "targets" in props:  # one code may stand alone
+        items = props["targets"].pop("items")
+        props["targets"]["anyOf"] = [{"type": "array", "items": items}, items]
+        props["targets"].pop("type", None)
+
+
+def _file_of_composed(schema: dict[str, Any]) -> dict[str, Any]:
+    """A scenario file's schema: Hydra's ``defaults`` list allowed; ``us`` and ``partners``
+    optional, since a scenario usually takes them from that list."""
+    schema = copy.deepcopy(schema)
+    schema["properties"] = {"defaults": {
+        "type": "array", "description": "Hydra's defaults list: /country@us: usa, /country@partners.JPN: jpn, _self_",
+        "items": {"anyOf": [{"type": "string"}, {"type": "object"}]}}} | schema["properties"]
+    schema["required"] = [k for k in schema.get("required", []) if k not in ("us", "partners")]
+    return schema
