@@ -48,8 +48,7 @@ def main(argv: list[str] | None = None) -> int:
                                     str(args.output))
         atomic_write(args.output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     except OSError as error:
-        where = error.filename or args.output
-        print(f"{PROG}: could not write {where}: {error.strerror or error}. Choose another --output FILE "
+        print(f"{PROG}: could not write {args.output}: {error.strerror or error}. Choose another --output FILE "
               "(in a folder you may write); nothing was written.", file=sys.stderr)
         return EXIT_USAGE
     print(f"{PROG}: wrote the {args.part} schema to {args.output}", file=sys.stderr)

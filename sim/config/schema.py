@@ -44,7 +44,21 @@ def json_schema(part: str = "scenario") -> dict[str, Any]:
         _name_issues(defs)
     if part == "scenario":
         schema = _file_of_composed(schema)
-    return {"$schema": DIALECT, "title": f"tariffsim {part}", "description": PARTS[part]} | schema
+    _plain(schema)
+    rest = {k: v for k, v in schema.items() if k not in ("title", "description")}
+    return {"$schema": DIALECT, "title": f"tariffsim {part}", "description": PARTS[part], **rest}
+
+
+def _plain(node: Any) -> None:
+    """Descriptions without the double backquotes of docstrings (editors show them as written)."""
+    if isinstance(node, dict):
+        if isinstance(node.get("description"), str):
+            node["description"] = node["description"].replace("``", "`")
+        for value in node.values():
+            _plain(value)
+    elif isinstance(node, list):
+        for value in node:
+            _plain(value)
 
 
 def _name_issues(model: dict[str, Any]) -> None:
