@@ -88,7 +88,10 @@ def test_a_misspelt_key_fails_the_schema_and_the_loader_suggests_the_key():
                                                                    "partner_weight": 0}), "partners.JPN.issues"),
     (lambda d: d["events"][0].__setitem__("kind", "earthquake"), "events.0.kind"),
     (lambda d: d.__setitem__("start", "9 April 2025"), "start"),
-], ids=["aspiration-1.5", "ramp-days-0", "attention-fraction", "unknown-issue", "event-kind", "date-in-words"])
+    (lambda d: d["partners"]["JPN"]["strategy"].__setitem__("bta", 0.5), "partners.JPN.strategy"),
+    (lambda d: d["us"]["strategy"].__setitem__("name", "hold_until_election"), "us.strategy.name"),
+], ids=["aspiration-1.5", "ramp-days-0", "attention-fraction", "unknown-issue", "event-kind", "date-in-words",
+        "strategy-parameter-typo", "us-strategy-of-the-partner-side"])
 def test_the_schema_carries_bounds_and_allowed_values(edit, where):
     """What one key allows is in the schema, so an editor flags it while the YAML is written."""
     data = copy.deepcopy(composed("baseline_2025"))

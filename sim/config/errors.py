@@ -87,10 +87,10 @@ def _unknown(root: type, path: str, loc: tuple) -> str:
 
 
 def _allowed(root: type, loc: tuple) -> str | None:
-    for item in _flat(_type_at(root, loc)[1]):
-        if isinstance(item, Allowed):
-            return item.text
-    return None
+    """The field's words for what it allows: the last ``Allowed`` declared (``integer(1, 4096)``,
+    then ``Allowed("must be null (every core) or ...")``: the second)."""
+    words = [item.text for item in _flat(_type_at(root, loc)[1]) if isinstance(item, Allowed)]
+    return words[-1] if words else None
 
 
 def _names(cls: Any) -> list[str]:

@@ -12,12 +12,15 @@ config, with the same messages as any other error.
 from __future__ import annotations
 
 import copy
+import inspect
+import typing
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from sim.config.scenario import PartnerSettings, ScenarioSettings, UnitedStates
 from sim.core.issues import ISSUES
+from sim.strategies import STRATEGIES, Side
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -42,6 +45,9 @@ def json_schema(part: str = "scenario") -> dict[str, Any]:
     schema = TypeAdapter(cls).json_schema(by_alias=True)
     for defs in (schema, *schema.get("$defs", {}).values()):
         _name_issues(defs)
+    for model, side in ((schema, part), *((schema.get("$defs", {}).get(n), n) for n in ("UnitedStates", "PartnerSettings"))):
+        if model and "strategy" in model.get("properties", {}):
+            _strategy_parameters(model["properties"]["strategy"], Side.US if side in ("us", "UnitedStates") else Side.PARTNER)
     if part == "scenario":
         schema = _file_of_composed(schema)
     _plain(schema)
@@ -76,6 +82,24 @@ def _name_issues(model: dict[str, Any]) -> None:
         items = props["targets"].pop("items")
         props["targets"]["anyOf"] = [{"type": "array", "items": items}, items]
         props["targets"].pop("type", None)
+
+
+def _strategy_parameters(strategy: dict[str, Any], side: Side) -> None:
+    """Each registered strategy's parameters (its constructor's), for the ``name`` that picks it."""
+    rules = []
+    for name, cls in sorted(STRATEGIES.items()):
+        if cls.info.side not in (side, Side.BOTH):
+            continue
+        try:
+            hints = typing.get_type_hints(cls.__init__)
+        except Exception:  # noqa: BLE001 - an annotation that does not resolve: leave its values open
+            hints = {}
+        params = {p: TypeAdapter(hints.get(p, Any)).json_schema()
+                  for p in inspect.signature(cls.__init__).parameters if p != "self"}
+        rules.append({"if": {"properties": {"name": {"const": name}}, "required": ["name"]},
+                      "then": {"description": f"{name}: {cls.info.summary}",
+                               "properties": {"name": {"const": name}} | params, "additionalProperties": False}})
+    strategy["allOf"] = rules
 
 
 def _file_of_composed(schema: dict[str, Any]) -> dict[str, Any]:
