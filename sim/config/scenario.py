@@ -108,18 +108,18 @@ class UnitedStates:
     aspiration: Annotated[float, number(0, 1, lo_open=True), doc("utility it opens at (0, 1]")]
     strategy: Annotated[USStrategy, doc("the US strategy")]
     attention: Annotated[int, integer(1, 20), doc("tables it can work on per day")]
-    deal_value: Annotated[float, number(0, 1), doc("utility of showing a deal")]
+    deal_value: Annotated[Unit, doc("utility of showing a deal")]
     stress_sensitivity: Annotated[float, number(0), doc("how much market stress above its threshold softens the US")]
-    court_sensitivity: Annotated[float, number(0, 1), doc("how much the court risk pushes toward a deal")]
+    court_sensitivity: Annotated[Unit, doc("how much the court risk pushes toward a deal")]
     floors: Annotated[dict[str, Annotated[float, number(0, 100)]], mapping(),
                       doc("issue -> the lowest US tariff it accepts on that line (%)")]
-    max_rate: Annotated[float, number(0, 100, allowed=TARIFF), doc("the highest tariff it names (%)")]
+    max_rate: Annotated[Tariff, doc("the highest tariff it names (%)")]
     letter_premium: Annotated[float, number(0, 100), doc("drawn letter rates reach the 2 Apr rate plus this many points")] = 0.0
-    extension_spread: Annotated[int, integer(0, 365), doc("an extension's length is drawn within the strategy's days ± this")] = 0
-    implementation_lag_days: Annotated[int, integer(0, 365), doc("a deal's tariff lines enter into force this many days after it is announced")] = 0
-    implementation_lag_spread: Annotated[int, integer(0, 365), doc("the lag is drawn per run and table within the days ± this (at least 0)")] = 0
-    target_noise: Annotated[float, number(0, 0.2), doc("sd of the day's tremble around the strategy's target (utility)")] = 0.0
-    reservation_spread: Annotated[float, number(0, 0.2), doc("sd of a per-run, per-table draw added to its reservation value")] = 0.0
+    extension_spread: Annotated[Days, doc("an extension's length is drawn within the strategy's days ± this")] = 0
+    implementation_lag_days: Annotated[Days, doc("a deal's tariff lines enter into force this many days after it is announced")] = 0
+    implementation_lag_spread: Annotated[Days, doc("the lag is drawn per run and table within the days ± this (at least 0)")] = 0
+    target_noise: Annotated[Noise, doc("sd of the day's tremble around the strategy's target (utility)")] = 0.0
+    reservation_spread: Annotated[Noise, doc("sd of a per-run, per-table draw added to its reservation value")] = 0.0
 
     @field_validator("floors")
     @classmethod
@@ -138,26 +138,26 @@ class UnitedStates:
 class Election:
     """A domestic election: ratification is harder as it nears; capital is reset on the day."""
 
-    date: Annotated[dt.date, date(), doc("election day")]
-    weight: Annotated[float, number(0, 1), doc("how much a deal before the vote costs at the polls")]
+    date: Annotated[Date, doc("election day")]
+    weight: Annotated[Unit, doc("how much a deal before the vote costs at the polls")]
     window_days: Annotated[int, integer(1, 365), doc("days before the vote over which its shadow grows")]
-    capital_after: Annotated[float, number(0, 1), doc("political capital after the vote")]
-    capital_spread: Annotated[float, number(0, 1), doc("the result is drawn per run within capital_after ± this")] = 0.0
-    salience_spread: Annotated[float, number(0, 1), doc("a deal before the vote costs weight x U(1 ± this), per run")] = 0.0
+    capital_after: Annotated[Unit, doc("political capital after the vote")]
+    capital_spread: Annotated[Unit, doc("the result is drawn per run within capital_after ± this")] = 0.0
+    salience_spread: Annotated[Unit, doc("a deal before the vote costs weight x U(1 ± this), per run")] = 0.0
 
 
 @settings(config=SETTINGS)
 class Politics:
     """A partner's domestic politics (Putnam's two-level game)."""
 
-    capital: Annotated[float, number(0, 1), doc("political capital on the first day")]
-    capital_recovery: Annotated[float, number(0, 1), doc("capital per day regained after a setback")]
-    threat_cost: Annotated[float, number(0, 1), doc("capital lost to a US threat")]
-    failure_cost: Annotated[float, number(0, 1), doc("capital lost when a deal fails at home")]
-    failure_narrowing: Annotated[float, number(0, 1), doc("what a deal rejected at home adds to the next one's demands")]
-    threshold: Annotated[float, number(0, 1), doc("margin over no deal a package needs at home")]
-    capital_weight: Annotated[float, number(0, 1), doc("how much weaker governments need more")]
-    noise: Annotated[float, number(0, 1), doc("spread of the domestic verdict")]
+    capital: Annotated[Unit, doc("political capital on the first day")]
+    capital_recovery: Annotated[Unit, doc("capital per day regained after a setback")]
+    threat_cost: Annotated[Unit, doc("capital lost to a US threat")]
+    failure_cost: Annotated[Unit, doc("capital lost when a deal fails at home")]
+    failure_narrowing: Annotated[Unit, doc("what a deal rejected at home adds to the next one's demands")]
+    threshold: Annotated[Unit, doc("margin over no deal a package needs at home")]
+    capital_weight: Annotated[Unit, doc("how much weaker governments need more")]
+    noise: Annotated[Unit, doc("spread of the domestic verdict")]
     election: Annotated[Election | None, mapping(), doc("an election within the horizon, or null")]
     confidence: Annotated[float, number(0, 0.99, lo_open=True, allowed="must be a probability in (0, 0.99]"),
                           doc("the chance of ratification the government wants before it signs")] = 0.5
@@ -168,8 +168,8 @@ class Retaliation:
     """What countermeasures do when a partner's strategy retaliates: its gain in leverage, the
     cost to the US (utility)."""
 
-    gain: Annotated[float, number(0, 1), doc("the partner's gain in leverage (utility)")]
-    us_cost: Annotated[float, number(0, 1), doc("the cost to the US (utility)")]
+    gain: Annotated[Unit, doc("the partner's gain in leverage (utility)")]
+    us_cost: Annotated[Unit, doc("the cost to the US (utility)")]
 
 
 @settings(config=SETTINGS)
@@ -200,10 +200,8 @@ class IssueBounds:
 
     lo: Annotated[float, number(0, allowed="must be >= 0"), doc("lowest value (real units: % or $bn)")]
     hi: Annotated[float, number(0, allowed="must be >= 0"), doc("highest value (real units); above lo")]
-    us_weight: Annotated[float, number(0, 1, allowed="must be a weight in [0, 1] (not negative)"),
-                         doc("the US's weight; the weights of a partner's issues sum to 1")]
-    partner_weight: Annotated[float, number(0, 1, allowed="must be a weight in [0, 1] (not negative)"),
-                              doc("the partner's weight; the weights of its issues sum to 1")]
+    us_weight: Annotated[Weight, doc("the US's weight; the weights of a partner's issues sum to 1")]
+    partner_weight: Annotated[Weight, doc("the partner's weight; the weights of its issues sum to 1")]
 
     @field_validator("hi")
     @classmethod
@@ -266,8 +264,8 @@ class PartnerSettings:
     colour: Annotated[str | None, Allowed(
         'must be a colour written #RRGGBB in quotes ("#FF9933"), or left out for one of the colour-blind-safe cycle'),
         Field(pattern=f"^{HEX_COLOUR.pattern}$"), doc("hex #RRGGBB for the figures (default: the next of a colour-blind-safe cycle)")] = None
-    announced_rate: Annotated[float, number(0, 100, allowed=TARIFF), doc("reciprocal rate announced on 2 Apr (%)")]
-    pause_rate: Annotated[float, number(0, 100, allowed=TARIFF), doc("rate in force during the pause (%)")]
+    announced_rate: Annotated[Tariff, doc("reciprocal rate announced on 2 Apr (%)")]
+    pause_rate: Annotated[Tariff, doc("rate in force during the pause (%)")]
     letter_rate: Annotated[float | None, number(0, 100, allowed=TARIFF),
                            doc("rate a letter imposes (%); null: the US picks it when it writes")] = None
     sector: Annotated[Sector, mapping(), doc("Section 232 tariffs")]
@@ -282,8 +280,8 @@ class PartnerSettings:
     reservation_shift: Annotated[float, number(-1, 1), doc("added to the value of no deal")] = 0.0
     politics: Annotated[Politics, mapping(), doc("domestic politics")]
     retaliation: Annotated[Retaliation, mapping(), doc("what its countermeasures do")]
-    target_noise: Annotated[float, number(0, 0.2), doc("sd of the day's tremble around the strategy's target (utility)")] = 0.0
-    reservation_spread: Annotated[float, number(0, 0.2), doc("sd of the per-run draw around reservation_shift")] = 0.0
+    target_noise: Annotated[Noise, doc("sd of the day's tremble around the strategy's target (utility)")] = 0.0
+    reservation_spread: Annotated[Noise, doc("sd of the per-run draw around reservation_shift")] = 0.0
     hesitancy: Annotated[float, number(0, 0.5), doc("what 10 points of US escalation add to its demands")] = 0.0
     hesitancy_days: Annotated[int, integer(1, 365), doc("time constant over which hesitancy fades")] = 30
     meeting_chance: Annotated[float, number(0, 1, lo_open=True), doc("chance its negotiators meet on a given day")] = 1.0
@@ -345,7 +343,7 @@ class MarketStress:
     """A persistent market-stress index that jumps with escalation and decays otherwise."""
 
     initial: Annotated[float, number(0), doc("stress on the first day")]
-    decay: Annotated[float, number(0, 1), doc("share of a shock that fades per day")]
+    decay: Annotated[Unit, doc("share of a shock that fades per day")]
     threshold: Annotated[float, number(0), doc("above this the US gives ground")]
     threat: Annotated[float, number(0), doc("jump per US threat")]
     letter: Annotated[float, number(0), doc("jump per letter sent")]
@@ -353,17 +351,17 @@ class MarketStress:
     talks_cut: Annotated[float, number(0), doc("jump when talks are cut off")]
     retaliation: Annotated[float, number(0), doc("jump per countermeasure")]
     deal: Annotated[float, number(0), doc("fall per deal")]
-    level: Annotated[float, number(0, 1), doc("the calm level stress reverts to (0: decays to nothing)")] = 0.0
-    volatility: Annotated[float, number(0, 1), doc("sd of each day's news shock (0: a deterministic path)")] = 0.0
+    level: Annotated[Unit, doc("the calm level stress reverts to (0: decays to nothing)")] = 0.0
+    volatility: Annotated[Unit, doc("sd of each day's news shock (0: a deterministic path)")] = 0.0
 
 
 @settings(config=SETTINGS)
 class Court:
     """Risk that the appeals court strikes the emergency (IEEPA) tariffs down."""
 
-    hearing: Annotated[dt.date, date(), doc("the hearing's date")]
+    hearing: Annotated[Date, doc("the hearing's date")]
     ramp_days: Annotated[int, integer(1, 365), doc("days before the hearing over which the risk is priced in")]
-    strike_probability: Annotated[float, number(0, 1), doc("chance the tariffs are struck down and stay down")]
+    strike_probability: Annotated[Unit, doc("chance the tariffs are struck down and stay down")]
 
 
 @settings(config=SETTINGS)
@@ -372,7 +370,7 @@ class Environment:
 
     market_stress: Annotated[MarketStress, mapping(), doc("the market-stress index")]
     court: Annotated[Court, mapping(), doc("the court case against the emergency tariffs")]
-    precedent_weight: Annotated[float, number(0, 1), doc("what each new deal adds to the others' reservation values")]
+    precedent_weight: Annotated[Unit, doc("what each new deal adds to the others' reservation values")]
 
 
 # --- Events -------------------------------------------------------------------------------------
@@ -386,7 +384,7 @@ def _targets(value: Any) -> Any:
 class OutsideEvent:
     """A dated event from the record (the UK deal, steel doubled, Canada's talks cut …)."""
 
-    date: Annotated[dt.date, date(), doc("the day it happens, inside the horizon")]
+    date: Annotated[Date, doc("the day it happens, inside the horizon")]
     kind: Annotated[EventKind, Allowed(f"must be one of {', '.join(EVENT_KINDS)}"), doc("what happens")]
     targets: Annotated[tuple[str, ...], BeforeValidator(_targets),
                        Allowed("must be ALL or a list of the scenario's partners"),
@@ -442,9 +440,9 @@ class ScenarioSettings:
     """One simulated world as ``cfg.scenario`` holds it once Hydra has composed it."""
 
     name: Annotated[Text, doc("the scenario's name")]
-    start: Annotated[dt.date, date(), doc("first simulated day")]
-    end: Annotated[dt.date, date(), doc("last simulated day")]
-    deadline: Annotated[dt.date, date(), doc("the day the pause ends, inside the horizon")]
+    start: Annotated[Date, doc("first simulated day")]
+    end: Annotated[Date, doc("last simulated day")]
+    deadline: Annotated[Date, doc("the day the pause ends, inside the horizon")]
     us: Annotated[UnitedStates, mapping(), doc("the United States (sim/conf/country/usa.yaml)")]
     environment: Annotated[Environment, mapping(), doc("markets, court and precedent")]
     partners: Annotated[dict[PartnerCode, PartnerSettings], mapping(),
