@@ -122,3 +122,35 @@ def test_command_refuses_an_unwritable_output_with_exit_2_and_no_traceback(tmp_p
     assert "Choose another --output FILE" in done.stderr and "Traceback" not in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
     assert (tmp_path / "file").read_text() == "x"
+
+
+def test_a_field_read_by_a_hand_written_reader_reports_under_its_key():
+    """``read_with``: settings still read by a ``Reader`` function join the schema's messages."""
+    from typing import Annotated
+
+    from pydantic import TypeAdapter, ValidationError
+    from pydantic.dataclasses import dataclass
+
+    from sim.config.errors import config_error
+    from sim.config.fields import SETTINGS, number, read_with
+
+    def read_pair(r):
+        out = (r.number("a", 0, 1), r.integer("b", 1, 3))
+        r.finish()
+        return out
+
+    @dataclass(config=SETTINGS)
+    class Holder:
+        x: Annotated[float, number(0, 1)]
+        pair: Annotated[tuple, read_with(read_pair, {"type": "object"}, result=tuple)]
+
+    assert TypeAdapter(Holder).validate_python({"x": 1, "pair": {"a": 0.5, "b": 2}}) == Holder(1.0, (0.5, 2))
+    with pytest.raises(ValidationError) as caught:
+        TypeAdapter(Holder).validate_python({"x": 2, "pair": {"a": 5, "bb": 2}})
+    assert config_error(caught.value, Holder, "scenario.partners.JPN") == [
+        "scenario.partners.JPN.x=2: must be a number in [0, 1]",
+        "scenario.partners.JPN.pair.a=5: must be a number in [0, 1]",
+        "scenario.partners.JPN.pair.b=None: is required",
+        "scenario.partners.JPN.pair.bb=2: is not a known key here (known: a, b); did you mean scenario.partners.JPN.pair.b?",
+    ]
+    assert TypeAdapter(Holder).json_schema()["properties"]["pair"]["type"] == "object"

@@ -18,7 +18,7 @@ from typing import Any
 from annotated_types import GroupedMetadata
 from pydantic import ValidationError
 
-from sim.config.fields import Allowed
+from sim.config.fields import KEY, Allowed
 
 UNSET = "???"  # OmegaConf's mark of a value still to be given: read as missing
 
@@ -44,7 +44,7 @@ def config_error(error: ValidationError, root: type, path: str = "") -> list[str
                 text = allowed.replace("{here}", here).replace("{owner}", owner)
                 lines.append(f"{_join(here, key)}={shown!r}: {text}")
         elif kind == "config_lines":
-            lines += [line.replace("\x00", dotted(path, loc), 1) for line in ctx["lines"]]
+            lines += [line.replace(KEY, dotted(path, loc)) for line in ctx["lines"]]
         elif kind in ("missing", "missing_argument", "missing_keyword_only_argument"):
             lines.append(f"{dotted(path, loc)}=None: is required")
         elif kind in ("extra_forbidden", "unexpected_keyword_argument"):

@@ -16,12 +16,14 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from annotated_types import GroupedMetadata
-from pydantic import AllowInfNan, BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema
+from pydantic import AllowInfNan, BeforeValidator, ConfigDict, Field, PlainValidator, Strict, WithJsonSchema
 from pydantic_core import PydanticCustomError
+
+from sim.config.reader import Reader
 
 SETTINGS = ConfigDict(extra="forbid", frozen=True)
 """The config of every settings class: unknown keys refused, instances never changed."""
@@ -140,3 +142,28 @@ def refuse(problems: list[Problem], *, field: bool = True) -> PydanticCustomErro
 def finite(x: Any) -> bool:
     """Whether ``x`` is a number that is neither infinite nor NaN."""
     return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+KEY = "\x00"
+"""Stands for a value's dotted key in ``config_lines`` errors; ``sim.config.errors`` fills it in."""
+
+
+def read_with(read: Callable[[Reader], Any], schema: dict[str, Any] | None = None,
+              result: type | None = None) -> Any:
+    """A field read by a hand-written ``Reader`` function (``read(r)`` returns the value and calls
+    ``r.finish()``), for settings not yet declared as a settings class.
+
+    Its messages join the others, under the field's key. ``schema`` is what the JSON Schema says
+    of the field (default: any mapping); a value that is already a ``result`` (``dataclasses.replace``
+    of the settings that hold it) is taken as it is.
+    """
+    def check(value: Any) -> Any:
+        if result is not None and isinstance(value, result):
+            return value
+        errors: list[str] = []
+        out = read(Reader(value, KEY, errors))
+        if errors:
+            raise PydanticCustomError("config_lines", "refused by its reader", {"lines": errors})
+        return out
+
+    return _Group(PlainValidator(check), WithJsonSchema(schema or {"type": "object"}))

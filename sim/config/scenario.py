@@ -31,7 +31,7 @@ from pydantic_core import PydanticCustomError
 
 from sim.config.errors import config_error, unset_removed
 from sim.config.fields import (
-    SETTINGS, TARIFF, Allowed, Problem, date, doc, finite, integer, items, mapping, number, refuse,
+    KEY, SETTINGS, TARIFF, Allowed, Problem, date, doc, finite, integer, items, mapping, number, refuse,
 )
 from sim.config.reader import ConfigError
 from sim.core.issues import ISSUES
@@ -75,7 +75,7 @@ def _strategy(side: Side) -> Any:
     def check(value: Any) -> StrategySpec:
         if isinstance(value, StrategySpec):
             return value
-        spec, errors = strategy_spec(value, side, "\x00")  # \x00: the key, filled in by sim.config.errors
+        spec, errors = strategy_spec(value, side, KEY)
         if errors:
             raise PydanticCustomError("config_lines", "strategy refused", {"lines": errors})
         return spec
