@@ -42,6 +42,7 @@ def config_error(error: ValidationError, root: type, path: str = "") -> list[str
             here, owner = dotted(path, base), _owner(base)
             for key, shown, allowed in ctx["problems"]:
                 text = allowed.replace("{here}", here).replace("{owner}", owner)
+                text = text.replace("{parent}", dotted(path, base[:-1]))
                 lines.append(f"{_join(here, key)}={shown!r}: {text}")
         elif kind == "config_lines":
             lines += [line.replace(KEY, dotted(path, loc)) for line in ctx["lines"]]

@@ -14,7 +14,10 @@ sector rates, curvatures merged into its issues, a colour from the cycle), and t
 
 Rules between keys are validators of the settings that hold the keys: a field validator reads
 the keys declared before it from ``info.data`` (absent when invalid, so one bad date gives one
-message) and raises ``refuse([(key, value, allowed), ...])``.
+message) and raises ``refuse([(key, value, allowed), ...])``. Rules of a part against the whole
+scenario (an election, a red line or an event inside the horizon, an event's targets declared)
+read what the scenario's earlier checks left in the validation context (``_shared``), so a bad
+key elsewhere in a partner does not hide them.
 """
 
 from __future__ import annotations
@@ -145,6 +148,20 @@ class Election:
     capital_spread: Annotated[Unit, doc("the result is drawn per run within capital_after ± this")] = 0.0
     salience_spread: Annotated[Unit, doc("a deal before the vote costs weight x U(1 ± this), per run")] = 0.0
 
+    @field_validator("date")
+    @classmethod
+    def _inside(cls, date: dt.date, info: ValidationInfo) -> dt.date:
+        """An election before the start has been held; one after the end never happens in the run
+        (and the researcher would read results as if it had counted)."""
+        start, horizon = _shared(info).get("start"), _shared(info).get("horizon")
+        if start is not None and date < start:
+            raise refuse([("date", str(date), f"must not be before scenario.start ({start}); for an election "
+                           "already held set {parent}.capital and remove the election")])
+        if horizon is not None and date > horizon[1]:
+            raise refuse([("date", str(date), f"must not be after scenario.end ({horizon[1]}); an election after "
+                           "the horizon never happens in the run: remove it, or move scenario.end past it")])
+        return date
+
 
 @settings(config=SETTINGS)
 class Politics:
@@ -182,12 +199,24 @@ class RedLine:
     start: Annotated[Date | None, Field(alias="from"), doc("first day it binds (null: from the start)")] = None
     until: Annotated[Date | None, doc("last day it binds (null: to the end)")] = None
 
+    @field_validator("start")
+    @classmethod
+    def _from_inside(cls, start: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        horizon = _shared(info).get("horizon")
+        if horizon is not None and start is not None and start > horizon[1]:
+            raise refuse([("from", str(start), f"must fall inside the horizon {horizon[0]}..{horizon[1]} "
+                           "(a red line that starts after it never binds: remove it instead)")])
+        return start
+
     @field_validator("until")
     @classmethod
     def _after_from(cls, until: dt.date | None, info: ValidationInfo) -> dt.date | None:
-        start = info.data.get("start")
+        start, horizon = info.data.get("start"), _shared(info).get("horizon")
         if start is not None and until is not None and until <= start:
             raise refuse([("until", str(until), f"must be after {{here}}.from ({start})")])
+        if horizon is not None and until is not None and until < horizon[0]:
+            raise refuse([("until", str(until), f"must fall inside the horizon {horizon[0]}..{horizon[1]} "
+                           "(a red line that ends before it never binds: remove it instead)")])
         return until
 
 
@@ -400,6 +429,29 @@ class OutsideEvent:
             return {**data, "detail": data["kind"]}
         return data
 
+    @field_validator("date")
+    @classmethod
+    def _date_inside(cls, date: dt.date, info: ValidationInfo) -> dt.date:
+        horizon = _shared(info).get("horizon")
+        if horizon is not None and not horizon[0] <= date <= horizon[1]:
+            raise refuse([("date", str(date), f"must fall inside the horizon {horizon[0]}..{horizon[1]} "
+                           "(remove the event instead)")])
+        return date
+
+    @field_validator("targets")
+    @classmethod
+    def _targets_declared(cls, targets: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        partners = _shared(info).get("partners")
+        if partners is None:
+            return targets
+        declared = ", ".join(partners) or "none declared"
+        unknown: list[Problem] = [("targets", t, "must be ALL or partners the scenario declares (scenario.partners): "
+                                   f"{declared}; declare {t} there or remove it from the event")
+                                  for t in targets if t != "ALL" and t not in partners]
+        if unknown:
+            raise refuse(unknown)
+        return targets
+
     @field_validator("amount")
     @classmethod
     def _sector_tariff_amount(cls, amount: float, info: ValidationInfo) -> float:
@@ -449,82 +501,57 @@ class ScenarioSettings:
                         doc("code -> partner (in a scenario's defaults list: /country@partners.JPN: jpn)")]
     events: Annotated[tuple[OutsideEvent, ...], items(), doc("dated outside events")] = ()
 
+    @field_validator("start")
+    @classmethod
+    def _note_start(cls, start: dt.date, info: ValidationInfo) -> dt.date:
+        _shared(info)["start"] = start
+        return start
+
     @field_validator("end")
     @classmethod
     def _end_after_start(cls, end: dt.date, info: ValidationInfo) -> dt.date:
         start = info.data.get("start")
         if start is not None and end <= start:
             raise refuse([("end", str(end), f"must be after {{here}}.start ({start})")])
+        if start is not None:
+            _shared(info)["horizon"] = (start, end)
         return end
 
     @field_validator("deadline")
     @classmethod
     def _deadline_inside(cls, deadline: dt.date, info: ValidationInfo) -> dt.date:
-        horizon = _horizon(info)
+        horizon = _shared(info).get("horizon")
         if horizon is not None and not horizon[0] < deadline <= horizon[1]:
             raise refuse([("deadline", str(deadline), f"must fall inside the horizon, after {horizon[0]} "
                            f"and no later than {horizon[1]}")])
         return deadline
 
-    @field_validator("partners")
+    @field_validator("partners", mode="before")
     @classmethod
-    def _partners_inside(cls, partners: dict[str, PartnerSettings], info: ValidationInfo) -> dict[str, PartnerSettings]:
-        """At least one partner; no election before the start or after the end, no red line wholly
-        outside the horizon: the run would never reach them, and the researcher would read results
-        as if they had counted."""
-        problems: list[Problem] = []
-        if not partners:
-            problems.append(("partners", {}, "must declare at least one partner: a code of 2 to 5 capital letters "
-                             "with the country's settings (in a scenario's defaults list: /country@partners.JPN: jpn)"))
-        start, horizon = info.data.get("start"), _horizon(info)
-        for code, partner in partners.items():
-            election, at = partner.politics.election, f"partners.{code}"
-            if election is not None and start is not None and election.date < start:
-                problems.append((f"{at}.politics.election.date", str(election.date),
-                                 f"must not be before {{here}}.start ({start}); for an election already held set "
-                                 f"{{here}}.{at}.politics.capital and remove the election"))
-            if horizon is None:
-                continue
-            if election is not None and election.date > horizon[1]:
-                problems.append((f"{at}.politics.election.date", str(election.date),
-                                 f"must not be after {{here}}.end ({horizon[1]}); an election after the horizon never "
-                                 "happens in the run: remove it, or move {here}.end past it"))
-            for i, line in enumerate(partner.red_lines):
-                span = f"{horizon[0]}..{horizon[1]}"
-                if line.start is not None and line.start > horizon[1]:
-                    problems.append((f"{at}.red_lines[{i}].from", str(line.start), f"must fall inside the horizon "
-                                     f"{span} (a red line that starts after it never binds: remove it instead)"))
-                elif line.until is not None and line.until < horizon[0]:
-                    problems.append((f"{at}.red_lines[{i}].until", str(line.until), f"must fall inside the horizon "
-                                     f"{span} (a red line that ends before it never binds: remove it instead)"))
-        if problems:
-            raise refuse(problems)
+    def _note_partners(cls, partners: Any, info: ValidationInfo) -> Any:
+        """The codes declared, for the events' targets (read even where a partner's settings fail)."""
+        if isinstance(partners, dict):
+            _shared(info)["partners"] = [c for c in partners if isinstance(c, str) and PARTNER_CODE.fullmatch(c)
+                                         and c not in RESERVED_CODES]
         return partners
 
-    @field_validator("events")
+    @field_validator("partners")
     @classmethod
-    def _events_inside(cls, events: tuple[OutsideEvent, ...], info: ValidationInfo) -> tuple[OutsideEvent, ...]:
-        problems: list[Problem] = []
-        horizon, partners = _horizon(info), info.data.get("partners")
-        declared = ", ".join(partners or ()) or "none declared"
-        for i, event in enumerate(events):
-            if horizon is not None and not horizon[0] <= event.date <= horizon[1]:
-                problems.append((f"events[{i}].date", str(event.date), f"must fall inside the horizon "
-                                 f"{horizon[0]}..{horizon[1]} (remove the event instead)"))
-            for t in event.targets if partners is not None else ():
-                if t != "ALL" and t not in partners:
-                    problems.append((f"events[{i}].targets", t, "must be ALL or partners the scenario declares "
-                                     f"({{here}}.partners): {declared}; declare {t} there or remove it from the event"))
-        if problems:
-            raise refuse(problems)
-        return events
+    def _at_least_one_partner(cls, partners: dict[str, PartnerSettings]) -> dict[str, PartnerSettings]:
+        if not partners:
+            raise refuse([("partners", {}, "must declare at least one partner: a code of 2 to 5 capital letters "
+                           "with the country's settings (in a scenario's defaults list: /country@partners.JPN: jpn)")])
+        return partners
 
 
-def _horizon(info: ValidationInfo) -> tuple[dt.date, dt.date] | None:
-    """``(start, end)`` once both are sound: checks against a broken horizon would only repeat
-    its one message."""
-    start, end = info.data.get("start"), info.data.get("end")
-    return (start, end) if start is not None and end is not None and start < end else None
+def _shared(info: ValidationInfo) -> dict[str, Any]:
+    """What the scenario's checks leave for the checks of its parts, validated later: ``start``, the
+    ``horizon`` once sound, the ``partners`` declared. Empty (and forgotten) when a part is built
+    alone (``RedLine(...)``, ``dataclasses.replace``): the rules that need the scenario are skipped.
+
+    Checks against a broken horizon would only repeat its one message, so it is absent then.
+    """
+    return info.context if isinstance(info.context, dict) else {}
 
 
 # --- What the model reads -------------------------------------------------------------------------
@@ -648,6 +675,6 @@ def load_scenario(data: Any, path: str = "scenario") -> Scenario:
         ConfigError: listing every bad key, its value and what is allowed.
     """
     try:
-        return Scenario.of(SCENARIO.validate_python(unset_removed(data)))
+        return Scenario.of(SCENARIO.validate_python(unset_removed(data), context={}))
     except ValidationError as error:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(config_error(error, ScenarioSettings, path))) from None

@@ -57,7 +57,7 @@ def load_study(data: Any) -> Study:
     if isinstance(data, Mapping):
         data = {k: v for k, v in data.items() if k != "hydra"}
     try:
-        s = STUDY.validate_python(unset_removed(data))
+        s = STUDY.validate_python(unset_removed(data), context={})  # context: shared by the scenario's checks
     except ValidationError as error:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(config_error(error, StudySettings))) from None
     study = Study(scenario=Scenario.of(s.scenario), seed=s.seed, replications=s.replications, figures=s.figures,
