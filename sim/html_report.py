@@ -92,6 +92,7 @@ def write_html_report(run_dir: Path, study: tuple[pd.DataFrame, list[str]] | Non
         drawn = study_figures(root, runs, keys, order)
     figures = [(f"data:image/png;base64,{_png(fig)}", _CAPTIONS.get(stem, stem)) for stem, fig in drawn.items()]
     sections.append(_figures(figures))
+    sections.append(_validation(root, single))
     sections.append(_config(root, single))
     page = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>tariffsim report: {html.escape(root.name)}</title><style>{_STYLE}</style></head>"
@@ -150,6 +151,37 @@ def _figures(figures: list[tuple[str, str]]) -> str:
     items = "".join(f"<figure><img src=\"{uri}\" alt=\"{html.escape(caption)}\">"
                     f"<figcaption>{html.escape(caption)}</figcaption></figure>" for uri, caption in figures)
     return f"<h2>Figures</h2>{items}"
+
+
+def _validation(root: Path, single: bool) -> str:
+    """The scores ``tariffsim-validate`` wrote into the directory, if it was run there (else nothing)."""
+    if single:
+        info = read_json(root / "validation.json")
+        if not info or not isinstance(info.get("summary"), list):
+            return ""
+        table, against = pd.DataFrame(info["summary"]), Path(str(info.get("observed", "?"))).name
+        figure = root / "validation_reliability.png"
+    else:
+        path = root / "validation_study.parquet"
+        try:
+            table = pd.read_parquet(path) if path.is_file() else None
+        except (OSError, ValueError):
+            table = None
+        if table is None or table.empty:
+            return ""
+        against, figure = "the observed outcomes given to tariffsim-validate", None
+        table = table.rename(columns={k: k.split(".", 1)[-1] for k in table.columns if "." in k})
+    shown = table.to_html(index=False, escape=True, border=0, na_rep="—", float_format=lambda v: f"{v:.3f}")
+    image = ""
+    if figure is not None and figure.is_file():
+        uri = base64.b64encode(figure.read_bytes()).decode("ascii")
+        caption = "Reliability: the model's probability of each scored event against how often it happened."
+        image = (f"<figure><img src=\"data:image/png;base64,{uri}\" alt=\"{caption}\">"
+                 f"<figcaption>{caption}</figcaption></figure>")
+    return (f"<h2>Validation</h2><p class=\"meta\">Scores against {html.escape(against)} "
+            "(tariffsim-validate; docs/validation.md): mean Brier and log score of each \"deal by a date\" "
+            "event, CRPS of dates (days) and rates (points), share of observations inside the model's 50% and "
+            "90% intervals; beside naive forecasts. Lower is better.</p>" + shown + image)
 
 
 def _config(root: Path, single: bool) -> str:

@@ -19,11 +19,9 @@ from hydra.errors import MissingConfigException, OverrideParseException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 
+from sim.command_errors import CommandError
+
 NOT_FOUND = re.compile(r"Could not override '([^']+)'")
-
-
-class CommandError(Exception):
-    """A command line that cannot run; the message names what is wrong and what to do."""
 
 
 def compose(build: Callable[[list[str]], DictConfig], overrides: Sequence[str]) -> DictConfig:

@@ -16,7 +16,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import ConfigError, load_study
-from sim.hydra_errors import CommandError
+from sim.command_errors import CommandError
 from sim.output_dir import OutputError, check_directory
 
 

@@ -5,7 +5,8 @@ the job composes and validates its config, and prints its own composition errors
 (``Key 'concession' is not in struct``, a YAML scanner traceback). ``check`` first composes the
 config with Hydra's own loader, for the run or for every job of a sweep, and validates it as the
 job will: a command line that cannot run is refused with one message naming the key, the file or
-the job, exit status 2 and nothing written. ``TARIFFSIM_DEBUG=1`` shows the traceback instead.
+the job, exit status 2 and nothing written. ``TARIFFSIM_DEBUG=1`` shows the traceback too
+(``sim.command_errors.report``, as every command does).
 """
 
 from __future__ import annotations
@@ -25,15 +26,13 @@ from hydra.core.global_hydra import GlobalHydra
 from hydra.types import RunMode
 
 from sim import cli
-from sim.command_errors import closed_pipe
+from sim.command_errors import CommandError, closed_pipe, report
 from sim.config.paths import CONF_DIR
-from sim.hydra_errors import CommandError, compose
+from sim.hydra_errors import compose
 from sim.job_check import check_job, check_output_dir
 from sim.sweep_check import check_sweep
 
-DEBUG = "TARIFFSIM_DEBUG"
 CONFIG_NAME = "config"  # the primary config of ``sim.cli.main``
-USAGE_ERROR = 2
 INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
 
 
@@ -42,10 +41,7 @@ def main() -> None:
     try:
         check(sys.argv[1:])
     except CommandError as error:
-        if os.environ.get(DEBUG) == "1":
-            raise
-        print(f"tariffsim: {error}", file=sys.stderr)
-        sys.exit(USAGE_ERROR)
+        sys.exit(report("tariffsim", error))
     except KeyboardInterrupt:  # while a large sweep is being checked: nothing has been written yet
         print("tariffsim: interrupted while checking the command line; nothing was run or written", file=sys.stderr)
         sys.exit(INTERRUPTED)

@@ -17,7 +17,8 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
-from sim.hydra_errors import CommandError, compose, explain
+from sim.command_errors import CommandError
+from sim.hydra_errors import compose, explain
 from sim.job_check import check_job, check_output_dir
 
 BASIC_SWEEPER = f"{BasicSweeper.__module__}.{BasicSweeper.__name__}"

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from sim import preflight
-from sim.hydra_errors import CommandError
+from sim.command_errors import CommandError
 
 ROOT = Path(__file__).resolve().parents[1]
 JPN = "scenario.partners.JPN"
@@ -100,6 +100,8 @@ CASES = [
     Case("sweep-jpn-concession-beta", ("-m", f"{JPN}.concession.beta=1.5,2.0"),
          (f"{JPN}.concession.beta", f"did you mean {JPN}.strategy.beta?")),
     Case("replication", ("replication=5",), ("replication", "did you mean replications?")),
+    Case("unknown-study", ("study=japan_election",), ("study=japan_election", "available: japan_election_x_deadline",
+                                                 "did you mean study=japan_election_x_deadline?")),
     Case("seeds", ("seeds=3",), ("seeds", "did you mean seed?")),
     Case("aspiraton", (f"{JPN}.aspiraton=0.9",), (f"{JPN}.aspiraton", f"did you mean {JPN}.aspiration?")),
     Case("plus-aspiraton", (f"+{JPN}.aspiraton=0.9",), (f"{JPN}.aspiraton", f"did you mean {JPN}.aspiration?")),
@@ -259,19 +261,23 @@ def test_the_console_command_prints_no_traceback(name, tmp_path):
     before = listing(tmp_path)
     command = shutil.which("tariffsim", path=str(Path(sys.executable).parent))
     argv = [command] if command else [sys.executable, "-m", "sim"]
-    env = {k: v for k, v in os.environ.items() if k not in (preflight.DEBUG, "HYDRA_FULL_ERROR")}
+    env = {k: v for k, v in os.environ.items() if k not in ("TARIFFSIM_DEBUG", "HYDRA_FULL_ERROR")}
     done = subprocess.run([*argv, *command_line(case, tmp_path)], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120, env=env)
     assert done.returncode == 2, done.stderr
     assert_refused(done.returncode, done.stdout, done.stderr, case, tmp_path, before)
 
 
-def test_debug_flag_shows_the_error_itself(tmp_path, monkeypatch):
+def test_debug_flag_shows_the_traceback_too(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv(preflight.DEBUG, "1")
+    monkeypatch.setenv("TARIFFSIM_DEBUG", "1")
     monkeypatch.setattr(sys, "argv", ["tariffsim", "scenario.us.strategy.beta=abc", f"hydra.run.dir={tmp_path / 'out'}"])
-    with pytest.raises(CommandError, match="scenario.us.strategy.beta='abc'"):
+    with pytest.raises(SystemExit) as exit_:
         preflight.main()
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2
+    assert "Traceback" in err and "CommandError" in err
+    assert "\ntariffsim: invalid configuration:\n  scenario.us.strategy.beta='abc'" in err  # after the traceback
     assert not (tmp_path / "out").exists()
 
 

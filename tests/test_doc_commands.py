@@ -17,7 +17,7 @@ checkout's .gitignore ignores.
 Not run (listed in NOT_RUN, with why): commands that install packages, submit to a cluster
 launcher, or serve the explorer. They are checked with `bash -n`, and the extras, launcher
 configs and files they name must exist. A command identical to one an earlier file already ran
-(e.g. the named study in README.md, docs/sweeps.md and experiments/README.md) runs once.
+(e.g. the named study in README.md and docs/sweeps.md) runs once.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def small_arguments(text: str, index: int) -> dict[str, list[str]]:
     program, args = Path(argv[0]).name, argv[1:]
     if program == "tariffsim":
         extra = ["replications=2", "figures=false"]
-        if "-cn" in args or "--config-name" in args:
+        if any(a.startswith("study=") for a in args):
             pass  # a named study: it fixes its own sweep directory, which later commands read
         elif "-m" in args or "--multirun" in args:
             if not any(a.startswith("hydra.sweep.dir=") for a in args):

@@ -1,9 +1,11 @@
-"""The baseline uses only what was public by 1 July 2025.
+"""The shipped scenarios use only what was public by 1 July 2025.
 
-Every date written in the baseline scenario and the country files it composes (values and
-comments alike: "7 Jul", "10 Jul 2025", "2025-07-07", "Jul 2025", "Aug") must fall on or before
-the cut-off, except the scheduled dates of ``SCHEDULED``, known in advance. What was decided after
-the cut-off (letter rates, the length of an extension, an election's result) is drawn per run.
+Every date written in each shipped scenario (``sim/conf/scenario/*.yaml``: the baseline and the
+wider round) and in the scenarios and country files it composes (values and comments alike:
+"7 Jul", "10 Jul 2025", "2025-07-07", "Jul 2025", "Aug") must fall on or before the cut-off,
+except the scheduled dates of ``SCHEDULED``, known in advance; every judgement names its plausible
+range. What was decided after the cut-off (letter rates, the length of an extension, an election's
+result) is drawn per run.
 """
 
 from __future__ import annotations
@@ -86,12 +88,46 @@ def dates_in(text: str) -> list[tuple[dt.date, str]]:
     return found
 
 
+def scenario_files(name: str = "baseline_2025") -> list[Path]:
+    """Scenario ``name``, the scenarios its defaults build on (a plain entry such as
+    ``baseline_2025``) and every country file they compose (``/country@...: jpn``), each once."""
+    scenario = CONF / "scenario" / f"{name}.yaml"
+    files = [scenario]
+    for entry in yaml.safe_load(scenario.read_text(encoding="utf-8")).get("defaults", []):
+        if isinstance(entry, dict):
+            (group, option), = entry.items()
+            if group.lstrip("/").startswith("country@"):
+                files.append(CONF / "country" / f"{option}.yaml")
+        elif entry != "_self_":
+            files += scenario_files(entry)
+    return list(dict.fromkeys(files))
+
+
 def baseline_files() -> list[Path]:
     """The baseline scenario and every country file its defaults compose."""
-    scenario = CONF / "scenario" / "baseline_2025.yaml"
-    defaults = yaml.safe_load(scenario.read_text())["defaults"]
-    names = [next(iter(d.values())) for d in defaults if isinstance(d, dict)]
-    return [scenario, *(CONF / "country" / f"{name}.yaml" for name in names)]
+    return scenario_files("baseline_2025")
+
+
+def starts_in_2025(name: str) -> bool:
+    """Whether scenario ``name`` (or the scenario it builds on) starts in 2025: a scenario of the
+    2025 round, with its cut-off of 1 Jul 2025. Another episode (2018-19) has its own cut-off and
+    its own test."""
+    for path in scenario_files(name):
+        start = yaml.safe_load(path.read_text(encoding="utf-8")).get("start") if path.parent.name == "scenario" else None
+        if start is not None:
+            return str(start).startswith(f"{YEAR}-")
+    return False
+
+
+# The shipped scenarios of the 2025 round (sim/conf/scenario/*.yaml): the baseline and the wider round.
+SCENARIOS = sorted(path.stem for path in (CONF / "scenario").glob("*.yaml") if starts_in_2025(path.stem))
+
+
+def test_every_shipped_scenario_is_checked():
+    assert {"baseline_2025", "wider_2025"} <= set(SCENARIOS)
+    wider = {path.name for path in scenario_files("wider_2025")}
+    assert {"wider_2025.yaml", "baseline_2025.yaml", "usa.yaml", "jpn.yaml", "ind.yaml", "che.yaml",
+            "bra.yaml"} <= wider
 
 
 def late_mentions(path: Path) -> list[str]:
@@ -123,9 +159,10 @@ def test_the_first_reading_of_an_overlap_wins():
     assert [d for d, _ in dates_in("from the 10 Jul 2025 letter")] == [dt.date(2025, 7, 10)]
 
 
-def test_no_baseline_value_or_source_note_is_dated_after_the_cutoff():
-    late = [line for path in baseline_files() for line in late_mentions(path)]
-    assert not late, "hindsight in the baseline:\n  " + "\n  ".join(late)
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_no_value_or_source_note_is_dated_after_the_cutoff(scenario):
+    late = [line for path in scenario_files(scenario) for line in late_mentions(path)]
+    assert not late, f"hindsight in {scenario}:\n  " + "\n  ".join(late)
 
 
 def comments(path: Path) -> list[tuple[int, str]]:
@@ -148,8 +185,9 @@ def comments(path: Path) -> list[tuple[int, str]]:
     return out + ([block] if block else [])
 
 
-def test_every_judgement_names_its_plausible_range():
-    vague = [f"{path.name}:{number}: {text.strip()}" for path in baseline_files()
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_judgement_names_its_plausible_range(scenario):
+    vague = [f"{path.name}:{number}: {text.strip()}" for path in scenario_files(scenario)
              for number, text in comments(path)
              if re.search(r"\bjudgement\b[,:]", text) and not re.search(r"plausible[^0-9#]*[-+±]?\d", text)]
     assert not vague, "judgements without a plausible range:\n  " + "\n  ".join(vague)
@@ -161,6 +199,14 @@ def test_what_was_decided_later_is_drawn_not_given(baseline):
     assert scenario.us.extension_spread > 0, "the extension's length must be drawn"
     japan = scenario.partners["JPN"].politics.election
     assert japan is not None and japan.capital_spread > 0, "Japan's vote must be drawn"
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_partners_letter_rate_is_drawn(scenario):
+    from tests.conftest import study_from
+
+    partners = study_from(f"scenario={scenario}").scenario.partners
+    assert [code for code, p in partners.items() if not p.letter_drawn] == [], "letter rates must be drawn"
 
 
 def _detail(row: tuple) -> str:

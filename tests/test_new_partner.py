@@ -30,6 +30,7 @@ BASELINE = ["JPN", "EU", "CAN", "KOR", "VNM"]
 
 # India, as a researcher would add it: a country file with its trade figures (sources public by
 # 1 Jul 2025, or judgement with a plausible range), and a scenario that puts it beside the five.
+# Its name is its own (my_ind.yaml): the shipped country/ind.yaml (scenario wider_2025) would win.
 INDIA = """\
 # India: talks on a bilateral trade agreement since April 2025 (terms of reference agreed during
 # the US Vice President's visit, 21 Apr 2025); sources dated on or before 1 Jul 2025.
@@ -141,7 +142,7 @@ def assert_readable_layouts(run: Path) -> None:
 
 
 def test_india_added_with_yaml_alone_runs_end_to_end_with_figures(tmp_path):
-    conf = write_conf(tmp_path, {"country/ind.yaml": INDIA, "scenario/with_india.yaml": WIDER})
+    conf = write_conf(tmp_path, {"country/my_ind.yaml": INDIA, "scenario/with_india.yaml": WIDER})
     run = run_with_figures(conf, "with_india")
     runs = pd.read_parquet(run / "runs.parquet")
     assert set(runs["partner"]) == {*BASELINE, "IND"}
@@ -167,7 +168,7 @@ def test_india_added_with_yaml_alone_runs_end_to_end_with_figures(tmp_path):
 
 def test_an_undeclared_event_target_names_the_declared_partners(tmp_path):
     scenario = WIDER + 'events:\n  - {date: "2025-06-01", kind: attention, targets: [IND, BRA]}\n'
-    conf = write_conf(tmp_path, {"country/ind.yaml": INDIA, "scenario/with_india.yaml": scenario})
+    conf = write_conf(tmp_path, {"country/my_ind.yaml": INDIA, "scenario/with_india.yaml": scenario})
     done = tariffsim("--config-dir", str(conf), "scenario=with_india", "hydra.run.dir=run", cwd=tmp_path)
     assert done.returncode == 2, done.stdout
     assert ("scenario.events[0].targets='BRA': must be ALL or partners the scenario declares (scenario.partners): "

@@ -6,7 +6,7 @@ more" did). For each `tariffsim` command of the README's ```bash blocks, its sce
 (without the output folder, replications, seed, workers, figures and Hydra's own settings) are
 composed as the command composes them and run for REPLICATIONS replications on the baseline's
 seed; the runs table must differ from the baseline's. A sweep, given on the command line, as a
-ready-made `sweep=NAME` or as a named study `-cn NAME`, must give at least two different tables.
+ready-made `sweep=NAME` or as a named study `study=NAME`, must give at least two different tables.
 Commands that run a scenario of the reader's own config directory ("Your own configs": a copy of
 the baseline, to be edited) are left to tests/test_own_configs.py.
 """
@@ -29,7 +29,7 @@ from sim.config.paths import CONF
 from sim.runner import run_replications
 
 REPLICATIONS = 10
-BOOKKEEPING = {"replications", "seed", "workers", "figures", "print_table", "resume", "sweep"}
+BOOKKEEPING = {"replications", "seed", "workers", "figures", "print_table", "resume", "sweep", "study"}
 
 
 def sweep_params(path: Path) -> list[str]:
@@ -41,11 +41,8 @@ def sweep_params(path: Path) -> list[str]:
 def scenario_jobs(argv: list[str]) -> list[list[str]]:
     """The scenario overrides of each job the command ``argv`` (after `tariffsim`) runs."""
     overrides = [a for a in argv if a.startswith("~") or (not a.startswith("-") and "=" in a)]
-    named = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a in ("-cn", "--config-name")]
-    if named:
-        overrides += sweep_params(ROOT / "experiments" / f"{named[0]}.yaml")
-    overrides += [o for a in overrides if a.startswith("sweep=")
-                  for o in sweep_params(CONF / "sweep" / f"{a.split('=', 1)[1]}.yaml")]
+    overrides += [o for a in overrides if a.startswith(("sweep=", "study="))
+                  for o in sweep_params(CONF / a.split("=", 1)[0] / f"{a.split('=', 1)[1]}.yaml")]
     choices = []
     for override in OverridesParser.create().parse_overrides(overrides):
         key = override.key_or_group
@@ -59,9 +56,7 @@ def scenario_jobs(argv: list[str]) -> list[list[str]]:
 def own_config_dir(argv: list[str]) -> bool:
     """Whether ``argv`` runs a scenario from the researcher's own config directory (README, "Your
     own configs"): files the docs' earlier commands write, checked by tests/test_own_configs.py."""
-    named = "-cn" in argv or "--config-name" in argv  # a named study of experiments/: its params are read here
-    return any(a.startswith("hydra.searchpath=") for a in argv) or (
-        not named and ("-cd" in argv or "--config-dir" in argv))
+    return any(a.startswith("hydra.searchpath=") or a in ("-cd", "--config-dir") for a in argv)
 
 
 EXAMPLES = [(c, words[1:]) for c in bash_commands(ROOT / "README.md")

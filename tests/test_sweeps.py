@@ -160,7 +160,7 @@ def test_the_command_skips_a_complete_run_directory(tmp_path):
 
 
 SWEEPS = sorted(p.stem for p in (CONF / "sweep").glob("*.yaml"))
-EXPERIMENTS = sorted(p.stem for p in (ROOT / "experiments").glob("*.yaml"))
+STUDIES = sorted(p.stem for p in (CONF / "study").glob("*.yaml"))
 
 
 def _jobs(params) -> list[list[tuple[str, object]]]:
@@ -189,7 +189,7 @@ def _validate_every_job(config_dir: str, name: str, overrides: list[str]) -> int
 
     with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
         cfg = compose(name, overrides=overrides, return_hydra_config=True)
-    if name != "config":  # a named study runs as a multirun by itself
+    if any(o.startswith("study=") for o in overrides):  # a named study runs as a multirun by itself
         assert str(cfg.hydra.mode).endswith("MULTIRUN")
     base = OmegaConf.to_container(cfg, resolve=False)
     base.pop("hydra")
@@ -207,7 +207,19 @@ def test_every_ready_made_sweep_expands_to_valid_jobs(name):
     assert _validate_every_job(CONF_DIR, "config", [f"sweep={name}"]) >= 2
 
 
-@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_the_named_studies_are_found():
+    assert len(STUDIES) >= 2
+
+
+@pytest.mark.parametrize("name", STUDIES)
 def test_every_named_study_is_a_multirun_of_valid_jobs(name):
-    searchpath = f"hydra.searchpath=[file://{CONF_DIR}]"
-    assert _validate_every_job(str(ROOT / "experiments"), name, [searchpath]) >= 2
+    assert _validate_every_job(CONF_DIR, "config", [f"study={name}"]) >= 2
+
+
+def test_a_named_study_of_your_own_config_directory_is_found(tmp_path):
+    (tmp_path / "study").mkdir()
+    (tmp_path / "study" / "mine.yaml").write_text(
+        "# @package _global_\nreplications: 3\nhydra:\n  mode: MULTIRUN\n  sweep:\n    dir: multirun/mine\n"
+        "  sweeper:\n    params:\n      scenario.deadline: 2025-07-09,2025-08-01\n", encoding="utf-8")
+    searchpath = f"hydra.searchpath=[file://{tmp_path}]"
+    assert _validate_every_job(CONF_DIR, "config", [searchpath, "study=mine"]) == 2

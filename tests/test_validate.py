@@ -222,7 +222,7 @@ def test_bad_inputs_give_one_line_exit_2_and_write_nothing(small_run, tmp_path, 
     for name in OUTPUTS:
         (small_run / name).unlink(missing_ok=True)
     assert "does not exist" in _refused(tmp_path / "missing", "after_2025-07-01", capsys)
-    assert "not a run directory" in _refused(tmp_path, "after_2025-07-01", capsys)
+    assert "holds no run" in _refused(tmp_path, "after_2025-07-01", capsys)
     assert "not valid YAML" in _refused(small_run, write(tmp_path, "as_of: [\n"), capsys)
     assert "no such file" in _refused(small_run, tmp_path / "nowhere.yaml", capsys)
     mex = write(tmp_path, "as_of: 2025-09-30\nno_deals: [{partner: MEX, through: 2025-09-30, source: a report}]\n")
@@ -239,3 +239,73 @@ def test_help_is_plain_text(capsys):
     assert stopped.value.code == 0
     text = capsys.readouterr().out
     assert text.startswith("usage: tariffsim-validate") and "``" not in text
+
+
+@pytest.fixture(scope="module")
+def small_sweep(tmp_path_factory) -> Path:
+    """A real sweep of two jobs (deadline 9 Jul and 1 Aug), 20 replications each, one by one."""
+    sweep_dir = tmp_path_factory.mktemp("validate_sweep") / "sweep"
+    done = subprocess.run([sys.executable, "-m", "sim", "-m", "scenario.deadline=2025-07-09,2025-08-01",
+                           "replications=20", "figures=false", "print_table=false", "hydra/launcher=basic",
+                           f"hydra.sweep.dir={sweep_dir}"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return sweep_dir
+
+
+def test_a_sweep_is_scored_job_by_job_with_its_swept_values(small_sweep):
+    done = subprocess.run([sys.executable, "-m", "sim.validate", str(small_sweep), "after_2025-07-01"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "scored 2 jobs" in done.stdout
+    study = pd.read_parquet(small_sweep / "validation_study.parquet")
+    assert list(study.columns[:2]) == ["job", "scenario.deadline"]
+    assert sorted(study["job"].unique()) == ["0", "1"]
+    for job in ("0", "1"):  # each job's own files, and the study table holds the same mean scores
+        summary = summarise(pd.read_parquet(small_sweep / job / "validation.parquet"))
+        mine = study[study["job"] == job].drop(columns=["job", "scenario.deadline"]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, summary, check_dtype=False)
+        assert (small_sweep / job / "validation_reliability.png").stat().st_size > 0
+    # the deadline moves the naive deadline forecast, so the two jobs' scores differ
+    naive = study[(study["forecaster"] == "naive deadline")].groupby("job")["crps"].mean()
+    assert naive["0"] != naive["1"]
+
+
+def test_a_sweep_with_an_unfinished_job_is_refused_and_nothing_is_written(small_sweep, tmp_path, capsys):
+    import shutil
+
+    copy = tmp_path / "sweep"
+    shutil.copytree(small_sweep, copy)
+    for path in copy.rglob("validation*"):
+        path.unlink()
+    (copy / "1" / "summary.json").unlink()
+    assert validate.main([str(copy), "after_2025-07-01"]) == 2
+    err = capsys.readouterr().err
+    assert "1 of 2 jobs are not complete" in err and "Traceback" not in err
+    assert not list(copy.rglob("validation*")) and not list(copy.rglob("*.tmp"))
+
+
+def test_the_html_report_shows_the_scores_of_a_run_and_of_a_sweep(small_run, small_sweep, tmp_path):
+    from sim.html_report import write_html_report
+
+    for where in (small_run, small_sweep):
+        assert subprocess.run([sys.executable, "-m", "sim.validate", str(where), "after_2025-07-01"],
+                              capture_output=True, timeout=300).returncode == 0
+        page = write_html_report(where, out=tmp_path / where.name).read_text(encoding="utf-8")
+        assert "<h2>Validation</h2>" in page and "naive 50/50" in page and "brier" in page
+        validation = page.split("<h2>Validation</h2>")[1].split("<h2>")[0]
+        if where == small_run:  # the run's reliability diagram, and the file it was scored against
+            assert "after_2025-07-01.yaml" in validation and "data:image/png" in validation
+        else:  # a sweep: the mean scores per job, with the swept deadline
+            assert "<th>deadline</th>" in validation and "<th>job</th>" in validation
+
+
+def test_the_html_report_has_no_validation_section_before_validating(tmp_path, small_run):
+    import shutil
+
+    from sim.html_report import write_html_report
+
+    copy = tmp_path / "run"
+    shutil.copytree(small_run, copy)
+    for path in copy.glob("validation*"):
+        path.unlink()
+    assert "<h2>Validation</h2>" not in write_html_report(copy).read_text(encoding="utf-8")
