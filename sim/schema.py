@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from sim.command_errors import EXIT_USAGE, closed_pipe
+from sim.command_errors import CommandError, closed_pipe, report
 from sim.config.schema import PARTS, json_schema
 from sim.files import atomic_write
 
@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``tariffsim-schema``: 0 on success, 2 when the file cannot be written."""
+    """Entry point of ``tariffsim-schema``: 0 on success, 2 (``report``) when the file cannot be written."""
     args = _parser().parse_args(argv)
     text = json.dumps(json_schema(args.part), indent=2, ensure_ascii=False) + "\n"
     if args.output is None:
@@ -48,9 +48,8 @@ def main(argv: list[str] | None = None) -> int:
                                     str(args.output))
         atomic_write(args.output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     except OSError as error:
-        print(f"{PROG}: could not write {args.output}: {error.strerror or error}. Choose another --output FILE "
-              "(in a folder you may write); nothing was written.", file=sys.stderr)
-        return EXIT_USAGE
+        return report(PROG, CommandError(f"could not write {args.output}: {error.strerror or error}. Choose another "
+                                         "--output FILE (in a folder you may write); nothing was written."))
     print(f"{PROG}: wrote the {args.part} schema to {args.output}", file=sys.stderr)
     return 0
 

@@ -154,3 +154,14 @@ def test_a_field_read_by_a_hand_written_reader_reports_under_its_key():
         "scenario.partners.JPN.pair.bb=2: is not a known key here (known: a, b); did you mean scenario.partners.JPN.pair.b?",
     ]
     assert TypeAdapter(Holder).json_schema()["properties"]["pair"]["type"] == "object"
+
+
+def test_a_scenario_file_schema_requires_nothing_but_the_composed_one_requires_every_key():
+    """A scenario on top of another (``defaults: [baseline_2025, _self_]``) may set only its name;
+    the composed scenario must be complete."""
+    assert problems("scenario", {"defaults": ["baseline_2025", "_self_"], "name": "late_deadline",
+                                 "deadline": "2025-08-01"}) == []
+    assert problems("scenario", {"name": "x", "deadlin": "2025-08-01"}) != []
+    data = composed("baseline_2025")
+    del data["partners"]["JPN"]["politics"]["capital"]
+    assert any("'capital' is a required property" in p for p in problems("composed", data))

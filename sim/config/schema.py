@@ -25,8 +25,8 @@ from sim.strategies import STRATEGIES, Side
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 PARTS = {
-    "scenario": "a scenario file (sim/conf/scenario/*.yaml): its own keys, a Hydra defaults list, "
-                "and us and partners when it does not take them from the defaults list",
+    "scenario": "a scenario file (sim/conf/scenario/*.yaml): a Hydra defaults list and any key of the "
+                "composed scenario, none required (they may come from the defaults list)",
     "composed": "the scenario as Hydra composes it (cfg.scenario, `tariffsim --cfg job`): every key in place",
     "partner": "a partner's country file (sim/conf/country/*.yaml, all but usa.yaml)",
     "us": "the United States' file (sim/conf/country/usa.yaml)",
@@ -103,11 +103,24 @@ def _strategy_parameters(strategy: dict[str, Any], side: Side) -> None:
 
 
 def _file_of_composed(schema: dict[str, Any]) -> dict[str, Any]:
-    """A scenario file's schema: Hydra's ``defaults`` list allowed; ``us`` and ``partners``
-    optional, since a scenario usually takes them from that list."""
+    """A scenario file's schema: Hydra's ``defaults`` list allowed, and no key required, since a
+    scenario may take any of them from that list (``wider_2025`` sets only its name on top of
+    ``baseline_2025``); the loader checks that the composed scenario is complete."""
     schema = copy.deepcopy(schema)
     schema["properties"] = {"defaults": {
-        "type": "array", "description": "Hydra's defaults list: /country@us: usa, /country@partners.JPN: jpn, _self_",
+        "type": "array", "description": "Hydra's defaults list: baseline_2025, /country@partners.JPN: jpn, _self_",
         "items": {"anyOf": [{"type": "string"}, {"type": "object"}]}}} | schema["properties"]
-    schema["required"] = [k for k in schema.get("required", []) if k not in ("us", "partners")]
+    _optional(schema)
     return schema
+
+
+def _optional(node: Any) -> None:
+    """No key required anywhere in ``node`` (but the conditions that pick a strategy's parameters)."""
+    if isinstance(node, dict):
+        node.pop("required", None)
+        for key, value in node.items():
+            if key != "if":
+                _optional(value)
+    elif isinstance(node, list):
+        for value in node:
+            _optional(value)
