@@ -100,7 +100,7 @@ CASES = [
     Case("tariff-120", put(f"{JPN}.letter_rate", 120), f"{JPN}.letter_rate", 120, "within 0–100"),
     Case("tariff-minus-5", put(f"{JPN}.sector.autos", -5), f"{JPN}.sector.autos", -5, "within 0–100"),
     Case("tariff-not-a-number", put(f"{JPN}.pause_rate", "ten"), f"{JPN}.pause_rate", "ten", "within 0–100"),
-    Case("issue-hi-120", put(f"{JPN}.issues.autos.hi", 120), f"{JPN}.issues.autos.hi", 120, "within 0–100 (%)"),
+    Case("issue-hi-120", put(f"{JPN}.issues.autos.hi", 120.0), f"{JPN}.issues.autos.hi", 120.0, "within 0–100 (%)"),
     Case("negative-weight", put(f"{JPN}.issues.steel.us_weight", -0.05), f"{JPN}.issues.steel.us_weight", -0.05,
          "weight in [0, 1] (not negative)"),
     Case("weights-sum-0.9", scale(f"{JPN}.issues", "partner_weight", 0.9), f"{JPN}.issues.*.partner_weight", 0.9,
@@ -248,3 +248,22 @@ def test_command_refuses_a_bad_config_and_leaves_nothing(tmp_path, override, key
     assert not (tmp_path / "run").exists()
     assert not (tmp_path / "outputs").exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_rules_across_levels_are_reported_beside_errors_of_the_pieces_they_read(plain):
+    """A partner's bad key does not hide the horizon's rules on its election, red lines or the
+    events' targets: every error in one message, as the loader promises."""
+    data = copy.deepcopy(plain)
+    for edit in (put(f"{JPN}.letter_rate", 120), put(f"{JPN}.politics.election.date", "2024-10-27"),
+                 put(f"{JPN}.red_lines", [{"issue": "autos", "max": 10.0, "from": "2025-12-01"}]),
+                 put("scenario.partners.EU.aspiraton", 0.9), event(targets=["XYZ"], date="2025-12-01")):
+        edit(data)
+    with pytest.raises(ConfigError) as caught:
+        load_study(data)
+    assert "must be a tariff in percent" in message_line(caught.value, f"{JPN}.letter_rate", 120)
+    assert "must not be before scenario.start" in message_line(caught.value, f"{JPN}.politics.election.date",
+                                                               "2024-10-27")
+    assert "must fall inside the horizon" in message_line(caught.value, f"{JPN}.red_lines[0].from", "2025-12-01")
+    assert "did you mean" in message_line(caught.value, "scenario.partners.EU.aspiraton", 0.9)
+    assert "declare XYZ there" in message_line(caught.value, "scenario.events[0].targets", "XYZ")
+    assert "must fall inside the horizon" in message_line(caught.value, "scenario.events[0].date", "2025-12-01")

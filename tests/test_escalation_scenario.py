@@ -58,7 +58,7 @@ def test_a_us_increase_is_answered_in_kind_up_to_the_ceiling():
     assert not level.answer(log, 5, 6.0, "letter rate")  # at the ceiling: no round, nothing logged
     assert not level.answer(log, 5, -2.0, "cut")  # a US cut is no increase
     assert [row[1] for row in log.rows] == [EventKind.COUNTER_TARIFF] * 2
-    still = CounterTariffLevel(CounterTariff(20.0, 7.0, 30.0, 0.0, 0.03), "CHN", us_start=9.0)
+    still = CounterTariffLevel(CounterTariff(initial=20.0, floor=7.0, max_rate=30.0, response=0.0, us_cost=0.03), "CHN", us_start=9.0)
     assert not still.answer(log, 6, 6.0, "letter rate") and still.rate == 20.0  # response 0: rounds only
 
 
@@ -128,7 +128,7 @@ def test_a_round_for_a_partner_without_the_instrument_is_refused(baseline):
     text = str(caught.value)
     assert "a partner_rate_change event may target only partners that declare a counter_tariff (none does)" in text
     assert "EU declares none" in text
-    assert "scenario.events[9].amount=0: must be a whole number in [1, 3650]" in text
+    assert "scenario.events[9].amount=0.0: must be a whole number of days in [1, 3650]" in text
 
 
 def test_a_dated_round_and_a_truce_move_the_rate_and_the_deadline():
@@ -231,7 +231,7 @@ def test_the_baseline_logs_no_counter_tariff_and_records_none(baseline):
 
 def test_a_deal_back_to_the_first_day_rate_leaves_an_unanswering_partner_where_it_was():
     log = EventLog()
-    still = CounterTariffLevel(CounterTariff(20.0, 7.0, 30.0, 0.0, 0.03), "CHN", us_start=9.0)
+    still = CounterTariffLevel(CounterTariff(initial=20.0, floor=7.0, max_rate=30.0, response=0.0, us_cost=0.03), "CHN", us_start=9.0)
     assert not still.answer(log, 1, 6.0, "letter rate")  # response 0: no round
     still.after_deal(log, 10, us_before=15.0, us_after=9.0, us_lowest=3.0)
     assert still.rate == 20.0

@@ -6,15 +6,15 @@ import re
 
 import pytest
 
-from sim import calibrate, mechanisms, report, sensitivity, tournament_cli, validate
+from sim import calibrate, mechanisms, report, schema, sensitivity, tournament_cli, validate
 
 MARKUP = re.compile(r"``|:(func|class|mod|meth|attr|ref|doc):`")
 
 
 @pytest.mark.parametrize("command", [report.main, tournament_cli.main, sensitivity.main, mechanisms.main, validate.main,
-                                     calibrate.main],
+                                     calibrate.main, schema.main],
                          ids=["tariffsim-report", "tariffsim-tournament", "tariffsim-sensitivity",
-                              "tariffsim-mechanisms", "tariffsim-validate", "tariffsim-calibrate"])
+                              "tariffsim-mechanisms", "tariffsim-validate", "tariffsim-calibrate", "tariffsim-schema"])
 def test_help_shows_no_restructuredtext_markup(command, capsys):
     with pytest.raises(SystemExit) as stopped:
         command(["--help"])

@@ -13,16 +13,19 @@ allows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Annotated
 
-from sim.config.reader import Reader
+from pydantic import ValidationInfo, field_validator
+from pydantic.dataclasses import dataclass as settings
 
-TARIFF = "must be a tariff in percent, within 0–100"
+from sim.config.fields import SETTINGS, TARIFF, doc, number, refuse
+
+Tariff = Annotated[float, number(0, 100, allowed=TARIFF)]
 # Event kinds that act on a partner's instrument; their targets must declare one.
 INSTRUMENT_EVENT_KINDS = ("partner_rate_change",)
 
 
-@dataclass(frozen=True)
+@settings(config=SETTINGS)
 class CounterTariff:
     """The partner's (trade-weighted average) tariff on US goods, in percent.
 
@@ -36,31 +39,23 @@ class CounterTariff:
             no deal (what the counter-tariff does to US exporters); it lowers the US's reservation value.
     """
 
-    initial: float
-    floor: float
-    max_rate: float
-    response: float
-    us_cost: float
+    initial: Annotated[Tariff, doc("the rate in force on the first day (%), within floor and max_rate")]
+    floor: Annotated[Tariff, doc("the rate before the dispute (%): a deal lowers it no further")]
+    max_rate: Annotated[Tariff, doc("the highest rate it can reach (%)")]
+    us_cost: Annotated[float, number(0, 1), doc("US utility lost per 10 points above the floor while there is no deal")]
+    response: Annotated[float, number(0, 10),
+                        doc("points of counter-tariff per point the US raises its lines in force (0: none)")] = 0.0
 
-
-def read_counter_tariff(r: Reader) -> CounterTariff | None:
-    """The ``counter_tariff`` mapping of a partner's settings in ``r``, or None when absent or null."""
-    if r.raw("counter_tariff", None) is None:
-        return None
-    c = r.child("counter_tariff")
-    floor = c.number("floor", 0, 100, allowed=TARIFF)
-    max_rate = c.number("max_rate", 0, 100, allowed=TARIFF)
-    initial = c.number("initial", 0, 100, allowed=TARIFF)
-    if floor == floor and max_rate == max_rate and max_rate < floor:  # both read (not NaN)
-        c.error(c.key("max_rate"), max_rate, f"must be at least {c.key('floor')}={floor:g}")
-    elif initial == initial and floor == floor and max_rate == max_rate and not floor <= initial <= max_rate:
-        c.error(c.key("initial"), initial,
-                f"must lie within {c.key('floor')}={floor:g} and {c.key('max_rate')}={max_rate:g}")
-    out = CounterTariff(initial=initial, floor=floor, max_rate=max_rate,
-                        response=c.number("response", 0, 10, default=0.0),
-                        us_cost=c.number("us_cost", 0, 1))
-    c.finish()
-    return out
+    @field_validator("max_rate")
+    @classmethod
+    def _ordered(cls, max_rate: float, info: ValidationInfo) -> float:
+        floor, initial = info.data.get("floor"), info.data.get("initial")
+        if floor is not None and max_rate < floor:
+            raise refuse([("max_rate", max_rate, f"must be at least {{here}}.floor={floor:g}")])
+        if floor is not None and initial is not None and not floor <= initial <= max_rate:
+            raise refuse([("initial", initial, f"must lie within {{here}}.floor={floor:g} and "
+                           f"{{here}}.max_rate={max_rate:g}")])
+        return max_rate
 
 
 def instrument_problems(events: list[tuple[str, str, tuple[str, ...]]],

@@ -1,24 +1,45 @@
 """The typed scenario: every setting of one simulated world, validated before any run.
 
-``load_scenario`` turns the plain mapping Hydra composes (``cfg.scenario``) into frozen
-dataclasses, refusing unknown keys, wrong types and values out of range with one ``ConfigError``
-that names each key, its value and what is allowed.
+Each key of a scenario is declared once, here, as a typed field of a frozen pydantic dataclass:
+its type, bounds, default and meaning (``sim.config.fields``). Those declarations give the
+validation (``load_scenario``: every error at once, one ``ConfigError`` naming each key, its
+value and what is allowed, unknown keys with a "did you mean"), the JSON Schema editors use
+(``tariffsim-schema``, docs/schema.md) and the objects the model reads.
+
+Where the model reads a setting in the shape the YAML writes it (the US, politics, elections,
+the environment, red lines, events), the settings class is the model's class. A partner's YAML
+(``PartnerSettings``) is reshaped into the ``Partner`` the model reads (its code from its key,
+sector rates, curvatures merged into its issues, a colour from the cycle), and the scenario's
+(``ScenarioSettings``) into ``Scenario``.
+
+Rules between keys are validators of the settings that hold the keys: a field validator reads
+the keys declared before it from ``info.data`` (absent when invalid, so one bad date gives one
+message) and raises ``refuse([(key, value, allowed), ...])``. Rules of a part against the whole
+scenario (an election, a red line or an event inside the horizon, an event's targets declared)
+read what the scenario's earlier checks left in the validation context (``_shared``), so a bad
+key elsewhere in a partner does not hide them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Annotated, Any, Literal, get_args
 
-from sim.config.instruments import CounterTariff, instrument_problems, read_counter_tariff
-from sim.config.reader import ConfigError, Reader
+from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator, TypeAdapter, ValidationInfo
+from pydantic import ValidationError, WithJsonSchema, field_validator, model_validator
+from pydantic.dataclasses import dataclass as settings
+from pydantic_core import PydanticCustomError
+
+from sim.config.errors import config_error, unset_removed
+from sim.config.fields import (
+    KEY, SETTINGS, TARIFF, Allowed, Problem, date, doc, finite, integer, items, mapping, number, refuse,
+)
+from sim.config.instruments import CounterTariff, instrument_problems
+from sim.config.reader import ConfigError
 from sim.core.issues import ISSUES
-from sim.strategies import Side, StrategySpec, strategy_spec
-
-TARIFF = "must be a tariff in percent, within 0–100"
+from sim.strategies import STRATEGIES, Side, StrategySpec, strategy_spec
 
 # A partner is any code declared under ``scenario.partners``: 2 to 5 capital letters (ISO 3166
 # alpha-3 for a country, EU for the union). ALL (every partner, in event targets) and USA (the hub,
@@ -35,12 +56,521 @@ COLOUR_CYCLE = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7"
                 "#332288", "#882255", "#999933", "#117733")
 US_COLOUR = "#000000"
 HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
-EVENT_KINDS = ("precedent", "market_shock", "sector_tariff", "talks_cut", "talks_resumed",
-               "concession", "attention", "partner_rate_change", "truce")
+EventKind = Literal["precedent", "market_shock", "sector_tariff", "talks_cut", "talks_resumed",
+                    "concession", "attention", "partner_rate_change", "truce"]
+EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
 WEIGHT_TOLERANCE = 1e-6
-
-
 CURVATURE_MAX = 20.0
+CURVATURE_RULE = f"must be a curvature in [0, {CURVATURE_MAX:g}] (0: linear)"
+
+Date = Annotated[dt.date, date()]
+Unit = Annotated[float, number(0, 1)]
+Tariff = Annotated[float, number(0, 100, allowed=TARIFF)]
+Weight = Annotated[float, number(0, 1, allowed="must be a weight in [0, 1] (not negative)")]
+Noise = Annotated[float, number(0, 0.2)]
+Days = Annotated[int, integer(0, 365)]
+
+
+def _strategy(side: Side) -> Any:
+    """A strategy mapping (``name`` or ``_target_`` and the constructor's parameters) for ``side``,
+    checked by ``sim.strategies.strategy_spec``; it becomes a ``StrategySpec``."""
+    names = sorted(n for n, cls in STRATEGIES.items() if cls.info.side in (side, Side.BOTH))
+
+    def check(value: Any) -> StrategySpec:
+        if isinstance(value, StrategySpec):
+            return value
+        spec, errors = strategy_spec(value, side, KEY)
+        if errors:
+            raise PydanticCustomError("config_lines", "strategy refused", {"lines": errors})
+        return spec
+
+    schema = {"type": "object", "description": f"the {side.value} side's strategy: `name` (or `_target_`, "
+              "a class's import path) and its parameters; `python -m sim.strategies` lists them",
+              "properties": {"name": {"enum": names}, "_target_": {"type": "string"}},
+              "additionalProperties": True}
+    return Annotated[StrategySpec, PlainValidator(check), WithJsonSchema(schema)]
+
+
+USStrategy = _strategy(Side.US)
+PartnerStrategy = _strategy(Side.PARTNER)
+
+
+def _text(value: Any) -> Any:
+    return value if value is None or isinstance(value, str) else str(value)
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+
+
+# --- The United States -----------------------------------------------------------------------
+
+
+@settings(config=SETTINGS)
+class UnitedStates:
+    """The hub: the US negotiating team and its tactics."""
+
+    aspiration: Annotated[float, number(0, 1, lo_open=True), doc("utility it opens at (0, 1]")]
+    strategy: Annotated[USStrategy, doc("the US strategy")]
+    attention: Annotated[int, integer(1, 20), doc("tables it can work on per day")]
+    deal_value: Annotated[Unit, doc("utility of showing a deal")]
+    stress_sensitivity: Annotated[float, number(0), doc("how much market stress above its threshold softens the US")]
+    court_sensitivity: Annotated[Unit, doc("how much the court risk pushes toward a deal")]
+    floors: Annotated[dict[str, Annotated[float, number(0, 100)]], mapping(),
+                      doc("issue -> the lowest US tariff it accepts on that line (%)")]
+    max_rate: Annotated[Tariff, doc("the highest tariff it names (%)")]
+    letter_premium: Annotated[float, number(0, 100), doc("drawn letter rates reach the 2 Apr rate plus this many points")] = 0.0
+    extension_spread: Annotated[Days, doc("an extension's length is drawn within the strategy's days ± this")] = 0
+    implementation_lag_days: Annotated[Days, doc("a deal's tariff lines enter into force this many days after it is announced")] = 0
+    implementation_lag_spread: Annotated[Days, doc("the lag is drawn per run and table within the days ± this (at least 0)")] = 0
+    target_noise: Annotated[Noise, doc("sd of the day's tremble around the strategy's target (utility)")] = 0.0
+    reservation_spread: Annotated[Noise, doc("sd of a per-run, per-table draw added to its reservation value")] = 0.0
+
+    @field_validator("floors")
+    @classmethod
+    def _floors_name_issues(cls, floors: dict[str, float]) -> dict[str, float]:
+        unknown: list[Problem] = [(f"floors.{k}", v, f"must name an issue: {', '.join(ISSUES)}")
+                                  for k, v in floors.items() if k not in ISSUES]
+        if unknown:
+            raise refuse(unknown)
+        return floors
+
+
+# --- A partner's politics ------------------------------------------------------------------------
+
+
+@settings(config=SETTINGS)
+class Election:
+    """A domestic election: ratification is harder as it nears; capital is reset on the day."""
+
+    date: Annotated[Date, doc("election day")]
+    weight: Annotated[Unit, doc("how much a deal before the vote costs at the polls")]
+    window_days: Annotated[int, integer(1, 365), doc("days before the vote over which its shadow grows")]
+    capital_after: Annotated[Unit, doc("political capital after the vote")]
+    capital_spread: Annotated[Unit, doc("the result is drawn per run within capital_after ± this")] = 0.0
+    salience_spread: Annotated[Unit, doc("a deal before the vote costs weight x U(1 ± this), per run")] = 0.0
+
+    @field_validator("date")
+    @classmethod
+    def _inside(cls, date: dt.date, info: ValidationInfo) -> dt.date:
+        """An election before the start has been held; one after the end never happens in the run
+        (and the researcher would read results as if it had counted)."""
+        start, horizon = _shared(info).get("start"), _shared(info).get("horizon")
+        if start is not None and date < start:
+            raise refuse([("date", str(date), f"must not be before scenario.start ({start}); for an election "
+                           "already held set {parent}.capital and remove the election")])
+        if horizon is not None and date > horizon[1]:
+            raise refuse([("date", str(date), f"must not be after scenario.end ({horizon[1]}); an election after "
+                           "the horizon never happens in the run: remove it, or move scenario.end past it")])
+        return date
+
+
+@settings(config=SETTINGS)
+class Politics:
+    """A partner's domestic politics (Putnam's two-level game)."""
+
+    capital: Annotated[Unit, doc("political capital on the first day")]
+    capital_recovery: Annotated[Unit, doc("capital per day regained after a setback")]
+    threat_cost: Annotated[Unit, doc("capital lost to a US threat")]
+    failure_cost: Annotated[Unit, doc("capital lost when a deal fails at home")]
+    failure_narrowing: Annotated[Unit, doc("what a deal rejected at home adds to the next one's demands")]
+    threshold: Annotated[Unit, doc("margin over no deal a package needs at home")]
+    capital_weight: Annotated[Unit, doc("how much weaker governments need more")]
+    noise: Annotated[Unit, doc("spread of the domestic verdict")]
+    election: Annotated[Election | None, mapping(), doc("an election within the horizon, or null")]
+    confidence: Annotated[float, number(0, 0.99, lo_open=True, allowed="must be a probability in (0, 0.99]"),
+                          doc("the chance of ratification the government wants before it signs")] = 0.5
+
+
+@settings(config=SETTINGS)
+class Retaliation:
+    """What countermeasures do when a partner's strategy retaliates: its gain in leverage, the
+    cost to the US (utility)."""
+
+    gain: Annotated[Unit, doc("the partner's gain in leverage (utility)")]
+    us_cost: Annotated[Unit, doc("the cost to the US (utility)")]
+
+
+@settings(config=SETTINGS)
+class RedLine:
+    """The partner accepts no package with ``issue`` above ``max`` between ``start`` and ``until``
+    (``from`` in the YAML)."""
+
+    issue: Annotated[str, doc("one of the partner's issues")]
+    max: Annotated[float, number(0), doc("the most the partner accepts on the issue (real units)")]
+    start: Annotated[Date | None, Field(alias="from"), doc("first day it binds (null: from the start)")] = None
+    until: Annotated[Date | None, doc("last day it binds (null: to the end)")] = None
+
+    @field_validator("start")
+    @classmethod
+    def _from_inside(cls, start: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        horizon = _shared(info).get("horizon")
+        if horizon is not None and start is not None and start > horizon[1]:
+            raise refuse([("from", str(start), f"must fall inside the horizon {horizon[0]}..{horizon[1]} "
+                           "(a red line that starts after it never binds: remove it instead)")])
+        return start
+
+    @field_validator("until")
+    @classmethod
+    def _after_from(cls, until: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start, horizon = info.data.get("start"), _shared(info).get("horizon")
+        if start is not None and until is not None and until <= start:
+            raise refuse([("until", str(until), f"must be after {{here}}.from ({start})")])
+        if horizon is not None and until is not None and until < horizon[0]:
+            raise refuse([("until", str(until), f"must fall inside the horizon {horizon[0]}..{horizon[1]} "
+                           "(a red line that ends before it never binds: remove it instead)")])
+        return until
+
+
+# --- A partner, as its YAML writes it ------------------------------------------------------------
+
+
+@settings(config=SETTINGS)
+class IssueBounds:
+    """One issue of a partner: its bounds (real units) and how much each side cares about it."""
+
+    lo: Annotated[float, number(0, allowed="must be >= 0"), doc("lowest value (real units: % or $bn)")]
+    hi: Annotated[float, number(0, allowed="must be >= 0"), doc("highest value (real units); above lo")]
+    us_weight: Annotated[Weight, doc("the US's weight; the weights of a partner's issues sum to 1")]
+    partner_weight: Annotated[Weight, doc("the partner's weight; the weights of its issues sum to 1")]
+
+    @field_validator("hi")
+    @classmethod
+    def _above_lo(cls, hi: float, info: ValidationInfo) -> float:
+        lo = info.data.get("lo")
+        if lo is not None and hi <= lo:
+            raise refuse([("hi", hi, f"must be above {{here}}.lo={lo:g}")])
+        return hi
+
+
+@settings(config=SETTINGS)
+class CurvatureSides:
+    """The curvature of one issue's value to each side (a side left out is linear)."""
+
+    partner: Annotated[float, number(0, CURVATURE_MAX, allowed=CURVATURE_RULE), doc("to the partner")] = 0.0
+    us: Annotated[float, number(0, CURVATURE_MAX, allowed=CURVATURE_RULE), doc("to the US (scaled by 1 - deficit_bn/imports_bn)")] = 0.0
+
+
+def _sides(value: Any) -> Any:
+    """``c`` stands for ``{partner: c, us: c}``."""
+    if isinstance(value, dict | CurvatureSides):
+        return value
+    if not (finite(value) and 0 <= value <= CURVATURE_MAX):
+        raise refuse([("", value, CURVATURE_RULE)], field=False)
+    return {"partner": value, "us": value}
+
+
+def _shown(c: CurvatureSides) -> Any:
+    return c.partner if c.partner == c.us else {"partner": c.partner, "us": c.us}
+
+
+_CURVE = {"type": "number", "minimum": 0, "maximum": CURVATURE_MAX}
+Curvature = Annotated[CurvatureSides, BeforeValidator(_sides), WithJsonSchema(
+    {"anyOf": [_CURVE, {"type": "object", "properties": {"partner": _CURVE, "us": _CURVE}, "additionalProperties": False}],
+     "description": "one curvature for both sides, or {partner: c, us: c} (0: linear, > 0 concave)"})]
+
+
+def _issue_name(name: str) -> str:
+    if name not in ISSUES:
+        raise refuse([("", name, f"is not a known issue; allowed: {', '.join(ISSUES)}")])
+    return name
+
+
+IssueName = Annotated[str, AfterValidator(_issue_name), WithJsonSchema({"enum": list(ISSUES)})]
+
+
+@settings(config=SETTINGS)
+class Sector:
+    """Sector (Section 232) tariffs on the partner's goods; null where none applies."""
+
+    autos: Annotated[float | None, number(0, 100, allowed=TARIFF), doc("tariff on cars and parts (%)")] = None
+    steel: Annotated[float | None, number(0, 100, allowed=TARIFF), doc("tariff on steel and aluminium (%)")] = None
+
+
+@settings(config=SETTINGS, kw_only=True)
+class PartnerSettings:
+    """One trading partner as its YAML (``sim/conf/country/*.yaml``) writes it."""
+
+    name: Annotated[str | None, BeforeValidator(_text), doc("the name in tables and figures (default: the code)")] = None
+    colour: Annotated[str | None, Allowed(
+        'must be a colour written #RRGGBB in quotes ("#FF9933"), or left out for one of the colour-blind-safe cycle'),
+        Field(pattern=f"^{HEX_COLOUR.pattern}$"), doc("hex #RRGGBB for the figures (default: the next of a colour-blind-safe cycle)")] = None
+    announced_rate: Annotated[Tariff, doc("reciprocal rate announced on 2 Apr (%)")]
+    pause_rate: Annotated[Tariff, doc("rate in force during the pause (%)")]
+    letter_rate: Annotated[float | None, number(0, 100, allowed=TARIFF),
+                           doc("rate a letter imposes (%); null: the US picks it when it writes")] = None
+    sector: Annotated[Sector, mapping(), doc("Section 232 tariffs")]
+    imports_bn: Annotated[float, number(0), doc("US goods imports from the partner ($bn)")]
+    deficit_bn: Annotated[float, number(), doc("US goods deficit with the partner ($bn)")]
+    issues: Annotated[dict[IssueName, IssueBounds], mapping(), doc("the issues of its table")]
+    curvature: Annotated[dict[str, Curvature] | None, mapping(),
+                         doc("issue -> concavity of its value (null or left out: every issue linear)")] = None
+    red_lines: Annotated[tuple[RedLine, ...], items(), doc("packages it refuses whatever the alternative")] = ()
+    aspiration: Annotated[float, number(0, 1, lo_open=True), doc("utility it opens at (0, 1]")]
+    strategy: Annotated[PartnerStrategy, doc("its strategy")]
+    reservation_shift: Annotated[float, number(-1, 1), doc("added to the value of no deal")] = 0.0
+    politics: Annotated[Politics, mapping(), doc("domestic politics")]
+    retaliation: Annotated[Retaliation, mapping(), doc("what its countermeasures do")]
+    target_noise: Annotated[Noise, doc("sd of the day's tremble around the strategy's target (utility)")] = 0.0
+    reservation_spread: Annotated[Noise, doc("sd of the per-run draw around reservation_shift")] = 0.0
+    hesitancy: Annotated[float, number(0, 0.5), doc("what 10 points of US escalation add to its demands")] = 0.0
+    hesitancy_days: Annotated[int, integer(1, 365), doc("time constant over which hesitancy fades")] = 30
+    meeting_chance: Annotated[float, number(0, 1, lo_open=True), doc("chance its negotiators meet on a given day")] = 1.0
+    counter_tariff: Annotated[CounterTariff | None, mapping(),
+                              doc("its own tariff on US goods, which moves in rounds (docs/escalation.md); null: none")] = None
+
+    @field_validator("issues")
+    @classmethod
+    def _issues_weigh_one(cls, issues: dict[str, IssueBounds]) -> dict[str, IssueBounds]:
+        problems: list[Problem] = []
+        if not issues:
+            problems.append(("", {}, f"must list at least one issue of: {', '.join(ISSUES)}"))
+        for name, bounds in issues.items():
+            unit = ISSUES[name].unit
+            for end in ("lo", "hi"):
+                if unit == "%" and getattr(bounds, end) > 100:
+                    problems.append((f"{name}.{end}", getattr(bounds, end), f"must be within 0–100 ({unit})"))
+        for side in ("us_weight", "partner_weight"):
+            total = sum(getattr(s, side) for s in issues.values())
+            if issues and abs(total - 1.0) > WEIGHT_TOLERANCE:
+                problems.append((f"*.{side}", round(total, 6), f"the {side} of all issues must sum to 1 "
+                                 f"(within {WEIGHT_TOLERANCE:g}); they sum to {total:.6g}"))
+        if problems:
+            raise refuse([(f"issues.{k}" if k else "issues", v, a) for k, v, a in problems])
+        return issues
+
+    @field_validator("curvature")
+    @classmethod
+    def _curvature_names_issues(cls, curvature: dict[str, CurvatureSides] | None,
+                                info: ValidationInfo) -> dict[str, CurvatureSides] | None:
+        issues = info.data.get("issues")
+        if curvature and issues:
+            unknown: list[Problem] = [(f"curvature.{k}", _shown(v), f"names no issue of {{owner}}; allowed: {', '.join(issues)}")
+                                      for k, v in curvature.items() if k not in issues]
+            if unknown:
+                raise refuse(unknown)
+        return curvature
+
+    @field_validator("red_lines")
+    @classmethod
+    def _red_lines_on_issues(cls, lines: tuple[RedLine, ...], info: ValidationInfo) -> tuple[RedLine, ...]:
+        issues = info.data.get("issues")
+        problems: list[Problem] = []
+        for i, line in enumerate(lines if issues else []):
+            if line.issue not in issues:
+                problems.append((f"red_lines[{i}].issue", line.issue, f"must be one of {{owner}}'s issues: {', '.join(issues)}"))
+            elif not issues[line.issue].lo <= line.max <= issues[line.issue].hi:
+                b = issues[line.issue]
+                problems.append((f"red_lines[{i}].max", line.max,
+                                 f"must be a value of {{owner}}'s issue {line.issue}, within {b.lo:g}–{b.hi:g}"))
+        if problems:
+            raise refuse(problems)
+        return lines
+
+
+# --- The environment ----------------------------------------------------------------------------
+
+
+@settings(config=SETTINGS)
+class MarketStress:
+    """A persistent market-stress index that jumps with escalation and decays otherwise."""
+
+    initial: Annotated[float, number(0), doc("stress on the first day")]
+    decay: Annotated[Unit, doc("share of a shock that fades per day")]
+    threshold: Annotated[float, number(0), doc("above this the US gives ground")]
+    threat: Annotated[float, number(0), doc("jump per US threat")]
+    letter: Annotated[float, number(0), doc("jump per letter sent")]
+    letters_imposed: Annotated[float, number(0), doc("jump when letter rates are imposed")]
+    talks_cut: Annotated[float, number(0), doc("jump when talks are cut off")]
+    retaliation: Annotated[float, number(0), doc("jump per countermeasure")]
+    deal: Annotated[float, number(0), doc("fall per deal")]
+    level: Annotated[Unit, doc("the calm level stress reverts to (0: decays to nothing)")] = 0.0
+    volatility: Annotated[Unit, doc("sd of each day's news shock (0: a deterministic path)")] = 0.0
+
+
+@settings(config=SETTINGS)
+class Court:
+    """Risk that the appeals court strikes the emergency (IEEPA) tariffs down."""
+
+    hearing: Annotated[Date, doc("the hearing's date")]
+    ramp_days: Annotated[int, integer(1, 365), doc("days before the hearing over which the risk is priced in")]
+    strike_probability: Annotated[Unit, doc("chance the tariffs are struck down and stay down")]
+
+
+@settings(config=SETTINGS)
+class Environment:
+    """Everything outside the negotiating rooms."""
+
+    market_stress: Annotated[MarketStress, mapping(), doc("the market-stress index")]
+    court: Annotated[Court, mapping(), doc("the court case against the emergency tariffs")]
+    precedent_weight: Annotated[Unit, doc("what each new deal adds to the others' reservation values")]
+
+
+# --- Events -------------------------------------------------------------------------------------
+
+
+def _targets(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+@settings(config=SETTINGS)
+class OutsideEvent:
+    """A dated event from the record (the UK deal, steel doubled, Canada's talks cut …)."""
+
+    date: Annotated[Date, doc("the day it happens, inside the horizon")]
+    kind: Annotated[EventKind, Allowed(f"must be one of {', '.join(EVENT_KINDS)}"), doc("what happens")]
+    targets: Annotated[tuple[str, ...], BeforeValidator(_targets),
+                       Allowed("must be ALL or a list of the scenario's partners"),
+                       doc("ALL or the partners it concerns")] = ("ALL",)
+    amount: Annotated[float, number(), doc("its size: a tariff (%) for sector_tariff and partner_rate_change, the "
+                                           "truce's length in days for truce, a utility or stress otherwise")] = 0.0
+    issue: Annotated[str | None, Field(validate_default=True), doc("the issue (a US tariff line for sector_tariff) it concerns")] = None
+    detail: Annotated[Text, doc("what happened, for transcripts (default: the kind)")] = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _detail_defaults_to_kind(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "detail" not in data and "kind" in data:
+            return {**data, "detail": data["kind"]}
+        return data
+
+    @field_validator("date")
+    @classmethod
+    def _date_inside(cls, date: dt.date, info: ValidationInfo) -> dt.date:
+        horizon = _shared(info).get("horizon")
+        if horizon is not None and not horizon[0] <= date <= horizon[1]:
+            raise refuse([("date", str(date), f"must fall inside the horizon {horizon[0]}..{horizon[1]} "
+                           "(remove the event instead)")])
+        return date
+
+    @field_validator("targets")
+    @classmethod
+    def _targets_declared(cls, targets: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        partners = _shared(info).get("partners")
+        if partners is None:
+            return targets
+        declared = ", ".join(partners) or "none declared"
+        unknown: list[Problem] = [("targets", t, "must be ALL or partners the scenario declares (scenario.partners): "
+                                   f"{declared}; declare {t} there or remove it from the event")
+                                  for t in targets if t != "ALL" and t not in partners]
+        if unknown:
+            raise refuse(unknown)
+        instruments = _shared(info).get("instruments")
+        if instruments is not None:
+            problems: list[Problem] = [("targets", list(targets), allowed) for _, _, allowed in instrument_problems(
+                [("targets", info.data.get("kind", ""), targets)], {c: True if on else None for c, on in instruments.items()})]
+            if problems:
+                raise refuse(problems)
+        return targets
+
+    @field_validator("amount")
+    @classmethod
+    def _sector_tariff_amount(cls, amount: float, info: ValidationInfo) -> float:
+        kind = info.data.get("kind")
+        if kind in ("sector_tariff", "partner_rate_change") and not 0 <= amount <= 100:
+            raise refuse([("amount", amount, TARIFF)])
+        if kind == "truce" and not (float(amount).is_integer() and 1 <= amount <= 3650):
+            raise refuse([("amount", amount, "must be a whole number of days in [1, 3650] (the truce's length)")])
+        return amount
+
+    @field_validator("issue")
+    @classmethod
+    def _issue_fits_kind(cls, issue: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("kind")
+        lines = tuple(name for name, i in ISSUES.items() if i.us_line)
+        if kind == "sector_tariff" and issue not in lines:
+            raise refuse([("issue", issue, f"a sector_tariff event must name a US tariff line: {', '.join(lines)}")])
+        if kind == "concession" and issue not in ISSUES:
+            raise refuse([("issue", issue, f"a concession event must name an issue: {', '.join(ISSUES)}")])
+        if issue is not None and issue not in ISSUES:
+            raise refuse([("issue", issue, f"must name an issue: {', '.join(ISSUES)}")])
+        return issue
+
+
+# --- The scenario -------------------------------------------------------------------------------
+
+
+def _partner_code(code: str) -> str:
+    if not PARTNER_CODE.fullmatch(code) or code in RESERVED_CODES:
+        why = RESERVED_CODES.get(code, "")
+        raise refuse([("", code, f"{CODE_RULE}{'; ' + why if why else ''}")])
+    return code
+
+
+PartnerCode = Annotated[str, AfterValidator(_partner_code),
+                        WithJsonSchema({"type": "string", "pattern": r"^[A-Z]{2,5}$", "not": {"enum": list(RESERVED_CODES)}})]
+
+
+@settings(config=SETTINGS, kw_only=True)
+class ScenarioSettings:
+    """One simulated world as ``cfg.scenario`` holds it once Hydra has composed it."""
+
+    name: Annotated[Text, doc("the scenario's name")]
+    start: Annotated[Date, doc("first simulated day")]
+    end: Annotated[Date, doc("last simulated day")]
+    deadline: Annotated[Date, doc("the day the pause ends, inside the horizon")]
+    us: Annotated[UnitedStates, mapping(), doc("the United States (sim/conf/country/usa.yaml)")]
+    environment: Annotated[Environment, mapping(), doc("markets, court and precedent")]
+    partners: Annotated[dict[PartnerCode, PartnerSettings], mapping(),
+                        doc("code -> partner (in a scenario's defaults list: /country@partners.JPN: jpn)")]
+    events: Annotated[tuple[OutsideEvent, ...], items(), doc("dated outside events")] = ()
+
+    @field_validator("start")
+    @classmethod
+    def _note_start(cls, start: dt.date, info: ValidationInfo) -> dt.date:
+        _shared(info)["start"] = start
+        return start
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        start = info.data.get("start")
+        if start is not None and end <= start:
+            raise refuse([("end", str(end), f"must be after {{here}}.start ({start})")])
+        if start is not None:
+            _shared(info)["horizon"] = (start, end)
+        return end
+
+    @field_validator("deadline")
+    @classmethod
+    def _deadline_inside(cls, deadline: dt.date, info: ValidationInfo) -> dt.date:
+        horizon = _shared(info).get("horizon")
+        if horizon is not None and not horizon[0] < deadline <= horizon[1]:
+            raise refuse([("deadline", str(deadline), f"must fall inside the horizon, after {horizon[0]} "
+                           f"and no later than {horizon[1]}")])
+        return deadline
+
+    @field_validator("partners", mode="before")
+    @classmethod
+    def _note_partners(cls, partners: Any, info: ValidationInfo) -> Any:
+        """The codes declared, for the events' targets (read even where a partner's settings fail)."""
+        if isinstance(partners, dict):
+            _shared(info)["partners"] = [c for c in partners if isinstance(c, str) and PARTNER_CODE.fullmatch(c)
+                                         and c not in RESERVED_CODES]
+            # which declare an instrument, for events that act on one (partner_rate_change)
+            _shared(info)["instruments"] = {c: isinstance(p, dict) and p.get("counter_tariff") is not None
+                                            for c, p in partners.items() if c in _shared(info)["partners"]}
+        return partners
+
+    @field_validator("partners")
+    @classmethod
+    def _at_least_one_partner(cls, partners: dict[str, PartnerSettings]) -> dict[str, PartnerSettings]:
+        if not partners:
+            raise refuse([("partners", {}, "must declare at least one partner: a code of 2 to 5 capital letters "
+                           "with the country's settings (in a scenario's defaults list: /country@partners.JPN: jpn)")])
+        return partners
+
+
+def _shared(info: ValidationInfo) -> dict[str, Any]:
+    """What the scenario's checks leave for the checks of its parts, validated later: ``start``, the
+    ``horizon`` once sound, the ``partners`` declared. Empty (and forgotten) when a part is built
+    alone (``RedLine(...)``, ``dataclasses.replace``): the rules that need the scenario are skipped.
+
+    Checks against a broken horizon would only repeat its one message, so it is absent then.
+    """
+    return info.context if isinstance(info.context, dict) else {}
+
+
+# --- What the model reads -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -62,55 +592,8 @@ class IssueSettings:
 
 
 @dataclass(frozen=True)
-class RedLine:
-    """The partner accepts no package with ``issue`` above ``max`` between ``start`` and ``until``."""
-
-    issue: str
-    max: float
-    start: dt.date | None
-    until: dt.date | None
-
-
-@dataclass(frozen=True)
-class Election:
-    """A domestic election: ratification is harder as it nears; capital is reset on the day."""
-
-    date: dt.date
-    weight: float
-    window_days: int
-    capital_after: float
-    capital_spread: float = 0.0  # the result is drawn per run within capital_after ± capital_spread
-    salience_spread: float = 0.0  # how much a deal before the vote would cost: weight x U(1 ± spread), per run
-
-
-@dataclass(frozen=True)
-class Politics:
-    """A partner's domestic politics (Putnam's two-level game)."""
-
-    capital: float
-    capital_recovery: float
-    threat_cost: float
-    failure_cost: float
-    failure_narrowing: float
-    threshold: float
-    capital_weight: float
-    noise: float
-    election: Election | None
-    confidence: float = 0.5
-
-
-@dataclass(frozen=True)
-class Retaliation:
-    """What countermeasures do when a partner's strategy retaliates: its gain in leverage, the
-    cost to the US (utility)."""
-
-    gain: float
-    us_cost: float
-
-
-@dataclass(frozen=True)
 class Partner:
-    """One trading partner of the United States."""
+    """One trading partner of the United States, as the model reads it (from ``PartnerSettings``)."""
 
     code: str
     name: str
@@ -137,72 +620,28 @@ class Partner:
     colour: str | None = None  # hex #RRGGBB for the figures; None in the YAML: one from COLOUR_CYCLE
     counter_tariff: CounterTariff | None = None  # its tariff on US goods (sim.config.instruments); None: none
 
-
-@dataclass(frozen=True)
-class UnitedStates:
-    """The hub: the US negotiating team and its tactics."""
-
-    aspiration: float
-    strategy: StrategySpec
-    attention: int
-    deal_value: float
-    stress_sensitivity: float
-    court_sensitivity: float
-    floors: dict[str, float]
-    max_rate: float
-    letter_premium: float = 0.0  # drawn letter rates reach the 2 Apr rate plus this many points
-    extension_spread: int = 0  # an extension's length is drawn within the strategy's days ± this
-    implementation_lag_days: int = 0  # a deal's tariff lines enter into force this many days after it is announced
-    implementation_lag_spread: int = 0  # the lag is drawn per run and table within the days ± this (at least 0)
-    target_noise: float = 0.0
-    reservation_spread: float = 0.0
-
-
-@dataclass(frozen=True)
-class MarketStress:
-    """A persistent market-stress index that jumps with escalation and decays otherwise."""
-
-    initial: float
-    decay: float
-    threshold: float
-    threat: float
-    letter: float
-    letters_imposed: float
-    talks_cut: float
-    retaliation: float
-    deal: float
-    level: float = 0.0  # the calm level stress reverts to (0: decays to nothing)
-    volatility: float = 0.0  # sd of each day's news shock (0: a deterministic path)
-
-
-@dataclass(frozen=True)
-class Court:
-    """Risk that the appeals court strikes the emergency (IEEPA) tariffs down."""
-
-    hearing: dt.date
-    ramp_days: int
-    strike_probability: float
-
-
-@dataclass(frozen=True)
-class Environment:
-    """Everything outside the negotiating rooms."""
-
-    market_stress: MarketStress
-    court: Court
-    precedent_weight: float
-
-
-@dataclass(frozen=True)
-class OutsideEvent:
-    """A dated event from the record (the UK deal, steel doubled, Canada's talks cut …)."""
-
-    date: dt.date
-    kind: str
-    targets: tuple[str, ...]
-    amount: float
-    issue: str | None
-    detail: str
+    @classmethod
+    def of(cls, code: str, s: PartnerSettings) -> Partner:
+        """The partner ``code`` from its validated settings."""
+        curvature = s.curvature or {}
+        issues = {name: IssueSettings(b.lo, b.hi, b.us_weight, b.partner_weight,
+                                      curvature[name].partner if name in curvature else 0.0,
+                                      curvature[name].us if name in curvature else 0.0)
+                  for name, b in s.issues.items()}
+        # No letter rate given: the US names one when it writes, drawn per run (us_tactics); until
+        # then no deal means the 2 Apr rate it promised to restore.
+        return cls(
+            code=code, name=code if s.name is None else s.name, announced_rate=s.announced_rate,
+            pause_rate=s.pause_rate,
+            letter_rate=s.announced_rate if s.letter_rate is None else s.letter_rate,
+            autos_rate=s.sector.autos, steel_rate=s.sector.steel, imports_bn=s.imports_bn,
+            deficit_bn=s.deficit_bn, issues=issues, aspiration=s.aspiration, strategy=s.strategy,
+            reservation_shift=s.reservation_shift, red_lines=tuple(s.red_lines), politics=s.politics,
+            retaliation=s.retaliation, letter_drawn=s.letter_rate is None, target_noise=s.target_noise,
+            reservation_spread=s.reservation_spread, hesitancy=s.hesitancy, hesitancy_days=s.hesitancy_days,
+            meeting_chance=s.meeting_chance, colour=s.colour.upper() if s.colour else None,
+            counter_tariff=s.counter_tariff,
+        )
 
 
 @dataclass(frozen=True)
@@ -216,66 +655,18 @@ class Scenario:
     us: UnitedStates
     partners: dict[str, Partner]
     environment: Environment
-    events: tuple[OutsideEvent, ...]
+    events: tuple[OutsideEvent, ...] = field(default=())
 
     @property
     def days(self) -> int:
         """Number of simulated days, both ends included."""
         return (self.end - self.start).days + 1
 
-
-def load_scenario(data: Any, path: str = "scenario") -> Scenario:
-    """Validate ``data`` (a plain mapping) and build the scenario.
-
-    Raises:
-        ConfigError: listing every bad key, its value and what is allowed.
-    """
-    errors: list[str] = []
-    scenario = _scenario(Reader(data, path, errors))
-    if errors:
-        raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))
-    return scenario
-
-
-def _scenario(r: Reader) -> Scenario:
-    name = str(r.raw("name"))
-    start, end, deadline = r.date("start"), r.date("end"), r.date("deadline")
-    if start is not None and end is not None and end <= start:
-        r.error(r.key("end"), str(end), f"must be after {r.key('start')} ({start})")
-    # Checks against the horizon only once the horizon itself is sound: one bad date, one message.
-    horizon = (start, end) if start is not None and end is not None and start < end else None
-    if horizon is not None and deadline is not None and not start < deadline <= end:
-        r.error(r.key("deadline"), str(deadline),
-                f"must fall inside the horizon, after {start} and no later than {end}")
-    us = _us(r.child("us"))
-    environment = _environment(r.child("environment"))
-    partners_r = r.child("partners")
-    partners = {}
-    for code in partners_r.data:
-        if not isinstance(code, str) or not PARTNER_CODE.fullmatch(code) or code in RESERVED_CODES:
-            partners_r.used.add(code)
-            why = RESERVED_CODES.get(code, "") if isinstance(code, str) else ""
-            partners_r.error(partners_r.key(str(code)), code, f"{CODE_RULE}{'; ' + why if why else ''}")
-            continue
-        partners[code] = _partner(partners_r.child(code), code, start)
-    partners_r.finish()
-    if not partners_r.data:
-        partners_r.error(partners_r.path, {}, "must declare at least one partner: a code of 2 to 5 capital letters "
-                         "with the country's settings (in a scenario's defaults list: /country@partners.JPN: jpn)")
-    partners = _coloured(partners)
-    if horizon is not None:
-        _dates_inside(partners_r, partners, horizon)
-    event_readers = r.items("events")
-    events = tuple(_event(er, horizon, partners) for er in event_readers)
-    for key, targets, allowed in instrument_problems(
-            [(er.key("targets"), e.kind, e.targets) for er, e in zip(event_readers, events)],
-            {code: p.counter_tariff for code, p in partners.items()}):
-        r.error(key, list(targets), allowed)
-    r.finish()
-    for issue in us.floors:
-        if issue not in ISSUES:
-            r.error(f"{r.key('us.floors')}.{issue}", us.floors[issue], f"must name an issue: {', '.join(ISSUES)}")
-    return Scenario(name, start, end, deadline, us, partners, environment, events)
+    @classmethod
+    def of(cls, s: ScenarioSettings) -> Scenario:
+        """The scenario from its validated settings; partners without a colour get one."""
+        partners = _coloured({code: Partner.of(code, p) for code, p in s.partners.items()})
+        return cls(s.name, s.start, s.end, s.deadline, s.us, partners, s.environment, tuple(s.events))
 
 
 def _coloured(partners: dict[str, Partner]) -> dict[str, Partner]:
@@ -292,240 +683,16 @@ def _coloured(partners: dict[str, Partner]) -> dict[str, Partner]:
     return out
 
 
-def _us(r: Reader) -> UnitedStates:
-    f = r.child("floors", {})
-    floors = {str(k): f.number(str(k), 0, 100) for k in f.data}
-    f.finish()
-    us = UnitedStates(
-        aspiration=r.number("aspiration", 0, 1, lo_open=True), strategy=_strategy(r, Side.US),
-        attention=r.integer("attention", 1, 20), deal_value=r.number("deal_value", 0, 1),
-        stress_sensitivity=r.number("stress_sensitivity", 0), court_sensitivity=r.number("court_sensitivity", 0, 1),
-        floors=floors, max_rate=r.number("max_rate", 0, 100, allowed=TARIFF),
-        letter_premium=r.number("letter_premium", 0, 100, default=0.0),
-        extension_spread=r.integer("extension_spread", 0, 365, default=0),
-        implementation_lag_days=r.integer("implementation_lag_days", 0, 365, default=0),
-        implementation_lag_spread=r.integer("implementation_lag_spread", 0, 365, default=0),
-        target_noise=r.number("target_noise", 0, 0.2, default=0.0),
-        reservation_spread=r.number("reservation_spread", 0, 0.2, default=0.0),
-    )
-    r.finish()
-    return us
+SCENARIO = TypeAdapter(ScenarioSettings)
 
 
-def _strategy(r: Reader, side: Side) -> StrategySpec:
-    spec, errors = strategy_spec(r.raw("strategy"), side, r.key("strategy"))
-    r.errors.extend(errors)
-    return spec
+def load_scenario(data: Any, path: str = "scenario") -> Scenario:
+    """Validate ``data`` (a plain mapping, ``cfg.scenario``) and build the scenario.
 
-
-def _environment(r: Reader) -> Environment:
-    m = r.child("market_stress")
-    stress = MarketStress(*(m.number(k, 0, lo_open=False) if k != "decay" else m.number(k, 0, 1)
-                            for k in ("initial", "decay", "threshold", "threat", "letter", "letters_imposed",
-                                      "talks_cut", "retaliation", "deal")),
-                          level=m.number("level", 0, 1, default=0.0),
-                          volatility=m.number("volatility", 0, 1, default=0.0))
-    m.finish()
-    c = r.child("court")
-    court = Court(c.date("hearing"), c.integer("ramp_days", 1, 365), c.number("strike_probability", 0, 1))
-    c.finish()
-    env = Environment(stress, court, r.number("precedent_weight", 0, 1))
-    r.finish()
-    return env
-
-
-def _partner(r: Reader, code: str, start: dt.date | None) -> Partner:
-    name = str(r.raw("name", code))
-    colour = r.raw("colour", None)
-    if colour is not None and not (isinstance(colour, str) and HEX_COLOUR.fullmatch(colour)):
-        r.error(r.key("colour"), colour, 'must be a colour written #RRGGBB in quotes ("#FF9933"), or left out '
-                "for one of the colour-blind-safe cycle")
-        colour = None
-    rates = {k: r.number(k, 0, 100, allowed=TARIFF) for k in ("announced_rate", "pause_rate")}
-    # No letter rate given: the US names one when it writes, drawn per run (us_tactics); until
-    # then no deal means the 2 Apr rate it promised to restore.
-    letter_drawn = r.raw("letter_rate", None) is None
-    rates["letter_rate"] = (rates["announced_rate"] if letter_drawn
-                            else r.number("letter_rate", 0, 100, allowed=TARIFF))
-    sector = r.child("sector")
-    autos = None if sector.raw("autos", None) is None else sector.number("autos", 0, 100, allowed=TARIFF)
-    steel = None if sector.raw("steel", None) is None else sector.number("steel", 0, 100, allowed=TARIFF)
-    sector.finish()
-    issues = _issues(r.child("issues"), code)
-    if r.raw("curvature", None) is not None:  # null or absent: every issue linear
-        issues = _curvatures(r.child("curvature"), code, issues)
-    red_lines = tuple(_red_line(lr, code, issues) for lr in r.items("red_lines"))
-    aspiration = r.number("aspiration", 0, 1, lo_open=True)
-    partner = Partner(
-        code=code, name=name, announced_rate=rates["announced_rate"], pause_rate=rates["pause_rate"],
-        letter_rate=rates["letter_rate"], autos_rate=autos, steel_rate=steel,
-        imports_bn=r.number("imports_bn", 0), deficit_bn=r.number("deficit_bn"),
-        issues=issues, aspiration=aspiration, strategy=_strategy(r, Side.PARTNER),
-        reservation_shift=r.number("reservation_shift", -1, 1, default=0.0), red_lines=red_lines,
-        politics=_politics(r.child("politics"), start), retaliation=_retaliation(r.child("retaliation")),
-        letter_drawn=letter_drawn,
-        target_noise=r.number("target_noise", 0, 0.2, default=0.0),
-        reservation_spread=r.number("reservation_spread", 0, 0.2, default=0.0),
-        hesitancy=r.number("hesitancy", 0, 0.5, default=0.0),
-        hesitancy_days=r.integer("hesitancy_days", 1, 365, default=30),
-        meeting_chance=r.number("meeting_chance", 0, 1, default=1.0, lo_open=True),
-        colour=colour.upper() if colour else None,
-        counter_tariff=read_counter_tariff(r),
-    )
-    r.finish()
-    return partner
-
-
-def _red_line(r: Reader, code: str, issues: dict[str, IssueSettings]) -> RedLine:
-    issue = r.raw("issue")
-    known = isinstance(issue, str) and issue in issues
-    if issues and issue is not None and not known:  # no issues at all: already reported
-        r.error(r.key("issue"), issue, f"must be one of {code}'s issues: {', '.join(issues)}")
-    if known:
-        bounds = issues[issue]
-        top = r.number("max", bounds.lo, bounds.hi,
-                       allowed=f"must be a value of {code}'s issue {issue}, within {bounds.lo:g}–{bounds.hi:g}")
-    else:
-        top = r.number("max", 0)
-    start, until = r.date("from", None), r.date("until", None)
-    if start is not None and until is not None and until <= start:
-        r.error(r.key("until"), str(until), f"must be after {r.key('from')} ({start})")
-    r.finish()
-    return RedLine(issue, top, start, until)
-
-
-def _issues(r: Reader, code: str) -> dict[str, IssueSettings]:
-    issues: dict[str, IssueSettings] = {}
-    if not r.data:
-        r.error(r.path, {}, f"must list at least one issue of: {', '.join(ISSUES)}")
-    for name in r.data:
-        if name not in ISSUES:
-            r.used.add(name)
-            r.error(r.key(str(name)), name, f"is not a known issue; allowed: {', '.join(ISSUES)}")
-            continue
-        ir = r.child(name)
-        unit = ISSUES[name].unit
-        top = 100.0 if unit == "%" else None
-        lo = ir.number("lo", 0, top, allowed=f"must be within 0–{top:g} ({unit})" if top else "must be >= 0")
-        hi = ir.number("hi", 0, top, allowed=f"must be within 0–{top:g} ({unit})" if top else "must be >= 0")
-        if hi <= lo:
-            ir.error(ir.key("hi"), hi, f"must be above {ir.key('lo')}={lo:g}")
-        issues[name] = IssueSettings(lo, hi, ir.number("us_weight", 0, 1, allowed="must be a weight in [0, 1] (not negative)"),
-                                     ir.number("partner_weight", 0, 1, allowed="must be a weight in [0, 1] (not negative)"))
-        ir.finish()
-    for side in ("us_weight", "partner_weight"):
-        total = sum(getattr(s, side) for s in issues.values())
-        if issues and abs(total - 1.0) > WEIGHT_TOLERANCE:
-            r.error(f"{r.path}.*.{side}", round(total, 6),
-                    f"the {side} of all issues must sum to 1 (within {WEIGHT_TOLERANCE:g}); they sum to {total:.6g}")
-    return issues
-
-
-def _curvatures(r: Reader, code: str, issues: dict[str, IssueSettings]) -> dict[str, IssueSettings]:
-    """The issues with their curvature from the partner's ``curvature`` mapping: issue -> ``c``
-    (both sides) or ``{partner: c, us: c}`` (a side left out is linear); unlisted issues are linear."""
-    out = dict(issues)
-    allowed = f"must be a curvature in [0, {CURVATURE_MAX:g}] (0: linear)"
-    for name in r.data:
-        if name not in issues:
-            r.used.add(name)
-            if issues:
-                r.error(r.key(str(name)), r.data[name], f"names no issue of {code}; allowed: {', '.join(issues)}")
-            continue
-        if isinstance(r.data[name], Mapping):
-            sides = r.child(str(name))
-            partner_c = sides.number("partner", 0, CURVATURE_MAX, default=0.0, allowed=allowed)
-            us_c = sides.number("us", 0, CURVATURE_MAX, default=0.0, allowed=allowed)
-            sides.finish()
-        else:
-            partner_c = us_c = r.number(str(name), 0, CURVATURE_MAX, allowed=allowed)
-        out[name] = replace(issues[name], curvature=partner_c, us_curvature=us_c)
-    r.finish()
-    return out
-
-
-def _politics(r: Reader, start: dt.date | None) -> Politics:
-    election = None
-    if r.raw("election", None) is not None:
-        e = r.child("election")
-        election = Election(e.date("date"), e.number("weight", 0, 1), e.integer("window_days", 1, 365),
-                            e.number("capital_after", 0, 1), e.number("capital_spread", 0, 1, default=0.0),
-                            e.number("salience_spread", 0, 1, default=0.0))
-        if election.date is not None and start is not None and election.date < start:
-            e.error(e.key("date"), str(election.date),
-                    f"must not be before scenario.start ({start}); for an election already held set "
-                    f"{r.key('capital')} and remove the election")
-        e.finish()
-    politics = Politics(
-        capital=r.number("capital", 0, 1), capital_recovery=r.number("capital_recovery", 0, 1),
-        threat_cost=r.number("threat_cost", 0, 1), failure_cost=r.number("failure_cost", 0, 1),
-        failure_narrowing=r.number("failure_narrowing", 0, 1), threshold=r.number("threshold", 0, 1),
-        capital_weight=r.number("capital_weight", 0, 1), noise=r.number("noise", 0, 1), election=election,
-        confidence=r.number("confidence", 0, 0.99, default=0.5, lo_open=True, allowed="must be a probability in (0, 0.99]"),
-    )
-    r.finish()
-    return politics
-
-
-def _retaliation(r: Reader) -> Retaliation:
-    out = Retaliation(r.number("gain", 0, 1), r.number("us_cost", 0, 1))
-    r.finish()
-    return out
-
-
-def _dates_inside(r: Reader, partners: dict[str, Partner], horizon: tuple[dt.date, dt.date]) -> None:
-    """Refuse an election after the horizon and a red line wholly outside it: the run would
-    never reach them, and the researcher would read results as if they had counted."""
-    start, end = horizon
-    for code, partner in partners.items():
-        election = partner.politics.election
-        if election is not None and election.date is not None and election.date > end:
-            r.error(f"{r.key(code)}.politics.election.date", str(election.date),
-                    f"must not be after scenario.end ({end}); an election after the horizon never happens "
-                    "in the run: remove it, or move scenario.end past it")
-        for i, line in enumerate(partner.red_lines):
-            if line.start is not None and line.start > end:
-                r.error(f"{r.key(code)}.red_lines[{i}].from", str(line.start), f"must fall inside the horizon "
-                        f"{start}..{end} (a red line that starts after it never binds: remove it instead)")
-            elif line.until is not None and line.until < start:
-                r.error(f"{r.key(code)}.red_lines[{i}].until", str(line.until), f"must fall inside the horizon "
-                        f"{start}..{end} (a red line that ends before it never binds: remove it instead)")
-
-
-def _event(r: Reader, horizon: tuple[dt.date, dt.date] | None, partners: dict[str, Partner]) -> OutsideEvent:
-    date = r.date("date")
-    if horizon is not None and date is not None and not horizon[0] <= date <= horizon[1]:
-        r.error(r.key("date"), str(date),
-                f"must fall inside the horizon {horizon[0]}..{horizon[1]} (remove the event instead)")
-    kind = r.choice("kind", EVENT_KINDS)
-    targets = r.raw("targets", ["ALL"])
-    if isinstance(targets, str):
-        targets = [targets]
-    declared = ", ".join(partners) or "none declared"
-    if not isinstance(targets, list | tuple):
-        r.error(r.key("targets"), targets, f"must be ALL or a list of the scenario's partners: {declared}")
-        targets = []
-    for t in targets:
-        if t != "ALL" and t not in partners:
-            r.error(r.key("targets"), t, f"must be ALL or partners the scenario declares (scenario.partners): "
-                    f"{declared}; declare {t} there or remove it from the event")
-    issue = r.raw("issue", None)
-    known = isinstance(issue, str) and issue in ISSUES
-    # A sector tariff sets one US tariff line; a concession gives ground on one issue: both need it.
-    lines = tuple(name for name, i in ISSUES.items() if i.us_line)
-    if kind == "sector_tariff" and issue not in lines:
-        r.error(r.key("issue"), issue, f"a sector_tariff event must name a US tariff line: {', '.join(lines)}")
-    elif kind == "concession" and not known:
-        r.error(r.key("issue"), issue, f"a concession event must name an issue: {', '.join(ISSUES)}")
-    elif issue is not None and not known:
-        r.error(r.key("issue"), issue, f"must name an issue: {', '.join(ISSUES)}")
-    if kind in ("sector_tariff", "partner_rate_change"):
-        amount = r.number("amount", 0, 100, allowed=TARIFF)
-    elif kind == "truce":  # its length in days: the deadline moves to the truce's end
-        amount = float(r.integer("amount", 1, 3650))
-    else:
-        amount = r.number("amount", default=0.0)
-    event = OutsideEvent(date, kind, tuple(t for t in targets if t == "ALL" or t in partners),
-                         amount, issue, str(r.raw("detail", kind)))
-    r.finish()
-    return event
+    Raises:
+        ConfigError: listing every bad key, its value and what is allowed.
+    """
+    try:
+        return Scenario.of(SCENARIO.validate_python(unset_removed(data), context={}))
+    except ValidationError as error:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(config_error(error, ScenarioSettings, path))) from None

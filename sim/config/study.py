@@ -4,11 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from sim.config.reader import ConfigError, Reader
-from sim.config.scenario import Scenario, _scenario
+from pydantic import TypeAdapter, ValidationError
+from pydantic.dataclasses import dataclass as settings
+
+from sim.config.errors import config_error, unset_removed
+from sim.config.fields import SETTINGS, Allowed, doc, flag, integer, mapping
+from sim.config.reader import ConfigError
+from sim.config.scenario import Scenario, ScenarioSettings
 from sim.config.world_check import reservation_problems
+
+
+@settings(config=SETTINGS, kw_only=True)
+class StudySettings:
+    """The whole composed config (``config.yaml`` and its groups), as ``tariffsim`` reads it."""
+
+    scenario: Annotated[ScenarioSettings, mapping(), doc("the simulated world (sim/conf/scenario/)")]
+    seed: Annotated[int, integer(0, 2**63 - 1), doc("top-level seed; replication i runs on SeedSequence(seed).spawn(replications)[i]")]
+    replications: Annotated[int, integer(1, 10**7), doc("independent runs of the scenario in this job")]
+    workers: Annotated[int | None, integer(1, 4096), Allowed("must be null (every core) or a whole number in [1, 4096]"),
+                       doc("processes for the replications (null: every core)")] = None
+    figures: Annotated[bool, flag(), doc("write figures/*.png into the run directory")] = True
+    print_table: Annotated[bool, flag(), doc("print the per-partner outcome table at the end")] = True
+    resume: Annotated[bool, flag(), doc("skip a job whose run directory already holds a finished run of the same config")] = True
+    overwrite: Annotated[bool, flag(), doc("replace a finished job of another config in the run directory")] = False
+
+
+STUDY = TypeAdapter(StudySettings)
 
 
 @dataclass(frozen=True)
@@ -31,41 +54,15 @@ def load_study(data: Any) -> Study:
     Raises:
         ConfigError: listing every bad key, its value and what is allowed.
     """
-    errors: list[str] = []
     if isinstance(data, Mapping):
         data = {k: v for k, v in data.items() if k != "hydra"}
-    r = Reader(data, "", errors)
-    scenario = _scenario(r.child("scenario"))
-    study = Study(
-        scenario=scenario,
-        seed=r.integer("seed", 0, 2**63 - 1),
-        replications=r.integer("replications", 1, 10**7),
-        figures=_flag(r, "figures"),
-        print_table=_flag(r, "print_table"),
-        workers=_workers(r),
-        resume=_flag(r, "resume"),
-        overwrite=_flag(r, "overwrite", default=False),
-    )
-    r.finish()
-    if not errors:
-        errors += reservation_problems(scenario)
+    try:
+        s = STUDY.validate_python(unset_removed(data), context={})  # context: shared by the scenario's checks
+    except ValidationError as error:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(config_error(error, StudySettings))) from None
+    study = Study(scenario=Scenario.of(s.scenario), seed=s.seed, replications=s.replications, figures=s.figures,
+                  print_table=s.print_table, workers=s.workers, resume=s.resume, overwrite=s.overwrite)
+    errors = reservation_problems(study.scenario)
     if errors:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))
     return study
-
-
-def _workers(r: Reader) -> int | None:
-    value = r.raw("workers", None)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4096:
-        r.error(r.key("workers"), value, "must be null (every core) or a whole number in [1, 4096]")
-        return None
-    return value
-
-
-def _flag(r: Reader, name: str, default: bool = True) -> bool:
-    value = r.raw(name, default)
-    if not isinstance(value, bool):
-        r.error(r.key(name), value, "must be true or false")
-    return bool(value)
