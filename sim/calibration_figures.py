@@ -22,8 +22,11 @@ Limits = dict[str, tuple[float, float]]
 
 
 def _short(key: str) -> str:
-    """``scenario.environment.market_stress.threshold`` -> ``market_stress.threshold``."""
+    """``scenario.environment.market_stress.threshold`` -> ``market_stress.threshold``; a partner's
+    key keeps its code: ``scenario.partners.IND.strategy.beta`` -> ``IND.strategy.beta``."""
     parts = key.split(".")
+    if parts[:2] == ["scenario", "partners"] and len(parts) > 3:
+        return ".".join(parts[2:])
     return ".".join(parts[-2:]) if len(parts) > 1 else key
 
 

@@ -25,6 +25,7 @@ from sim.calibration import (CalibrationInputError, Target, check_priors, distan
 from sim.calibration_config import CalibrationStudy, Prior, load_calibration
 from sim.calibration_outputs import point_config
 from sim.config import ConfigError, load_study
+from sim.config.paths import CONF
 from sim.sensitivity import base_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -310,3 +311,16 @@ def test_an_error_raised_while_handling_ctrl_c_counts_as_the_interruption():
     except RuntimeError as error:
         assert _interrupted(error)
     assert not _interrupted(RuntimeError("a bug"))
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (CONF / "calibration").glob("*.yaml")))
+def test_every_shipped_study_has_valid_priors_and_fits_only_what_its_cutoff_allows(name):
+    """Each shipped study loads, every prior bound gives a config the loader accepts (a range wider
+    than the config allows is refused before anything runs), and its observed file has something
+    to fit up to the cut-off."""
+    from sim.sensitivity import base_config
+
+    study = load_calibration(name)
+    scenario = check_priors(base_config(tuple(study.overrides)), study)
+    targets, _ = fit_targets(study, scenario)
+    assert targets
