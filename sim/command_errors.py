@@ -80,37 +80,6 @@ def whole_number(minimum: int, maximum: int, meaning: str = "") -> Callable[[str
     return parse
 
 
-class NewFiles:
-    """Remembers the files a command writes under its output folder, to remove them if it fails.
-
-    Folders that did not exist when it was made are removed too, once empty (a hidden checkpoint
-    kept for resuming keeps its folder).
-
-    Args:
-        out: The output folder (which may not exist yet).
-    """
-
-    def __init__(self, out: Path) -> None:
-        self.out = Path(out).absolute()
-        self.new_folders = [p for p in (self.out, *self.out.parents) if not p.exists()]
-        self.files: list[Path] = []
-
-    def add(self, *paths: Path) -> None:
-        """Record files written under their final names."""
-        self.files += [Path(p).absolute() for p in paths]
-
-    def remove(self) -> None:
-        """Remove the recorded files, then the new folders left empty, deepest first (best effort)."""
-        for path in self.files:
-            path.unlink(missing_ok=True)
-        inside = {p.parent for p in self.files if self.out in p.parent.parents}  # e.g. out/figures
-        for folder in sorted(inside | set(self.new_folders), key=lambda p: len(p.parts), reverse=True):
-            try:
-                folder.rmdir()  # only an empty one goes
-            except OSError:
-                pass
-
-
 def checked_config(overrides: Sequence[str], compose: Callable[[Sequence[str]], dict[str, Any]],
                    where: str = "override") -> dict[str, Any]:
     """The config ``compose(overrides)`` returns, validated as a whole before anything runs.

@@ -31,7 +31,8 @@ import pandas as pd
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim.command_errors import (CommandError, NewFiles, check_output_dir, checked_config, os_error_message, report,
+from sim.files import NewFiles
+from sim.command_errors import (CommandError, check_output_dir, checked_config, os_error_message, report,
                                 whole_number)
 from sim.config import ConfigError, load_study
 from sim.files import write_json

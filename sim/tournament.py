@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim.command_errors import NewFiles
+from sim.files import NewFiles
 from sim.config import ConfigError, load_study
 from sim.files import atomic_write
 from sim.config.paths import CONF_DIR
