@@ -18,7 +18,7 @@ from omegaconf import OmegaConf
 
 from sim.config import load_study
 from sim.config.paths import CONF_DIR
-from sim.runner import run_replications
+from sim.run.runner import run_replications
 
 
 

@@ -32,7 +32,7 @@ from omegaconf import OmegaConf
 
 from sim.config import Scenario, load_study
 from sim.config.paths import CONF_DIR
-from sim.runner import run_model
+from sim.run.runner import run_model
 from sim.strategies import Strategy
 from sim.strategies.partners import HoldUntilElection, Retaliate
 from sim.strategies.time_dependent import Boulware, Conceder

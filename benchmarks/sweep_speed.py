@@ -33,11 +33,11 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from sim.config import ConfigError, load_study
-from sim.parallel import WorkerPool
-from sim.files import TableFiles
-from sim.results import TableBuilder
-from sim.runner import replication_seeds, run_model, run_replications, stream_replications
-from sim.sensitivity import base_config
+from sim.run.parallel import WorkerPool
+from sim.io.files import TableFiles
+from sim.run.results import TableBuilder
+from sim.run.runner import replication_seeds, run_model, run_replications, stream_replications
+from sim.apps.sensitivity import base_config
 
 ROOT = Path(__file__).resolve().parents[1]
 SPARE_CODES = ("GBR", "CHN", "KHM")  # partner codes the scenario schema knows beyond the default five
@@ -156,7 +156,7 @@ def job_parts(repeats: int = 5) -> tuple[float, float]:
     from hydra import compose, initialize_config_dir
     from omegaconf import open_dict
 
-    from sim.cli import run
+    from sim.apps.cli import run
     from sim.config.paths import CONF_DIR
 
     overrides = ["replications=1", "figures=false", "print_table=false"]

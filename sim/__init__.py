@@ -8,8 +8,8 @@ one-way):
 - ``sim.config.scenario``: the scenario's typed, validated settings.
 - ``sim.model``: the Mesa model and agents, domestic politics and the environment.
 - ``sim.config.study``: a study composed from Hydra configs and checked.
-- ``sim.files``: atomic writes; ``sim.runner`` / ``sim.results``: replications and tidy Parquet tables.
-- ``sim.figures`` and the other plots: figures drawn from result files alone.
+- ``sim.io.files``: atomic writes; ``sim.run.runner`` / ``sim.run.results``: replications and tidy Parquet tables.
+- ``sim.plots.figures`` and the other plots: figures drawn from result files alone.
 - the studies (tournament, sensitivity, mechanisms) and the commands on top.
 """
 

@@ -1,6 +1,6 @@
 """``python -m sim`` is the ``tariffsim`` command."""
 
-from sim.preflight import main
+from sim.apps.preflight import main
 
 if __name__ == "__main__":
     main()

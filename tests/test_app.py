@@ -1,6 +1,6 @@
 """The explorer as a person uses it: a real solara server, a real headless Chromium.
 
-Starts the documented ``solara run sim/app.py --no-check-version`` on a free loopback port and
+Starts the documented ``solara run sim/apps/app.py --no-check-version`` on a free loopback port and
 opens the page in Debian's chromium through Playwright (no browser download): the sliders show
 their values, Reset and Step drive the status, charts and event log, Play stops at the last day
 with the controls usable again, and each tab has its own model. Nothing leaves the machine: the
@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-DOCUMENTED = ["run", "sim/app.py", "--no-check-version"]  # docs/explorer.md
+DOCUMENTED = ["run", "sim/apps/app.py", "--no-check-version"]  # docs/explorer.md
 STEP_TIMEOUT_MS = 60_000  # a step redraws two charts; generous for a loaded CI machine
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 SEEN_BY_THE_BROWSER: list[str] = []  # every request of every tab of this module's tests

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import cli
-from sim.report import main
+from sim.apps import cli
+from sim.apps.report import main
 from tests.conftest import compose_config
 
 JOB = ("replications=2", "figures=false", "print_table=false")
@@ -167,7 +167,7 @@ def test_the_debug_flag_shows_the_traceback(pristine: Path, tmp_path: Path) -> N
 def test_an_unexpected_error_is_one_paragraph_without_traceback(pristine: Path, tmp_path: Path,
                                                                 capsys: pytest.CaptureFixture[str],
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    import sim.study_table
+    import sim.io.study_table
 
     monkeypatch.delenv("TARIFFSIM_DEBUG", raising=False)
     shutil.copytree(pristine, tmp_path / "copy")
@@ -175,7 +175,7 @@ def test_an_unexpected_error_is_one_paragraph_without_traceback(pristine: Path, 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(sim.study_table, "study_summary", broken)
+    monkeypatch.setattr(sim.io.study_table, "study_summary", broken)
     before = files_under(tmp_path / "copy")
     assert main([str(tmp_path / "copy" / "sweep")]) == 1
     err = capsys.readouterr().err
@@ -186,14 +186,14 @@ def test_an_unexpected_error_is_one_paragraph_without_traceback(pristine: Path, 
 
 def test_ctrl_c_while_writing_leaves_nothing_new(pristine: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    import sim.report_figures
+    import sim.plots.report_figures
 
     shutil.copytree(pristine, tmp_path / "copy")
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sim.report_figures, "plot_against", interrupted)  # after the tables are staged
+    monkeypatch.setattr(sim.plots.report_figures, "plot_against", interrupted)  # after the tables are staged
     before = files_under(tmp_path / "copy")
     assert main([str(tmp_path / "copy" / "sweep")]) == 130
     assert "interrupted" in capsys.readouterr().err

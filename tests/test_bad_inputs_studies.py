@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim import sensitivity, tournament_cli
+from sim.apps import sensitivity, tournament_cli
 
 TOURNAMENT = ["--us", "deal_seeker", "--partner", "boulware", "--partners", "JPN", "--replications", "1"]
 STUDY = {
@@ -25,8 +25,8 @@ UNWRITABLE = Path("/sys/tariffsim-out")  # sysfs: no new folder, even for root
 @pytest.fixture(autouse=True)
 def nothing_runs(monkeypatch):
     """A refused input must not play a match or evaluate a sample."""
-    monkeypatch.setattr("sim.tournament.play_match", lambda *a: pytest.fail("a match was played"))
-    monkeypatch.setattr("sim.sensitivity.evaluate_samples", lambda *a: pytest.fail("a sample was evaluated"))
+    monkeypatch.setattr("sim.analysis.tournament.play_match", lambda *a: pytest.fail("a match was played"))
+    monkeypatch.setattr("sim.apps.sensitivity.evaluate_samples", lambda *a: pytest.fail("a sample was evaluated"))
 
 
 def refused(command, argv: list[str], capsys) -> str:

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import preflight
-from sim.command_errors import CommandError
+from sim.apps import preflight
+from sim.apps.command_errors import CommandError
 
 ROOT = Path(__file__).resolve().parents[1]
 JPN = "scenario.partners.JPN"
@@ -302,7 +302,7 @@ def test_a_directory_that_cannot_be_written_is_refused(tmp_path, monkeypatch, ca
             raise PermissionError(errno.EACCES, "Permission denied")
         return real_mkstemp(*args, dir=dir, **kwargs)
 
-    monkeypatch.setattr("sim.output_dir.tempfile.mkstemp", refuse)
+    monkeypatch.setattr("sim.io.output_dir.tempfile.mkstemp", refuse)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", ["tariffsim", f"hydra.run.dir={locked / 'run'}", "replications=1"])
     with pytest.raises(SystemExit) as exited:

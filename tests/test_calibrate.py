@@ -19,14 +19,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.calibrate import main
-from sim.calibration import (CalibrationInputError, Target, check_priors, distance, fit_targets, point_estimate,
+from sim.apps.calibrate import main
+from sim.analysis.calibration import (CalibrationInputError, Target, check_priors, distance, fit_targets, point_estimate,
                              simulate)
-from sim.calibration_config import CalibrationStudy, Prior, load_calibration
-from sim.calibration_outputs import point_config
+from sim.config.calibration_study import CalibrationStudy, Prior, load_calibration
+from sim.analysis.calibration_outputs import point_config
 from sim.config import ConfigError, load_study
 from sim.config.paths import CONF
-from sim.sensitivity import base_config
+from sim.apps.sensitivity import base_config
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = {"observed": "state_2025-07-01", "cutoff": "2025-07-01", "replications": 2, "population": 4,
@@ -159,8 +159,8 @@ def test_the_distance_is_the_mean_of_squared_scaled_differences():
 
 
 def test_the_statistics_are_the_shares_and_means_of_the_replications(base):
-    from sim.results import RUN_COLUMNS, run_rows
-    from sim.runner import replication_seeds, run_model
+    from sim.run.results import RUN_COLUMNS, run_rows
+    from sim.run.runner import replication_seeds, run_model
 
     scenario = load_study(base).scenario
     seeds = replication_seeds(3, 4)
@@ -268,7 +268,7 @@ def test_ctrl_c_stops_every_process_and_the_same_command_resumes(tmp_path):
 
     path = study_file(tmp_path, generations=30, population=6, replications=4)
     out = tmp_path / "out"
-    command = [sys.executable, "-X", "faulthandler", "-m", "sim.calibrate", str(path), "--out", str(out),
+    command = [sys.executable, "-X", "faulthandler", "-m", "sim.apps.calibrate", str(path), "--out", str(out),
                "--workers", "2", "--no-figures"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("TARIFFSIM_DEBUG", None)
@@ -301,7 +301,7 @@ def test_ctrl_c_stops_every_process_and_the_same_command_resumes(tmp_path):
 
 
 def test_an_error_raised_while_handling_ctrl_c_counts_as_the_interruption():
-    from sim.calibration import _interrupted
+    from sim.analysis.calibration import _interrupted
 
     try:
         try:
@@ -318,7 +318,7 @@ def test_every_shipped_study_has_valid_priors_and_fits_only_what_its_cutoff_allo
     """Each shipped study loads, every prior bound gives a config the loader accepts (a range wider
     than the config allows is refused before anything runs), and its observed file has something
     to fit up to the cut-off."""
-    from sim.sensitivity import base_config
+    from sim.apps.sensitivity import base_config
 
     study = load_calibration(name)
     scenario = check_priors(base_config(tuple(study.overrides)), study)

@@ -10,10 +10,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from sim.cli import run
-from sim.files import TableFiles
-from sim.results import EVENT_COLUMNS, RUN_COLUMNS, TIMESERIES_COLUMNS
-from sim.runner import run_replications, stream_replications
+from sim.apps.cli import run
+from sim.io.files import TableFiles
+from sim.run.results import EVENT_COLUMNS, RUN_COLUMNS, TIMESERIES_COLUMNS
+from sim.run.runner import run_replications, stream_replications
 from tests.conftest import compose_config
 
 PARTNERS = ["JPN", "EU", "CAN", "KOR", "VNM"]
@@ -77,7 +77,7 @@ def assert_same_table(a, b):
 
 def test_one_and_two_workers_write_identical_files(tmp_path, monkeypatch):
     replications = 30
-    monkeypatch.setattr("sim.runner.MIN_REPLICATIONS_FOR_WORKERS", replications)  # two workers do start
+    monkeypatch.setattr("sim.run.runner.MIN_REPLICATIONS_FOR_WORKERS", replications)  # two workers do start
     for workers in (1, 2):
         run(compose_config(f"replications={replications}", f"workers={workers}", "figures=false"), tmp_path / str(workers))
     for name in ("runs", "timeseries", "events"):
@@ -87,7 +87,7 @@ def test_one_and_two_workers_write_identical_files(tmp_path, monkeypatch):
 
 
 def test_streamed_files_equal_the_tables_built_in_memory(baseline, tmp_path, monkeypatch):
-    monkeypatch.setattr("sim.parallel.MAX_CHUNK", 3)
+    monkeypatch.setattr("sim.run.parallel.MAX_CHUNK", 3)
     with TableFiles(tmp_path) as files:
         stream_replications(baseline.scenario, 4, 7, files.write)
     in_memory = run_replications(baseline.scenario, 4, 7).tables
@@ -97,7 +97,7 @@ def test_streamed_files_equal_the_tables_built_in_memory(baseline, tmp_path, mon
 
 
 def test_a_run_that_fails_part_way_leaves_no_result_file(baseline, tmp_path, monkeypatch):
-    monkeypatch.setattr("sim.parallel.MAX_CHUNK", 2)
+    monkeypatch.setattr("sim.run.parallel.MAX_CHUNK", 2)
     written = []
 
     def write_then_fail(tables):

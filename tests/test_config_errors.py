@@ -1,7 +1,7 @@
 """Bad configs are refused before any run, with a message naming the key, the value and what is
 allowed, and nothing is written (issue: "config validation").
 
-Each case edits the plain mapping of the default config, as ``sim.cli.run`` would see it after
+Each case edits the plain mapping of the default config, as ``sim.apps.cli.run`` would see it after
 ``OmegaConf.to_container``; the values that make a case bad are derived from the config where the
 calibration could move (weights, issue bounds), so the table does not go stale when it does.
 """
@@ -19,7 +19,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig, OmegaConf
 
-from sim.cli import run
+from sim.apps.cli import run
 from sim.config import ConfigError, load_study
 from sim.config.paths import CONF_DIR
 

@@ -1,7 +1,7 @@
 """More bad configs, for the areas ``tests/test_config_errors.py`` does not reach: domestic
 politics and elections, the environment (market stress, court, precedent), retaliation, the US's
 settings, and strategy parameters. Each is refused before any run with a line that names the
-key, the value and what is allowed; a few are also run through ``sim.cli.run`` to check that
+key, the value and what is allowed; a few are also run through ``sim.apps.cli.run`` to check that
 nothing is written.
 
 ``STRATEGY_CHECKS`` are strategy parameter checks that were once missing.
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from omegaconf import OmegaConf
 
-from sim.cli import run
+from sim.apps.cli import run
 from sim.config import ConfigError, load_study
 from tests.conftest import compose_config
 

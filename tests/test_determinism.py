@@ -32,7 +32,7 @@ import json, sys
 from pathlib import Path
 import pyarrow.parquet as pq
 from sim.config import load_study
-from sim.runner import run_replications
+from sim.run.runner import run_replications
 
 config, out = Path(sys.argv[1]), Path(sys.argv[2])
 study = load_study(json.loads(config.read_text()))

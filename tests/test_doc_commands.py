@@ -42,7 +42,7 @@ from sim.config.paths import CONF
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "experiments" / "README.md"]
 LINKED = ("experiments", "benchmarks")  # what commands read from the checkout (configs: the package's)
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-ENTRY_POINTS: dict[str, str] = PYPROJECT["project"]["scripts"]  # tariffsim -> sim.cli:main, ...
+ENTRY_POINTS: dict[str, str] = PYPROJECT["project"]["scripts"]  # tariffsim -> sim.apps.cli:main, ...
 
 # Commands checked with `bash -n` and for the files they name, not run: pattern -> why.
 NOT_RUN = {

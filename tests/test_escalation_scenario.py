@@ -23,8 +23,8 @@ from sim.config.paths import CONF
 from sim.model.agents import ROW_COLUMNS
 from sim.model.counter_tariffs import CounterTariffLevel
 from sim.model.events import EventKind, EventLog
-from sim.observed import load_observed
-from sim.runner import replication_seeds, run_model
+from sim.config.observed import load_observed
+from sim.run.runner import replication_seeds, run_model
 from tests.conftest import compose_config
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,8 +10,8 @@ from types import ModuleType
 
 import pytest
 
-from sim.explorer import ExplorerModel, status_line
-from sim.explorer_session import KNOBS, MODEL_KNOBS, PAUSE, PLAY, Session
+from sim.apps.explorer import ExplorerModel, status_line
+from sim.apps.explorer_session import KNOBS, MODEL_KNOBS, PAUSE, PLAY, Session
 from sim.model.model import TariffModel
 
 
@@ -120,14 +120,14 @@ def test_the_model_sliders_are_the_explorer_models_arguments() -> None:
 
 @pytest.fixture
 def fresh_app(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    """``sim.app`` imported anew, with no telemetry setting in the environment."""
+    """``sim.apps.app`` imported anew, with no telemetry setting in the environment."""
     pytest.importorskip("solara")
     for key in [k for k in os.environ if k.upper() == "SOLARA_TELEMETRY_MIXPANEL_ENABLE"]:
         monkeypatch.delenv(key)
     import solara.server.settings as server_settings
 
     monkeypatch.setattr(server_settings.telemetry, "mixpanel_enable", True)  # solara's default
-    sys.modules.pop("sim.app", None)
+    sys.modules.pop("sim.apps.app", None)
     return server_settings
 
 
@@ -141,26 +141,26 @@ def test_the_page_builds_no_model_when_it_loads(fresh_app: ModuleType,
         original(self, *args, **kwargs)
 
     monkeypatch.setattr(TariffModel, "__init__", counting)
-    importlib.import_module("sim.app")
+    importlib.import_module("sim.apps.app")
     assert built == []  # every tab builds its own when it opens
 
 
 def test_the_page_turns_solaras_telemetry_off(fresh_app: ModuleType) -> None:
-    importlib.import_module("sim.app")
+    importlib.import_module("sim.apps.app")
     assert fresh_app.telemetry.mixpanel_enable is False
 
 
 def test_an_explicit_telemetry_setting_is_respected(fresh_app: ModuleType,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "true")
-    importlib.import_module("sim.app")
+    importlib.import_module("sim.apps.app")
     assert fresh_app.telemetry.mixpanel_enable is True
 
 
 def test_closing_a_tab_stops_its_play(fresh_app: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
     import solara
 
-    app = importlib.import_module("sim.app")
+    app = importlib.import_module("sim.apps.app")
     opened: list[Session] = []
 
     class Recorded(Session):

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from sim.runner import run_replications
+from sim.run.runner import run_replications
 
 JULY_1 = dt.date(2025, 7, 1)
 

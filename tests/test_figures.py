@@ -1,4 +1,4 @@
-"""Tests for sim.figures, on synthetic result tables that follow docs/results.md."""
+"""Tests for sim.plots.figures, on synthetic result tables that follow docs/results.md."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from sim import figures
+from sim.plots import figures
 
 PARTNERS = ("JPN", "EU", "CAN", "KOR", "VNM")
 START = dt.date(2025, 6, 1)
@@ -385,7 +385,7 @@ def test_write_figures_samples_the_first_run_ids_present_and_says_nothing_below_
 
 
 def test_names_and_colours_come_from_the_summary_else_the_paper_palette() -> None:
-    from sim.figure_style import color_of, label_of
+    from sim.plots.figure_style import color_of, label_of
 
     summary = {"partners": {"IND": {"name": "India", "colour": "#FF9933"}, "JPN": {"deal_probability": 1.0}}}
     assert (label_of("IND", summary), color_of("IND", summary)) == ("India (IND)", "#FF9933")

@@ -71,7 +71,7 @@ def test_the_guides_baseline_commands_run_from_the_command_line(form, tmp_path):
 
 def test_the_guides_tournament_command_enters_the_example(tmp_path):
     (command,) = _commands("tariffsim-tournament")
-    done = _run("-m", "sim.tournament_cli", *command, "--us", "deal_seeker", "--replications", "1",
+    done = _run("-m", "sim.apps.tournament_cli", *command, "--us", "deal_seeker", "--replications", "1",
                 "--no-figures", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
     assert "stubborn" in done.stdout

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from sim import calibrate, mechanisms, report, schema, sensitivity, tournament_cli, validate
+from sim.apps import calibrate, mechanisms, report, schema, sensitivity, tournament_cli, validate
 
 MARKUP = re.compile(r"``|:(func|class|mod|meth|attr|ref|doc):`")
 

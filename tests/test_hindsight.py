@@ -20,7 +20,7 @@ import yaml
 
 from sim.model.events import EventKind
 from sim.config.paths import CONF
-from sim.runner import replication_seeds, run_model
+from sim.run.runner import replication_seeds, run_model
 
 CUTOFF = dt.date(2025, 7, 1)
 YEAR = 2025  # a date written without its year is in the scenario's year

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.html_report import _CAPTIONS, write_html_report
-from sim.report_inputs import ReportError
+from sim.plots.html_report import _CAPTIONS, write_html_report
+from sim.io.report_inputs import ReportError
 from tests.test_study_figures import make_run
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -13,7 +13,7 @@ from omegaconf import OmegaConf
 
 from sim.config import ConfigError, load_study
 from sim.model.implementation import implementation_lags
-from sim.runner import run_replications
+from sim.run.runner import run_replications
 from tests.conftest import compose_config, study_from
 
 SEED = 11

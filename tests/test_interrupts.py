@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# Enough replications that two workers start (sim.runner.MIN_REPLICATIONS_FOR_WORKERS) and run a while.
+# Enough replications that two workers start (sim.run.runner.MIN_REPLICATIONS_FOR_WORKERS) and run a while.
 WITH_WORKERS = ("replications=400", "workers=2", "figures=false", "print_table=false")
 
 

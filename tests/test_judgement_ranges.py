@@ -1,6 +1,6 @@
 """Every judgement of the baseline is screened, over the plausible range its comment gives.
 
-The ranges are read from the config comments (``sim.sensitivity_ranges``): a new judgement
+The ranges are read from the config comments (``sim.analysis.sensitivity_ranges``): a new judgement
 without an entry in ``sim/conf/sensitivity/judgement_morris.yaml``, or a range changed in only one of
 the two places, fails here.
 """
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.sensitivity_config import load_sensitivity
-from sim.sensitivity_ranges import INSIDE_OPEN_BOUND, judgements
+from sim.config.sensitivity_study import load_sensitivity
+from sim.analysis.sensitivity_ranges import INSIDE_OPEN_BOUND, judgements
 
 STUDY = "judgement_morris"
 

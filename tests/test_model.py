@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from sim.model import EventKind, TariffModel
-from sim.runner import replication_seeds, run_model, run_replications
+from sim.run.runner import replication_seeds, run_model, run_replications
 
 
 @pytest.fixture(scope="module")

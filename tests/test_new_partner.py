@@ -132,8 +132,8 @@ def undated_bottom_panels(fig: Figure) -> list[str]:
 
 def assert_readable_layouts(run: Path) -> None:
     """Every run figure and the scenario page: dates under each column's last panel, no legend on data."""
-    from sim.figures import run_figures
-    from sim.scenario_figures import plot_scenario_summary
+    from sim.plots.figures import run_figures
+    from sim.plots.scenario_figures import plot_scenario_summary
     from tests.test_study_figures import legends_over_data
 
     for name, fig in [*run_figures(run).items(), ("scenario page", plot_scenario_summary(run))]:
@@ -155,12 +155,12 @@ def test_india_added_with_yaml_alone_runs_end_to_end_with_figures(tmp_path):
     svg = (run / "figures" / "tariff_paths.svg").read_text(encoding="utf-8")
     assert "India (IND)" in svg and "GBR" not in svg  # its own name in the panel title
     # The report and its figures read the names and colours from the run directory too.
-    report = subprocess.run([sys.executable, "-m", "sim.report", str(run)], capture_output=True, text=True,
+    report = subprocess.run([sys.executable, "-m", "sim.apps.report", str(run)], capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}, timeout=300)
     assert report.returncode == 0, report.stderr
     assert "IND" in (run / "report.html").read_text(encoding="utf-8")
     assert "India" in (run / "figures" / "study_deal_probability.svg").read_text(encoding="utf-8")
-    from sim.scenario_figures import plot_scenario_summary  # the report's one-page summary
+    from sim.plots.scenario_figures import plot_scenario_summary  # the report's one-page summary
 
     titles = {ax.get_title(): to_hex(ax.title.get_color()).upper() for ax in plot_scenario_summary(run).axes}
     assert titles["India (IND)"] == "#FF9933" and titles["Japan (JPN)"] == "#D55E00"

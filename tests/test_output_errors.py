@@ -16,9 +16,11 @@ import pytest
 from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 
-from sim import cli, jobs
-from sim.output_dir import DirectoryLock, OutputError, OutputGuard, check_directory, remove_stale_lock
-from sim.files import TableFiles
+from sim.apps import cli
+
+from sim.io import jobs
+from sim.io.output_dir import DirectoryLock, OutputError, OutputGuard, check_directory, remove_stale_lock
+from sim.io.files import TableFiles
 
 QUICK = ("replications=2", "figures=false", "print_table=false")
 RESULT_NAMES = ("runs.parquet", "timeseries.parquet", "events.parquet", "summary.json", "config.yaml")
@@ -79,7 +81,7 @@ def test_a_directory_that_cannot_be_written_is_refused_before_anything_runs(tmp_
     def refuse(*args, **kwargs):
         raise cause
 
-    monkeypatch.setattr("sim.output_dir.tempfile.mkstemp", refuse)
+    monkeypatch.setattr("sim.io.output_dir.tempfile.mkstemp", refuse)
     with pytest.raises(OutputError, match=words) as refused:
         check_directory(tmp_path / "new" / "run", "hydra.run.dir")
     assert str(tmp_path) in str(refused.value) and "hydra.run.dir=DIR" in str(refused.value)
@@ -90,7 +92,7 @@ def test_the_command_refuses_a_read_only_directory_with_a_message(tariffsim, tmp
     def read_only(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr("sim.output_dir.tempfile.mkstemp", read_only)
+    monkeypatch.setattr("sim.io.output_dir.tempfile.mkstemp", read_only)
     assert tariffsim(*QUICK, f"hydra.run.dir={tmp_path / 'run'}") == 1
     err = capsys.readouterr().err
     assert f"{tmp_path}" in err and "read-only file system" in err and "Traceback" not in err
@@ -165,7 +167,7 @@ def test_a_full_disk_fails_the_jobs_not_the_sweep(tariffsim, tmp_path, capsys, m
 
 def test_a_table_file_that_cannot_be_opened_leaves_no_empty_temporary(tmp_path, monkeypatch, baseline):
     monkeypatch.setattr(pq, "ParquetWriter", full_disk)
-    from sim.runner import stream_replications
+    from sim.run.runner import stream_replications
 
     with pytest.raises(OSError), TableFiles(tmp_path) as files:
         stream_replications(baseline.scenario, 1, 2, files.write)

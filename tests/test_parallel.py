@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from sim.config import ConfigError
-from sim.parallel import IN_FLIGHT_PER_WORKER, MAX_CHUNK, MIN_CHUNK, WorkerPool, chunk_bounds, resolve_workers
-from sim.progress import Progress
-from sim.runner import replication_seeds, run_replications, stream_replications
+from sim.run.parallel import IN_FLIGHT_PER_WORKER, MAX_CHUNK, MIN_CHUNK, WorkerPool, chunk_bounds, resolve_workers
+from sim.run.progress import Progress
+from sim.run.runner import replication_seeds, run_replications, stream_replications
 from tests.conftest import study_from
 
 
@@ -72,7 +72,7 @@ def test_a_pool_is_reused_across_batches_and_matches_one_process(baseline, pool)
 
 
 def test_workers_two_starts_its_own_pool_and_stops_it(baseline, monkeypatch):
-    monkeypatch.setattr("sim.runner.MIN_REPLICATIONS_FOR_WORKERS", 4)
+    monkeypatch.setattr("sim.run.runner.MIN_REPLICATIONS_FOR_WORKERS", 4)
     started, close = [], WorkerPool.close
     monkeypatch.setattr(WorkerPool, "close", lambda self: started.append(self.started) or close(self))
     outcome = run_replications(baseline.scenario, seed=5, replications=8, workers=2)
@@ -88,7 +88,7 @@ def test_a_small_batch_runs_in_this_process_rather_than_start_workers(baseline, 
 
 
 def test_a_long_batch_reaches_the_writer_in_bounded_chunks_in_run_id_order(baseline, monkeypatch):
-    monkeypatch.setattr("sim.parallel.MAX_CHUNK", 5)
+    monkeypatch.setattr("sim.run.parallel.MAX_CHUNK", 5)
     chunks = []
     stream_replications(baseline.scenario, 1, 23, lambda tables: chunks.append(tables["runs"]["run_id"].to_pylist()))
     assert [sorted(set(ids)) for ids in chunks] == [list(range(a, min(a + 5, 23))) for a in range(0, 23, 5)]
@@ -172,7 +172,7 @@ def test_a_stop_signal_inside_the_executors_code_waits_for_a_safe_point():
     import os
     import signal
 
-    from sim.parallel import deferred_stop_signals
+    from sim.run.parallel import deferred_stop_signals
 
     saved = signal.signal(signal.SIGTERM, _raise_stop)
     try:

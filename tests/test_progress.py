@@ -1,4 +1,4 @@
-"""Progress (sim/progress.py): a tqdm bar on a terminal, plain log lines elsewhere; tournaments show it too."""
+"""Progress (sim/run/progress.py): a tqdm bar on a terminal, plain log lines elsewhere; tournaments show it too."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from sim import progress
-from sim.progress import Progress
+from sim.run import progress
+from sim.run.progress import Progress
 
 
 class _Terminal(io.StringIO):
@@ -59,7 +59,7 @@ def test_a_disabled_progress_says_nothing(caplog):
 
 @pytest.mark.parametrize("workers", [1, pytest.param(2, marks=pytest.mark.slow)])
 def test_a_tournament_reports_its_progress_match_by_match(caplog, workers):
-    from sim.tournament import Entrant, base_config, play
+    from sim.analysis.tournament import Entrant, base_config, play
 
     us = [Entrant("deal_seeker", {"name": "deal_seeker"})]
     partners = [Entrant("boulware", {"name": "boulware"}), Entrant("conceder", {"name": "conceder"})]

@@ -33,7 +33,7 @@ from omegaconf import OmegaConf
 
 from sim.config import ConfigError, Study, load_study
 from sim.config.scenario import RedLine
-from sim.runner import run_replications
+from sim.run.runner import run_replications
 from sim.strategies import Side, strategy_spec
 from tests.conftest import compose_config
 

@@ -26,7 +26,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from conftest import study_from
 from markdown_commands import ROOT, bash_commands
 from sim.config.paths import CONF
-from sim.runner import run_replications
+from sim.run.runner import run_replications
 
 REPLICATIONS = 10
 BOOKKEEPING = {"replications", "seed", "workers", "figures", "print_table", "resume", "sweep", "study"}

@@ -10,11 +10,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from sim import cli
-from sim.report import main, report
-from sim.report_inputs import STUDY_COLUMNS, ReportError, swept_type
-from sim.results import RUN_COLUMNS
-from sim.study_table import study_runs, wilson
+from sim.apps import cli
+from sim.apps.report import main, report
+from sim.io.report_inputs import STUDY_COLUMNS, ReportError, swept_type
+from sim.run.results import RUN_COLUMNS
+from sim.io.study_table import study_runs, wilson
 from tests.conftest import compose_config
 
 PARTNERS = 5
@@ -162,8 +162,8 @@ def test_a_failure_while_writing_leaves_no_study_file(sweep, tmp_path, monkeypat
 
 
 def test_the_figures_get_only_the_columns_they_read(sweep, monkeypatch):
-    import sim.html_report
-    import sim.report_figures
+    import sim.plots.html_report
+    import sim.plots.report_figures
 
     given = {}
 
@@ -175,8 +175,8 @@ def test_the_figures_get_only_the_columns_they_read(sweep, monkeypatch):
         given["html"] = list(study[0].columns)
         return root / "report.html"
 
-    monkeypatch.setattr(sim.report_figures, "write_report_figures", figures)
-    monkeypatch.setattr(sim.html_report, "write_html_report", page)
+    monkeypatch.setattr(sim.plots.report_figures, "write_report_figures", figures)
+    monkeypatch.setattr(sim.plots.html_report, "write_html_report", page)
     report(sweep, allow_partial=True)
     expected = ["job", WEIGHT, "scenario.deadline", *STUDY_COLUMNS]
     assert given == {"figures": expected, "html": expected}
@@ -241,7 +241,7 @@ def test_the_summary_table_lists_partners_in_the_scenarios_order(sweep):
 
 
 def test_the_outcome_figure_legend_covers_no_point(sweep):
-    from sim.report_figures import plot_against
+    from sim.plots.report_figures import plot_against
     from tests.test_study_figures import legends_over_data
 
     runs, keys = study_runs(sweep, STUDY_COLUMNS, allow_partial=True)

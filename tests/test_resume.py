@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
-from sim import cli, jobs
+from sim.apps import cli
+
+from sim.io import jobs
 from sim.config.paths import CONF
 from tests.conftest import compose_config
 

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from sim.observed import load_observed
+from sim.config.observed import load_observed
 from tests.conftest import compose_config
 from tests.test_new_partner import assert_figures, assert_readable_layouts
 
@@ -101,7 +101,7 @@ def test_no_deal_with_the_added_partners_on_1_july_in_most_runs(wider_run):
 
 
 def test_the_wider_round_is_scored_against_what_happened(wider_run):
-    done = _run("sim.validate", str(wider_run), "wider_after_2025-07-01", cwd=wider_run.parent)
+    done = _run("sim.apps.validate", str(wider_run), "wider_after_2025-07-01", cwd=wider_run.parent)
     assert done.returncode == 0, done.stdout
     table = pd.read_csv(wider_run / "validation.csv")
     assert set(table["partner"]) == {*ADDED, "ALL"}

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from omegaconf import OmegaConf
 
-from sim import schema as command
+from sim.apps import schema as command
 from sim.config import ConfigError, load_scenario
 from sim.config.paths import CONF
 from sim.config.schema import PARTS, json_schema
@@ -114,7 +114,7 @@ def test_command_prints_the_schema_and_writes_it_to_a_file(tmp_path, capsys):
 def test_command_refuses_an_unwritable_output_with_exit_2_and_no_traceback(tmp_path, target):
     (tmp_path / "file").write_text("x")
     output = tmp_path if target == "a-directory" else tmp_path / "file" / "schema.json"
-    done = subprocess.run([sys.executable, "-m", "sim.schema", "--output", str(output)],
+    done = subprocess.run([sys.executable, "-m", "sim.apps.schema", "--output", str(output)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith(f"tariffsim-schema: could not write {output}") or \

@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from sim.config import ConfigError
-from sim import sensitivity
-from sim.sensitivity import base_config, main, run_sensitivity
-from sim.sensitivity_checkpoint import Checkpoint, fingerprint
-from sim.sensitivity_config import SENSITIVITY_DIR, load_sensitivity, set_key
-from sim.sensitivity_samples import metric_value
+from sim.apps import sensitivity
+from sim.apps.sensitivity import base_config, main, run_sensitivity
+from sim.analysis.sensitivity_checkpoint import Checkpoint, fingerprint
+from sim.config.sensitivity_study import SENSITIVITY_DIR, load_sensitivity, set_key
+from sim.analysis.sensitivity_samples import metric_value
 
 STUDY = {
     "name": "tiny", "method": "sobol", "samples": 4, "second_order": False, "replications": 1, "seed": 3,
@@ -40,7 +40,7 @@ def test_the_studies_the_docs_name_are_shipped():
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in SENSITIVITY_DIR.glob("*.yaml")))
 def test_every_shipped_study_is_valid_and_names_real_keys(name):
-    from sim.sensitivity import check_bounds
+    from sim.apps.sensitivity import check_bounds
 
     study = load_sensitivity(name)
     check_bounds(base_config(study.overrides), study)
@@ -73,7 +73,7 @@ def test_unknown_keys_and_invalid_bounds_are_refused_before_running(tmp_path, ca
 
 
 def test_metric_known_answers():
-    from sim.results import RUN_COLUMNS
+    from sim.run.results import RUN_COLUMNS
 
     def row(run_id, partner, deal, day, tariff):
         values = dict.fromkeys(RUN_COLUMNS, None)
@@ -129,8 +129,8 @@ def test_morris_gives_mu_star_with_intervals(tmp_path):
 def test_an_interrupted_study_resumes_where_it_stopped(tmp_path, monkeypatch):
     study = load_sensitivity(write_study(tmp_path))  # 16 samples
     fresh = run_sensitivity(study, tmp_path / "fresh", workers=1, progress=False, figures=False)
-    monkeypatch.setattr("sim.parallel.MAX_CHUNK", 4)  # chunks of 4 samples
-    monkeypatch.setattr("sim.sensitivity_checkpoint.EVERY_SECONDS", 0.0)
+    monkeypatch.setattr("sim.run.parallel.MAX_CHUNK", 4)  # chunks of 4 samples
+    monkeypatch.setattr("sim.analysis.sensitivity_checkpoint.EVERY_SECONDS", 0.0)
     evaluate, evaluated = sensitivity.evaluate_samples, []
 
     def interrupted_after_two_chunks(base, parameters, values, *rest):
@@ -139,14 +139,14 @@ def test_an_interrupted_study_resumes_where_it_stopped(tmp_path, monkeypatch):
         evaluated.extend(values.tolist())
         return evaluate(base, parameters, values, *rest)
 
-    monkeypatch.setattr("sim.sensitivity.evaluate_samples", interrupted_after_two_chunks)
+    monkeypatch.setattr("sim.apps.sensitivity.evaluate_samples", interrupted_after_two_chunks)
     out = tmp_path / "resumed"
     with pytest.raises(KeyboardInterrupt):
         run_sensitivity(study, out, workers=1, progress=False, figures=False)
     assert (out / ".evaluated.npz").is_file() and not (out / "samples.parquet").exists()
 
     evaluated.clear()
-    monkeypatch.setattr("sim.sensitivity.evaluate_samples", lambda *args: evaluated.extend(args[2].tolist()) or evaluate(*args))
+    monkeypatch.setattr("sim.apps.sensitivity.evaluate_samples", lambda *args: evaluated.extend(args[2].tolist()) or evaluate(*args))
     resumed = run_sensitivity(study, out, workers=1, progress=False, figures=False)
     assert len(evaluated) == 8  # only the samples not done before the interruption
     pd.testing.assert_frame_equal(resumed, fresh)
@@ -166,7 +166,7 @@ def test_a_checkpoint_of_another_study_is_ignored(tmp_path):
 
 
 def test_an_output_path_that_is_a_file_is_refused_before_any_sample(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("sim.sensitivity.evaluate_samples", lambda *a: pytest.fail("a sample was evaluated"))
+    monkeypatch.setattr("sim.apps.sensitivity.evaluate_samples", lambda *a: pytest.fail("a sample was evaluated"))
     (tmp_path / "file").write_text("")
     for out in (tmp_path / "file", tmp_path / "file" / "below"):
         assert main([str(write_study(tmp_path)), "--out", str(out)]) == 2
@@ -204,7 +204,7 @@ def test_a_result_that_cannot_be_written_leaves_none_and_keeps_the_evaluated_sam
     def full_disk(fig, path):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr("sim.report_figures.save", full_disk)
+    monkeypatch.setattr("sim.plots.report_figures.save", full_disk)
     out = tmp_path / "out"
     assert main([str(write_study(tmp_path)), "--out", str(out), "--workers", "1"]) == 2
     err = capsys.readouterr().err
@@ -214,7 +214,7 @@ def test_a_result_that_cannot_be_written_leaves_none_and_keeps_the_evaluated_sam
 
 @pytest.mark.parametrize("method, samples, evaluated", [("sobol", 4, 16), ("morris", 3, 9)])
 def test_the_chart_title_gives_the_samples_asked_and_the_runs(tmp_path, method, samples, evaluated):
-    from sim.sensitivity_figures import plot_indices
+    from sim.plots.sensitivity_figures import plot_indices
 
     study = load_sensitivity(write_study(tmp_path, method=method, samples=samples, replications=2))
     indices = pd.DataFrame({"parameter": ["a", "b"], "index": ["S1", "S1"], "value": [0.1, 0.2],
@@ -225,7 +225,7 @@ def test_the_chart_title_gives_the_samples_asked_and_the_runs(tmp_path, method, 
 
 
 def test_an_unknown_metric_partner_is_refused_before_any_sample(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("sim.sensitivity.evaluate_samples", lambda *a: pytest.fail("a sample was evaluated"))
+    monkeypatch.setattr("sim.apps.sensitivity.evaluate_samples", lambda *a: pytest.fail("a sample was evaluated"))
     study = write_study(tmp_path, metric={"name": "deal_day", "partner": "JPX"})
     assert main([str(study), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
@@ -233,7 +233,7 @@ def test_an_unknown_metric_partner_is_refused_before_any_sample(tmp_path, capsys
 
 
 def test_a_chart_of_many_parameters_shows_the_largest_and_says_so(tmp_path):
-    from sim.sensitivity_figures import MAX_BARS, plot_indices
+    from sim.plots.sensitivity_figures import MAX_BARS, plot_indices
 
     study = load_sensitivity(write_study(tmp_path, method="morris", samples=3, replications=2))
     n = MAX_BARS + 15

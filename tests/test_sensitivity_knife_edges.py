@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim import sensitivity_oat
+from sim.analysis import sensitivity_oat
 from sim.config import ConfigError
-from sim.sensitivity import main, run_sensitivity
-from sim.sensitivity_config import Parameter, load_sensitivity
-from sim.sensitivity_oat import knife_edges, levels_of, one_at_a_time, top_parameters
+from sim.apps.sensitivity import main, run_sensitivity
+from sim.config.sensitivity_study import Parameter, load_sensitivity
+from sim.analysis.sensitivity_oat import knife_edges, levels_of, one_at_a_time, top_parameters
 
 WEIGHT = "scenario.partners.JPN.politics.election.weight"
 STRIKE = "scenario.environment.court.strike_probability"
@@ -86,7 +86,7 @@ def test_knife_edges_are_the_largest_swings_above_the_threshold():
 
 
 def test_one_at_a_time_moves_one_parameter_on_common_seeds(tmp_path):
-    from sim.sensitivity import base_config
+    from sim.apps.sensitivity import base_config
 
     study = load_sensitivity(write_study(tmp_path))
     sweep, baseline = one_at_a_time(study, base_config(study.overrides), [STRIKE], workers=1, replications=4,
@@ -108,7 +108,7 @@ def test_the_command_runs_the_check_and_reuses_a_finished_study(tmp_path, monkey
     assert main([path, "--out", str(out), "--no-figures", "--workers", "1"]) == 0
     capsys.readouterr()
     calls = []
-    monkeypatch.setattr("sim.sensitivity.run_sensitivity", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr("sim.apps.sensitivity.run_sensitivity", lambda *a, **k: calls.append(a))
     assert main([path, "--out", str(out), "--one-at-a-time", "--workers", "1"]) == 0
     assert calls == []  # the finished Morris study was reused
     edges = pd.read_parquet(out / "knife_edges.parquet")

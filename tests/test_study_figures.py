@@ -10,9 +10,9 @@ import pytest
 from matplotlib.figure import Figure
 from omegaconf import OmegaConf
 
-from sim.cli import run
-from sim.scenario_figures import plot_context, plot_scenario_summary
-from sim.study_figures import (axis_label, plot_deal_heatmap, plot_deal_timing, plot_final_tariffs, save,
+from sim.apps.cli import run
+from sim.plots.scenario_figures import plot_context, plot_scenario_summary
+from sim.plots.study_figures import (axis_label, plot_deal_heatmap, plot_deal_timing, plot_final_tariffs, save,
                                write_study_figures)
 from tests.conftest import compose_config
 
@@ -41,7 +41,7 @@ def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def study(sweep: Path) -> tuple[pd.DataFrame, list[str]]:
-    from sim.study_table import study_runs
+    from sim.io.study_table import study_runs
 
     return study_runs(sweep)
 
@@ -138,7 +138,7 @@ def test_save_writes_png_and_svg_atomically(single: Path, tmp_path: Path) -> Non
 
 
 def test_write_study_figures_for_a_run_and_a_sweep(single: Path, sweep: Path, study) -> None:
-    from sim.study_table import study_runs
+    from sim.io.study_table import study_runs
 
     names = {p.name for p in write_study_figures(single, *study_runs(single))}
     assert names == {"study_summary.png", "study_summary.svg", "study_deal_timing.png", "study_deal_timing.svg"}
@@ -149,7 +149,7 @@ def test_write_study_figures_for_a_run_and_a_sweep(single: Path, sweep: Path, st
 def test_scenario_summary_draws_daily_bands_from_the_first_replications(single: Path, monkeypatch) -> None:
     replications = pd.read_parquet(single / "runs.parquet")["run_id"].nunique()
     assert "daily bands" not in plot_scenario_summary(single)._suptitle.get_text()
-    monkeypatch.setattr("sim.figures.FIGURE_RUNS", 2)
+    monkeypatch.setattr("sim.plots.figures.FIGURE_RUNS", 2)
     title = plot_scenario_summary(single)._suptitle.get_text()
     assert f"{replications} replications (daily bands from the first 2)" in title
 

@@ -13,9 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import cli, jobs
+from sim.apps import cli
+
+from sim.io import jobs
 from sim.config.paths import CONF, CONF_DIR
-from sim.runner import replication_seeds
+from sim.run.runner import replication_seeds
 from tests.conftest import compose_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,7 +187,7 @@ def _validate_every_job(config_dir: str, name: str, overrides: list[str]) -> int
     from omegaconf import OmegaConf
 
     from sim.config import load_study
-    from sim.sensitivity_config import set_key
+    from sim.config.sensitivity_study import set_key
 
     with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
         cfg = compose(name, overrides=overrides, return_hydra_config=True)

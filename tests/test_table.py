@@ -14,7 +14,7 @@ from sim.core.frontier import Side
 from sim.model.agents import ESCALATION_POINTS
 from sim.model.model import TariffModel
 from sim.model.talks import Talks
-from sim.runner import run_replications
+from sim.run.runner import run_replications
 
 
 def talks_of(baseline, code: str) -> Talks:

@@ -1,4 +1,4 @@
-"""Tournaments (sim/tournament.py): tables, ranking, heatmaps, determinism, refusals, the command."""
+"""Tournaments (sim/analysis/tournament.py): tables, ranking, heatmaps, determinism, refusals, the command."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from sim.strategies import STRATEGIES, Side
-from sim.tournament import RANKING_COLUMNS, TOURNAMENT_COLUMNS, Entrant, base_config, entrants, play, write
-from sim.tournament_cli import main
-from sim.tournament_figures import HEATMAPS, INTERVALS, heatmaps
+from sim.analysis.tournament import RANKING_COLUMNS, TOURNAMENT_COLUMNS, Entrant, base_config, entrants, play, write
+from sim.apps.tournament_cli import main
+from sim.plots.tournament_figures import HEATMAPS, INTERVALS, heatmaps
 
 US = [Entrant("deal_seeker", {"name": "deal_seeker"}),
       Entrant("conceding_seeker", {"name": "deal_seeker", "beta": 2.0})]
@@ -124,7 +124,7 @@ def test_workers_do_not_change_the_table(base, tiny):
 
 
 def test_a_misspelt_partner_strategy_is_refused_with_a_suggestion_before_any_match(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("sim.tournament.play_match", lambda *a: pytest.fail("a match was played"))
+    monkeypatch.setattr("sim.analysis.tournament.play_match", lambda *a: pytest.fail("a match was played"))
     out = tmp_path / "t"
     assert main(["--out", str(out), "--us", "deal_seeker", "--partner", "boulwar", "--replications", "1"]) == 2
     err = capsys.readouterr().err
@@ -143,7 +143,7 @@ def test_a_strategy_of_the_other_side_and_an_unknown_partner_are_refused(tmp_pat
 
 
 def test_a_tournament_in_which_no_match_could_be_played_fails_and_writes_nothing(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("sim.tournament.play_match", lambda *a: "refused: scenario.us.strategy.beta: too high")
+    monkeypatch.setattr("sim.analysis.tournament.play_match", lambda *a: "refused: scenario.us.strategy.beta: too high")
     out = tmp_path / "t"
     assert main(["--out", str(out), "--us", "deal_seeker", "--partner", "boulware", "--replications", "1"]) == 2
     err = capsys.readouterr().err

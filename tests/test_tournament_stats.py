@@ -1,4 +1,4 @@
-"""Tournament statistics (sim/tournament_stats.py): known answers for intervals, Holm, tests, equilibria."""
+"""Tournament statistics (sim/analysis/tournament_stats.py): known answers for intervals, Holm, tests, equilibria."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.tournament import TOURNAMENT_COLUMNS
-from sim.tournament_cli import main
-from sim.tournament_figures import plot_intervals
-from sim.tournament_stats import (PAIRED, PAIRWISE_COLUMNS, STATS_COLUMNS, SUPPORT_PAIRS, UNPAIRED, compare,
+from sim.analysis.tournament import TOURNAMENT_COLUMNS
+from sim.apps.tournament_cli import main
+from sim.plots.tournament_figures import plot_intervals
+from sim.analysis.tournament_stats import (PAIRED, PAIRWISE_COLUMNS, STATS_COLUMNS, SUPPORT_PAIRS, UNPAIRED, compare,
                                   equilibria, game, holm, is_equilibrium, pairwise, strategy_stats, t_interval,
                                   undominated)
 

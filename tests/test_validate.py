@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import validate
-from sim.observed import OBSERVED_DIR, Observed, ObservedError, load_observed
-from sim.validation import NAIVE_RATES, Run, score, summarise
+from sim.apps import validate
+from sim.config.observed import OBSERVED_DIR, Observed, ObservedError, load_observed
+from sim.analysis.validation import NAIVE_RATES, Run, score, summarise
 
 START, END, DEADLINE = dt.date(2025, 4, 9), dt.date(2025, 9, 30), dt.date(2025, 7, 9)
 AFTER = (END - START).days + 1  # 175: a replication without a deal counts as a deal the day after the horizon
@@ -188,7 +188,7 @@ def small_run(tmp_path_factory) -> Path:
 
 
 def test_the_command_scores_a_real_run_and_writes_its_files(small_run):
-    done = subprocess.run([sys.executable, "-m", "sim.validate", str(small_run), "after_2025-07-01"],
+    done = subprocess.run([sys.executable, "-m", "sim.apps.validate", str(small_run), "after_2025-07-01"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "deal by date" in done.stdout and "naive 50/50" in done.stdout and "Traceback" not in done.stderr
@@ -253,7 +253,7 @@ def small_sweep(tmp_path_factory) -> Path:
 
 
 def test_a_sweep_is_scored_job_by_job_with_its_swept_values(small_sweep):
-    done = subprocess.run([sys.executable, "-m", "sim.validate", str(small_sweep), "after_2025-07-01"],
+    done = subprocess.run([sys.executable, "-m", "sim.apps.validate", str(small_sweep), "after_2025-07-01"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "scored 2 jobs" in done.stdout
@@ -285,10 +285,10 @@ def test_a_sweep_with_an_unfinished_job_is_refused_and_nothing_is_written(small_
 
 
 def test_the_html_report_shows_the_scores_of_a_run_and_of_a_sweep(small_run, small_sweep, tmp_path):
-    from sim.html_report import write_html_report
+    from sim.plots.html_report import write_html_report
 
     for where in (small_run, small_sweep):
-        assert subprocess.run([sys.executable, "-m", "sim.validate", str(where), "after_2025-07-01"],
+        assert subprocess.run([sys.executable, "-m", "sim.apps.validate", str(where), "after_2025-07-01"],
                               capture_output=True, timeout=300).returncode == 0
         page = write_html_report(where, out=tmp_path / where.name).read_text(encoding="utf-8")
         assert "<h2>Validation</h2>" in page and "naive 50/50" in page and "brier" in page
@@ -302,7 +302,7 @@ def test_the_html_report_shows_the_scores_of_a_run_and_of_a_sweep(small_run, sma
 def test_the_html_report_has_no_validation_section_before_validating(tmp_path, small_run):
     import shutil
 
-    from sim.html_report import write_html_report
+    from sim.plots.html_report import write_html_report
 
     copy = tmp_path / "run"
     shutil.copytree(small_run, copy)

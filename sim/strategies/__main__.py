@@ -31,7 +31,7 @@ if __name__ == "__main__":
     try:
         print(listing(), flush=True)
     except BrokenPipeError:  # `python -m sim.strategies | head`
-        from sim.command_errors import closed_pipe
+        from sim.apps.command_errors import closed_pipe
 
         closed_pipe()
     print(f"\n{len(STRATEGIES)} strategies. Choose one per agent in a config, e.g.\n  {EXAMPLE}")

@@ -21,9 +21,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.mechanism_stats import mcnemar, mean_shift
-from sim.mechanisms import run_arm, scenario_for
-from sim.runner import replication_seeds
+from sim.analysis.mechanism_stats import mcnemar, mean_shift
+from sim.apps.mechanisms import run_arm, scenario_for
+from sim.run.runner import replication_seeds
 
 REPLICATIONS = 200
 SEED = 2018

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.mechanism_stats import mcnemar, mean_shift, median_shift, welch
-from sim.mechanism_table import Expectation, load_table
-from sim.mechanisms import EFFECT_COLUMNS, main, verdict
+from sim.analysis.mechanism_stats import mcnemar, mean_shift, median_shift, welch
+from sim.config.mechanism_table import Expectation, load_table
+from sim.apps.mechanisms import EFFECT_COLUMNS, main, verdict
 
 
 def test_mcnemar_exact_p_is_the_binomial_tail_of_the_discordant_pairs():
@@ -57,7 +57,7 @@ def test_welch_t_of_two_small_samples():
     (0.3, 0.001, "none", "moves (none expected)"), (0.0, 0.001, "down", "too small"),
 ])
 def test_verdicts(effect, p, direction, expected):
-    from sim.mechanism_stats import Effect
+    from sim.analysis.mechanism_stats import Effect
 
     measured = Effect(0.0, effect, effect, effect - 0.01, effect + 0.01, p, "t", 100, False)
     assert verdict(measured, Expectation("JPN", "p_deal", direction, 0.05), 0.01) == expected
@@ -66,7 +66,7 @@ def test_verdicts(effect, p, direction, expected):
 def test_a_significant_test_whose_interval_spans_no_effect_is_not_live():
     """A signed-rank test can pass while the bootstrap interval of the medians' difference
     includes 0 (a later deadline for the EU: +4 days [-11, +11], p = 0.0005)."""
-    from sim.mechanism_stats import Effect
+    from sim.analysis.mechanism_stats import Effect
 
     measured = Effect(88.0, 92.0, 4.0, -11.0, 11.0, 0.0005, "wilcoxon", 300, False)
     assert verdict(measured, Expectation("EU", "deal_day", "up", 3.0), 0.01) == "not significant"

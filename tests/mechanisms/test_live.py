@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.mechanism_table import load_table
-from sim.mechanisms import run_table
+from sim.config.mechanism_table import load_table
+from sim.apps.mechanisms import run_table
 
 REPLICATIONS = 300  # the table's own: the figures of docs/mechanisms.md
 ELECTION_WEIGHTS = ["jpn_election_w015", "jpn_election_w030", "jpn_election_w045", "jpn_election_w060"]

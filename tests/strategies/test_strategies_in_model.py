@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.results import EVENT_COLUMNS, RUN_COLUMNS, TIMESERIES_COLUMNS
-from sim.runner import run_replications
+from sim.run.results import EVENT_COLUMNS, RUN_COLUMNS, TIMESERIES_COLUMNS
+from sim.run.runner import run_replications
 from sim.strategies import STRATEGIES, Side, strategy_spec
 from tests.conftest import study_from
 

@@ -1,0 +1,1 @@
+"""Studies of many runs: tournaments, sensitivity, mechanism tables, calibration, and scores against observed outcomes (docs/layers.md)."""
