@@ -18,7 +18,8 @@ checkout's .gitignore ignores.
 Not run (listed in NOT_RUN, with why): commands that install packages, submit to a cluster
 launcher, or serve the explorer. They are checked with `bash -n`, and the extras, launcher
 configs and files they name must exist. A command identical to one an earlier file already ran
-(e.g. the named study in README.md and docs/sweeps.md) runs once.
+(e.g. the named study in README.md and docs/sweeps.md) runs once, unless a later command of its
+file that does run may read what it writes (`tariffsim-calibrate quick`, then its point estimate).
 """
 
 from __future__ import annotations
@@ -146,9 +147,13 @@ def outcomes(tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, P
 
     def run_doc(doc: str) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
         cwd = scratch_directory(tmp_path_factory.mktemp(Path(doc).stem))
+        mine = [(index, command) for index, command in enumerate(RUN) if command.doc == doc]
+        # A repeat of an earlier doc's command runs again when a later command of this doc (one run
+        # here) may read what it writes: only the repeats after this doc's last new command are skipped.
+        last_new = max((i for i, (_, c) in enumerate(mine) if firsts[_key(c.text)] is c), default=-1)
         done = {}
-        for index, command in enumerate(RUN):
-            if command.doc == doc and firsts[_key(command.text)] is command:
+        for position, (index, command) in enumerate(mine):
+            if firsts[_key(command.text)] is command or position < last_new:
                 done[command.id] = run_line(command.text, cwd, small_arguments(command.text, index)), cwd
         return done
 
