@@ -325,3 +325,21 @@ def test_every_shipped_study_has_valid_priors_and_fits_only_what_its_cutoff_allo
     scenario = check_priors(base_config(tuple(study.overrides)), study)
     targets, _ = fit_targets(study, scenario)
     assert targets
+
+
+def test_ctrl_c_while_pyabc_runs_is_raised_at_the_executors_next_safe_point():
+    """Ctrl-C during pyabc's own code (its database writes hold SQLAlchemy's locks) is only noted,
+    and raised when pyabc next asks the executor for work, so no lock is left held."""
+    from sim.analysis.calibration import _Executor
+    from sim.run.parallel import deferred_stop_signals
+
+    executor, reached = _Executor(None, 1, None), []
+    with pytest.raises(KeyboardInterrupt):
+        with deferred_stop_signals() as held:
+            executor.held = held
+            signal.raise_signal(signal.SIGINT)  # as if inside a database write: noted, not raised
+            reached.append("after the signal")
+            executor.safe_point()
+            reached.append("after the safe point")
+    assert reached == ["after the signal"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

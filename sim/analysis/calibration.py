@@ -259,6 +259,7 @@ class _Counted:
         self.future, self.executor = future, executor
 
     def done(self) -> bool:
+        self.executor.safe_point()  # pyabc's sampling loop polls this every 10 ms: Ctrl-C lands here
         with deferred_stop_signals():
             return self.future.done()
 
@@ -280,8 +281,20 @@ class _Executor:
         self.pool, self.seed, self.bar = pool, seed, bar
         self.generation = -1
         self.quota = self.counted = 0
+        self.held: Any = None  # the stop signals held while pyabc runs (deferred_stop_signals, run_calibration)
+
+    def safe_point(self) -> None:
+        """Deliver a stop signal held while pyabc's own code ran, here, in ours.
+
+        Ctrl-C raised at an arbitrary point of pyabc's database writes (SQLAlchemy holds locks
+        there) can leave them held and the clean-up waiting forever; so while pyabc runs, stop
+        signals are only noted, and they are raised when pyabc next asks this executor for work.
+        """
+        if self.held is not None:
+            self.held.check()
 
     def submit(self, _function: Any, simulate_one_pickle: bytes, batch_size: int, job_ids: list[int]) -> _Counted:
+        self.safe_point()
         args = (simulate_one_pickle, batch_size, job_ids, self.seed, self.generation)
         if self.pool is None:
             future: Future = Future()
@@ -395,7 +408,9 @@ def run_calibration(study: CalibrationStudy, out: Path, base: dict[str, Any], ta
             abc.load(url, state["run_id"])
         if remaining > 0:
             try:
-                history = abc.run(minimum_epsilon=study.min_epsilon, max_nr_populations=remaining)
+                with deferred_stop_signals() as held:  # raised at the executor's safe points, or at the end
+                    executor.held = held
+                    history = abc.run(minimum_epsilon=study.min_epsilon, max_nr_populations=remaining)
             except Exception as error:
                 if _interrupted(error):  # Ctrl-C inside a database write: pyabc's clean-up then fails
                     raise KeyboardInterrupt from None
