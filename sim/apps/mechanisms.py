@@ -4,8 +4,8 @@ For every row of ``sim/conf/mechanisms.yaml`` the baseline (or the row's referen
 config run on the same seeds (common random numbers: replication ``i`` of both arms on
 ``replication_seeds(seed, n)[i]``); per partner and outcome the effect of the change comes with a
 95% interval, a p-value (``sim.analysis.mechanism_stats``) and a verdict: ``live`` when it is significant,
-in the expected direction and at least the minimum size. Arms run in parallel (joblib, one arm
-per task); an arm shared by several rows (the baseline) runs once.
+in the expected direction and at least the minimum size. Arms run in parallel (the
+worker pool of ``sim.run.parallel``, one arm per task); an arm shared by several rows (the baseline) runs once.
 
 Writes, atomically, into ``--out`` (default ``outputs/mechanisms``): ``effects.csv`` and
 ``effects.parquet`` (one row per mechanism, partner and outcome), ``effects.md`` (the same as the
@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 from hydra import compose, initialize_config_dir
 from hydra.errors import HydraException
-from joblib import Parallel, delayed
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -38,7 +37,7 @@ from sim.config.paths import CONF_DIR
 from sim.analysis.mechanism_stats import Effect, mcnemar, mean_shift, median_shift, welch
 from sim.analysis.mechanism_markdown import markdown_table
 from sim.config.mechanism_table import TABLE, Expectation, MechanismTable, load_table
-from sim.run.parallel import resolve_workers
+from sim.run.parallel import WorkerPool, resolve_workers
 from sim.run.results import RUN_COLUMNS, run_rows
 from sim.run.runner import replication_seeds, run_model
 
@@ -143,7 +142,8 @@ def run_table(table: MechanismTable, workers: int | None = 1) -> pd.DataFrame:
     seeds = replication_seeds(table.seed, table.replications)
     keys = list(arms)
     jobs = min(resolve_workers(workers), len(keys))
-    tables = Parallel(n_jobs=jobs)(delayed(run_arm)(arms[k], seeds) for k in keys)
+    with WorkerPool(jobs) as pool:  # the pool every study runs on; Ctrl-C stops it and its workers
+        tables = list(pool.map_ordered(run_arm, [(arms[k], seeds) for k in keys]))
     runs = dict(zip(keys, tables))
     rows: list[dict[str, Any]] = []
     for m in table.mechanisms:

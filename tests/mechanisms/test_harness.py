@@ -131,3 +131,17 @@ def test_the_command_writes_the_effects_and_the_forest_plot(tmp_path, capsys):
     assert markdown[0].startswith("| mechanism |") and len(markdown) == 2 + 2  # header, rule, one row each
     assert markdown[2].startswith("| `can_dairy_opened`:") and markdown[3].startswith("| `vnm_china_demand_dropped`:")
     assert all(row.count(" | ") == 4 for row in markdown[2:])
+
+
+@pytest.mark.slow
+def test_arms_run_on_the_worker_pool_with_the_same_effects_as_in_one_process():
+    from dataclasses import replace
+
+    from sim.apps.mechanisms import run_table
+
+    table = load_table()
+    table = replace(table, replications=12,
+                    mechanisms=tuple(m for m in table.mechanisms if m.name in ("can_dairy_opened", "deadline_later")))
+    one, two = run_table(table, workers=1), run_table(table, workers=2)
+    pd.testing.assert_frame_equal(one, two)
+    assert len(one) >= 2
