@@ -315,6 +315,7 @@ class PartnerSettings:
     hesitancy: Annotated[float, number(0, 0.5), doc("what 10 points of US escalation add to its demands")] = 0.0
     hesitancy_days: Annotated[int, integer(1, 365), doc("time constant over which hesitancy fades")] = 30
     meeting_chance: Annotated[float, number(0, 1, lo_open=True), doc("chance its negotiators meet on a given day")] = 1.0
+    deadline: Annotated[Date | None, doc("this table's own deadline, inside the horizon (null: the scenario's)")] = None
     counter_tariff: Annotated[CounterTariff | None, mapping(),
                               doc("its own tariff on US goods, which moves in rounds (docs/escalation.md); null: none")] = None
 
@@ -337,6 +338,15 @@ class PartnerSettings:
         if problems:
             raise refuse([(f"issues.{k}" if k else "issues", v, a) for k, v, a in problems])
         return issues
+
+    @field_validator("deadline")
+    @classmethod
+    def _deadline_inside(cls, deadline: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        horizon = _shared(info).get("horizon")
+        if deadline is not None and horizon is not None and not horizon[0] < deadline <= horizon[1]:
+            raise refuse([("deadline", str(deadline), f"must fall inside the horizon, after {horizon[0]} "
+                           f"and no later than {horizon[1]} (or null: the scenario's deadline)")])
+        return deadline
 
     @field_validator("curvature")
     @classmethod
@@ -619,6 +629,7 @@ class Partner:
     meeting_chance: float = 1.0
     colour: str | None = None  # hex #RRGGBB for the figures; None in the YAML: one from COLOUR_CYCLE
     counter_tariff: CounterTariff | None = None  # its tariff on US goods (sim.config.instruments); None: none
+    deadline: dt.date | None = None  # its table's own deadline; None: the scenario's
 
     @classmethod
     def of(cls, code: str, s: PartnerSettings) -> Partner:
@@ -640,7 +651,7 @@ class Partner:
             retaliation=s.retaliation, letter_drawn=s.letter_rate is None, target_noise=s.target_noise,
             reservation_spread=s.reservation_spread, hesitancy=s.hesitancy, hesitancy_days=s.hesitancy_days,
             meeting_chance=s.meeting_chance, colour=s.colour.upper() if s.colour else None,
-            counter_tariff=s.counter_tariff,
+            counter_tariff=s.counter_tariff, deadline=s.deadline,
         )
 
 

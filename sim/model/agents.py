@@ -20,6 +20,7 @@ from sim.strategies import Strategy, USStrategy, View
 
 if TYPE_CHECKING:
     from sim.core.frontier import Offer
+    from sim.model.deadlines import DeadlineClock
     from sim.model.model import TariffModel
 
 
@@ -106,6 +107,8 @@ class UnitedStatesAgent(Negotiator):
 
 class PartnerAgent(Negotiator):
     """A trading partner: its talks with the US and its domestic politics."""
+
+    clock: DeadlineClock  # the deadline of its table, set by the model (sim.model.deadlines)
 
     def __init__(self, model: TariffModel, settings: Partner, us: UnitedStates, implementation_lag: int = 0) -> None:
         super().__init__(model, settings.code, settings.strategy.build())
@@ -228,7 +231,8 @@ class PartnerAgent(Negotiator):
         """The read-only view the US decides from at this table today."""
         t, m = self.talks, self.model
         last, previous, best = t.us_received
-        return _new_view((m.day, m.us_tau, m.days_left, t.us_aspiration, self.us_reservation, t.us_target,
+        c = self.clock
+        return _new_view((m.day, c.us_tau, c.days_left, t.us_aspiration, self.us_reservation, t.us_target,
                           last, previous, best, None, m.world.stress, m.stress_threshold))
 
     def partner_view(self) -> View:
@@ -236,7 +240,8 @@ class PartnerAgent(Negotiator):
         t, m = self.talks, self.model
         last, previous, best = t.partner_received
         to_election = None if self.election_day is None or self.election_day < m.day else self.election_day - m.day
-        return _new_view((m.day, m.tau, m.days_left, t.partner_aspiration, self.win_set, t.partner_target,
+        c = self.clock
+        return _new_view((m.day, c.tau, c.days_left, t.partner_aspiration, self.win_set, t.partner_target,
                           last, previous, best, to_election, m.world.stress, m.stress_threshold))
 
     @property

@@ -10,6 +10,7 @@ import mesa
 from sim.config.scenario import OutsideEvent, Scenario
 from sim.model.agents import ROW_COLUMNS, PartnerAgent, UnitedStatesAgent
 from sim.model.bargaining import bargaining_round
+from sim.model.deadlines import DeadlineClock
 from sim.model.environment import World
 from sim.model.events import EventKind, EventLog
 from sim.model.implementation import enter_into_force, implementation_lags
@@ -44,10 +45,6 @@ class TariffModel(mesa.Model):
         self.seed = seed
         self.day = 0
         self.last_day = scenario.days - 1
-        self.deadline_day = (scenario.deadline - scenario.start).days
-        self.extensions = 0
-        self.tau = self.us_tau = 0.0
-        self.days_left = self.deadline_day
         self.stress_threshold = scenario.environment.market_stress.threshold
         self.log = EventLog()
         self.world = World(scenario.environment, (scenario.environment.court.hearing - scenario.start).days, self.rng)
@@ -56,6 +53,13 @@ class TariffModel(mesa.Model):
         codes = sorted(scenario.partners)
         lags = implementation_lags(self.rng, scenario.us, len(codes))
         self.partners = [PartnerAgent(self, scenario.partners[code], scenario.us, lag) for code, lag in zip(codes, lags)]
+        # One clock per distinct deadline: partners on the scenario's (all, unless one names its own) share it.
+        clocks: dict[int, DeadlineClock] = {}
+        for partner in self.partners:
+            own = partner.settings.deadline
+            day = (scenario.deadline if own is None else own) - scenario.start
+            partner.clock = clocks.setdefault(day.days, DeadlineClock(day.days))
+        self.clocks = list(clocks.values())
         self._events_by_day: dict[int, list[OutsideEvent]] = defaultdict(list)
         for event in scenario.events:
             self._events_by_day[(event.date - scenario.start).days].append(event)
@@ -70,6 +74,29 @@ class TariffModel(mesa.Model):
         """Today's market-stress index."""
         return self.world.stress
 
+    @property
+    def deadline_day(self) -> int:
+        """The earliest deadline in force (every table's, when they share one)."""
+        return min(clock.day for clock in self.clocks)
+
+    @property
+    def extensions(self) -> int:
+        """The most times any deadline has been extended."""
+        return max(clock.extensions for clock in self.clocks)
+
+    def set_deadline(self, partners: list[PartnerAgent], day: int) -> None:
+        """Move the deadline of ``partners`` to ``day``; a clock they share with others is split."""
+        for clock in {p.clock: None for p in partners}:
+            members = [p for p in self.partners if p.clock is clock]
+            if all(p in partners for p in members):
+                clock.day = day
+                continue
+            moved = DeadlineClock(day, clock.extensions)
+            self.clocks.append(moved)
+            for p in members:
+                if p in partners:
+                    p.clock = moved
+
     def day_record(self) -> DayRecord:
         """Today's market stress, deadline day, then each partner agent's row (``ROW_COLUMNS``)
         in the order of ``self.partners``.
@@ -77,7 +104,7 @@ class TariffModel(mesa.Model):
         One model-level reporter for the model and all partner agents: Mesa's per-agent
         reporters cost more than the whole day's bargaining.
         """
-        return DayRecord((self.world.stress, self.deadline_day, *[p.row for p in self.partners]))
+        return DayRecord((self.world.stress, tuple(p.clock.day for p in self.partners), *[p.row for p in self.partners]))
 
     def _collect(self) -> None:
         """Append today's record to the ``DataCollector``'s ``day`` series.
@@ -116,10 +143,10 @@ class TariffModel(mesa.Model):
         return self
 
     def _clock(self, day: int) -> None:
-        """Today's normalised time to the deadline; market stress speeds the US's clock."""
-        self.days_left = self.deadline_day - day
-        self.tau = day / self.deadline_day if self.deadline_day > 0 else 1.0
-        self.us_tau = self.tau * self.us.pressure()
+        """Today's normalised time to each deadline; market stress speeds the US's clock."""
+        pressure = self.us.pressure()
+        for clock in self.clocks:
+            clock.tick(day, pressure)
 
     def _outside_events(self, day: int) -> list[PartnerAgent]:
         summits: list[PartnerAgent] = []

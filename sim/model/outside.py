@@ -73,13 +73,14 @@ def _truce(model: TariffModel, targets: list[PartnerAgent], label: str, event: O
     """Both sides hold their fire for ``amount`` days: the deadline moves to the truce's end, cut
     talks with the targets resume, and markets calm as they do at a deal. Rates the truce lowers
     are dated rate changes of their own (``sector_tariff``, ``partner_rate_change``)."""
-    model.deadline_day = min(model.last_day, day + int(event.amount))
+    end = min(model.last_day, day + int(event.amount))
+    model.set_deadline(targets, end)
     for p in targets:
         if p.talks.status is Status.SUSPENDED:
             p.talks.status = Status.TALKING
     model.world.shock(-model.scenario.environment.market_stress.deal)
     model.log.add(day, EventKind.TRUCE, "USA", label,
-                  f"{event.detail} (deadline now {model.date_of(model.deadline_day)})")
+                  f"{event.detail} (deadline now {model.date_of(end)})")
 
 
 def _has_conceded(partner: PartnerAgent, issue: str) -> bool:

@@ -19,6 +19,7 @@ from sim.strategies import DeadlineAction, DeadlineView, TableView, USStrategy
 
 if TYPE_CHECKING:
     from sim.model.agents import PartnerAgent
+    from sim.model.deadlines import DeadlineClock
     from sim.model.model import TariffModel
 
 # A TableView without the named tuple's Python-level __new__: built for every table every day.
@@ -66,58 +67,75 @@ def threaten_stalled(model: TariffModel, day: int) -> None:
 
 
 def deadline_tactics(model: TariffModel, day: int) -> None:
-    """Before the deadline the US may move it; on the day it extends or imposes letter rates."""
+    """For each deadline in force (one, shared by every table, unless a partner has its own): before
+    it the US may move it; on the day it extends it or imposes the letter rates."""
+    for clock in list(model.clocks):
+        members = [p for p in model.partners if p.clock is clock]
+        if members:
+            _at_clock(model, day, clock, members)
+
+
+def _at_clock(model: TariffModel, day: int, clock: DeadlineClock, members: list[PartnerAgent]) -> None:
     strategy = model.us.strategy
-    if day < model.deadline_day:
+    if day < clock.day:
         if type(strategy).move_deadline is not USStrategy.move_deadline:  # most strategies never move it
-            _move(model, day, strategy.move_deadline(_deadline_view(model, day), model.rng))
+            _move(model, day, clock, members, strategy.move_deadline(_deadline_view(model, day, clock, members), model.rng))
         return
-    if day != model.deadline_day:
+    if day != clock.day:
         return
-    open_partners = _open(model)
-    model.log.add(day, EventKind.DEADLINE, "USA", "ALL",
-                  f"deadline reached with {len(open_partners)} partner(s) without a deal")
+    open_partners = _open(members)
+    for target in _targets(model, members):
+        model.log.add(day, EventKind.DEADLINE, "USA", target,
+                      f"deadline reached with {len(open_partners)} partner(s) without a deal")
     if not open_partners:
         return
-    action, days = strategy.at_deadline(_deadline_view(model, day), model.rng)
+    action, days = strategy.at_deadline(_deadline_view(model, day, clock, members), model.rng)
     if action is DeadlineAction.EXTEND and days > 0 and day < model.last_day:
-        _extend(model, open_partners, day, extension_length(model, days))
+        _extend(model, clock, members, open_partners, day, extension_length(model, days))
     else:
         _impose(model, open_partners, day)
 
 
-def _open(model: TariffModel) -> list[PartnerAgent]:
-    return [p for p in model.partners if p.open and p.talks.status is not Status.LETTER]
+def _targets(model: TariffModel, members: list[PartnerAgent]) -> list[str]:
+    """Whom an event about a deadline names: ALL when every table shares it, else each of its tables."""
+    return ["ALL"] if len(members) == len(model.partners) else [p.code for p in members]
 
 
-def _deadline_view(model: TariffModel, day: int) -> DeadlineView:
-    open_partners = _open(model)
+def _open(members: list[PartnerAgent]) -> list[PartnerAgent]:
+    return [p for p in members if p.open and p.talks.status is not Status.LETTER]
+
+
+def _deadline_view(model: TariffModel, day: int, clock: DeadlineClock, members: list[PartnerAgent]) -> DeadlineView:
+    open_partners = _open(members)
     gaps = [p.talks.us_target - p.talks.partner_offer.us_utility for p in open_partners if p.talks.partner_offer]
-    return DeadlineView(day, model.deadline_day, model.last_day, model.extensions, model.world.stress,
+    return DeadlineView(day, clock.day, model.last_day, clock.extensions, model.world.stress,
                         tuple(p.code for p in open_partners), min(gaps, default=1.0))
 
 
-def _move(model: TariffModel, day: int, days: int) -> None:
+def _move(model: TariffModel, day: int, clock: DeadlineClock, members: list[PartnerAgent], days: int) -> None:
     if days == 0:
         return
-    new_day = min(model.last_day, max(day + 1, model.deadline_day + days))
-    if new_day == model.deadline_day:
+    new_day = min(model.last_day, max(day + 1, clock.day + days))
+    if new_day == clock.day:
         return
-    kind = EventKind.SHORTENING if new_day < model.deadline_day else EventKind.EXTENSION
-    model.deadline_day = new_day
-    model.log.add(day, kind, "USA", "ALL", f"the US moves the deadline to {model.date_of(new_day)}")
+    kind = EventKind.SHORTENING if new_day < clock.day else EventKind.EXTENSION
+    clock.day = new_day
+    for target in _targets(model, members):
+        model.log.add(day, kind, "USA", target, f"the US moves the deadline to {model.date_of(new_day)}")
 
 
-def _extend(model: TariffModel, open_partners: list[PartnerAgent], day: int, days: int) -> None:
-    model.extensions += 1
-    model.deadline_day = min(model.last_day, day + days)
-    model.log.add(day, EventKind.EXTENSION, "USA", "ALL",
-                  f"deadline extended to {model.date_of(model.deadline_day)}; letters go out")
+def _extend(model: TariffModel, clock: DeadlineClock, members: list[PartnerAgent], open_partners: list[PartnerAgent],
+            day: int, days: int) -> None:
+    clock.extensions += 1
+    clock.day = min(model.last_day, day + days)
+    for target in _targets(model, members):
+        model.log.add(day, EventKind.EXTENSION, "USA", target,
+                      f"deadline extended to {model.date_of(clock.day)}; letters go out")
     for partner in open_partners:
         write_letter(model, partner)
         rate = partner.talks.send_letter()
         model.log.add(day, EventKind.LETTER, "USA", partner.code,
-                      f"letter to {partner.code}: {rate:.0f}% from {model.date_of(model.deadline_day)} without a deal")
+                      f"letter to {partner.code}: {rate:.0f}% from {model.date_of(clock.day)} without a deal")
     model.world.shock(model.scenario.environment.market_stress.letter * len(open_partners))
 
 

@@ -41,10 +41,10 @@ class TableBuilder:
         seed, start_days = model.seed, (model.scenario.start - EPOCH).days
         self.runs.extend(run_rows(model, run_id))
         codes = [p.code for p in model.partners]
-        for day, (stress, deadline, *rows) in enumerate(model.datacollector.model_vars["day"]):
-            date, deadline_date = start_days + day, start_days + deadline
-            for code, row in zip(codes, rows):
-                self.timeseries.append((run_id, seed, day, date, code, *row, stress, deadline_date))
+        for day, (stress, deadlines, *rows) in enumerate(model.datacollector.model_vars["day"]):
+            date = start_days + day
+            for code, deadline, row in zip(codes, deadlines, rows):
+                self.timeseries.append((run_id, seed, day, date, code, *row, stress, start_days + deadline))
         for day, kind, actor, target, detail in model.log.rows:
             self.events.append((run_id, seed, day, start_days + day, kind.value, actor, target, detail))
 
@@ -62,9 +62,8 @@ def run_rows(model: TariffModel, run_id: int) -> list[tuple]:
     """The ``runs.parquet`` rows of a finished ``model``, one per partner, in ``RUN_COLUMNS`` order."""
     start_days = (model.scenario.start - EPOCH).days
     letters = {row[3] for row in model.log.rows if row[1] in (EventKind.LETTER, EventKind.LETTER_RATES_IMPOSED)}
-    final_deadline = start_days + model.deadline_day
-    return [_run_row(partner, run_id, model.seed, start_days, final_deadline, partner.code in letters,
-                     model.extensions > 0) for partner in model.partners]
+    return [_run_row(partner, run_id, model.seed, start_days, start_days + partner.clock.day, partner.code in letters,
+                     partner.clock.extensions > 0) for partner in model.partners]
 
 
 def _run_row(partner: PartnerAgent, run_id: int, seed: int, start_days: int, final_deadline: int,
