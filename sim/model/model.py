@@ -98,13 +98,15 @@ class TariffModel(mesa.Model):
                     p.clock = moved
 
     def day_record(self) -> DayRecord:
-        """Today's market stress, deadline day, then each partner agent's row (``ROW_COLUMNS``)
+        """Today's market stress, the deadline day (a tuple, one per partner, once tables have their own), then each partner agent's row (``ROW_COLUMNS``)
         in the order of ``self.partners``.
 
         One model-level reporter for the model and all partner agents: Mesa's per-agent
         reporters cost more than the whole day's bargaining.
         """
-        return DayRecord((self.world.stress, tuple(p.clock.day for p in self.partners), *[p.row for p in self.partners]))
+        clocks = self.clocks  # one deadline shared by every table (the usual case): its day, else one per partner
+        deadlines = clocks[0].day if len(clocks) == 1 else tuple(p.clock.day for p in self.partners)
+        return DayRecord((self.world.stress, deadlines, *[p.row for p in self.partners]))
 
     def _collect(self) -> None:
         """Append today's record to the ``DataCollector``'s ``day`` series.

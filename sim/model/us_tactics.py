@@ -69,6 +69,9 @@ def threaten_stalled(model: TariffModel, day: int) -> None:
 def deadline_tactics(model: TariffModel, day: int) -> None:
     """For each deadline in force (one, shared by every table, unless a partner has its own): before
     it the US may move it; on the day it extends it or imposes the letter rates."""
+    if len(model.clocks) == 1:  # every table on one deadline (the usual case)
+        _at_clock(model, day, model.clocks[0], model.partners)
+        return
     for clock in list(model.clocks):
         members = [p for p in model.partners if p.clock is clock]
         if members:

@@ -43,6 +43,8 @@ class TableBuilder:
         codes = [p.code for p in model.partners]
         for day, (stress, deadlines, *rows) in enumerate(model.datacollector.model_vars["day"]):
             date = start_days + day
+            if not isinstance(deadlines, tuple):  # one deadline shared by every table
+                deadlines = (deadlines,) * len(codes)
             for code, deadline, row in zip(codes, deadlines, rows):
                 self.timeseries.append((run_id, seed, day, date, code, *row, stress, start_days + deadline))
         for day, kind, actor, target, detail in model.log.rows:
