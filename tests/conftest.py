@@ -42,3 +42,12 @@ def _no_stale_log_handlers():
         for handler in list(logger.handlers):
             if handler not in before[id(logger)]:
                 logger.removeHandler(handler)
+
+
+def baseline_columns() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The columns of the baseline's runs.parquet and timeseries.parquet (they follow the issues
+    and US tariff lines the scenario declares)."""
+    from sim.run.results import run_columns, timeseries_columns
+
+    scenario = study_from().scenario
+    return run_columns(scenario), timeseries_columns(scenario)

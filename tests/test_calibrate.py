@@ -143,12 +143,14 @@ def test_the_state_of_play_gives_one_deal_by_the_cut_off_statistic_per_partner(b
 def test_a_deal_before_the_cut_off_adds_its_day_and_rates(tmp_path, base):
     observed = tmp_path / "seen.yaml"
     observed.write_text(yaml.safe_dump({"as_of": "2025-07-10", "check_dates": ["2025-07-05"], "deals": [
-        {"partner": "VNM", "announced": "2025-07-02", "rates": {"reciprocal": 20.0}, "source": "a report"}]}))
+        {"partner": "VNM", "announced": "2025-07-02", "rates": {"reciprocal": 20.0}, "source": "a report"}],
+        "status_quo": {"date": "2025-07-01", "rates": {"reciprocal": 10.0}, "source": "a report"}}))
     targets, _ = fit_targets(study(observed=str(observed), cutoff="2025-07-10"), load_study(base).scenario)
     named = {t.name: t for t in targets}
     assert named["deal by 2025-07-05 VNM"].observed == 1.0 and named["deal by 2025-07-10 VNM"].observed == 1.0
     assert named["deal day VNM"].observed == 84 and named["deal day VNM"].scale == 30.0
     assert named["rate reciprocal VNM"].observed == 20.0 and named["rate reciprocal VNM"].scale == 10.0
+    assert named["rate reciprocal VNM"].status_quo == 10.0  # the file's: what no deal forecasts
     assert "deal by 2025-07-05 JPN" not in named  # the file does not say whether Japan had a deal
 
 
@@ -159,7 +161,7 @@ def test_the_distance_is_the_mean_of_squared_scaled_differences():
 
 
 def test_the_statistics_are_the_shares_and_means_of_the_replications(base):
-    from sim.run.results import RUN_COLUMNS, run_rows
+    from sim.run.results import run_columns, run_rows
     from sim.run.runner import replication_seeds, run_model
 
     scenario = load_study(base).scenario
@@ -167,7 +169,7 @@ def test_the_statistics_are_the_shares_and_means_of_the_replications(base):
     targets = [Target("deal by VNM", "deal_by", "VNM", 83, 0.0, 1.0), Target("day VNM", "deal_day", "VNM", 83, 84, 30),
                Target("rate VNM", "rate", "VNM", 83, 20.0, 10.0, "reciprocal")]
     got = simulate(scenario, seeds, targets)
-    column = {n: i for i, n in enumerate(RUN_COLUMNS)}
+    column = {n: i for i, n in enumerate(run_columns(scenario))}
     rows = [r for i, s in enumerate(seeds) for r in run_rows(run_model(scenario, s), i) if r[column["partner"]] == "VNM"]
     dealt = [r for r in rows if r[column["deal"]] and r[column["deal_day"]] <= 83]
     assert got["deal by VNM"] == len(dealt) / 4

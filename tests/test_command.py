@@ -12,7 +12,10 @@ import pytest
 
 from sim.apps.cli import run
 from sim.io.files import TableFiles
-from sim.run.results import EVENT_COLUMNS, RUN_COLUMNS, TIMESERIES_COLUMNS
+from sim.run.results import EVENT_COLUMNS
+from tests.conftest import baseline_columns
+
+RUN_COLUMNS, TIMESERIES_COLUMNS = baseline_columns()
 from sim.run.runner import run_replications, stream_replications
 from tests.conftest import compose_config
 

@@ -124,7 +124,7 @@ CASES = [
          "is not a known key here (known: announced_rate, aspiration,"),
     Case("unknown-top-level-key", put("replication", 5), "replication", 5, "is not a known key here"),
     Case("unknown-issue", put(f"{JPN}.issues.tarrifs", {"lo": 0, "hi": 10, "us_weight": 0, "partner_weight": 0}),
-         f"{JPN}.issues.tarrifs", "tarrifs", "is not a known issue; allowed: reciprocal"),
+         f"{JPN}.issues.tarrifs", "tarrifs", "is not an issue of scenario.issues; allowed: reciprocal"),
     Case("no-issues", put(f"{JPN}.issues", {}), f"{JPN}.issues", {}, "at least one issue"),
     Case("red-line-unknown-issue", put(f"{JPN}.red_lines", [{"issue": "rice", "max": 0.0}]),
          f"{JPN}.red_lines[0].issue", "rice", "must be one of JPN's issues: "),

@@ -112,7 +112,7 @@ CASES = [
     Case("us-aspiration-0", f"{US}.aspiration", 0, "must be a number in (0, 1]"),
     Case("us-attention-fraction", f"{US}.attention", 2.5, "must be a whole number in [1, 20]"),
     Case("us-floor-110", f"{US}.floors.reciprocal", 110, "must be a number in [0, 100]"),
-    Case("us-floor-unknown-issue", f"{US}.floors.rice", 5.0, "must name an issue: reciprocal, autos"),
+    Case("us-floor-unknown-issue", f"{US}.floors.rice", 5.0, "must name an issue of scenario.issues: reciprocal, autos"),
     Case("us-floors-not-a-mapping", f"{US}.floors", 10, "must be a mapping of keys to values"),
     # Strategy parameters.
     Case("us-strategy-partner-side", f"{US}.strategy.name", "hold_until_election",

@@ -20,7 +20,8 @@ import tests.test_hindsight as hindsight
 from sim.config import ConfigError, load_study
 from sim.config.instruments import CounterTariff
 from sim.config.paths import CONF
-from sim.model.agents import ROW_COLUMNS
+from sim.core.issues import us_lines
+from sim.model.agents import row_columns
 from sim.model.counter_tariffs import CounterTariffLevel
 from sim.model.events import EventKind, EventLog
 from sim.config.observed import load_observed
@@ -138,7 +139,7 @@ def test_a_dated_round_and_a_truce_move_the_rate_and_the_deadline():
         {"date": "2018-12-21", "kind": "truce", "targets": ["CHN"], "amount": 30, "detail": "a second truce"}]
     scenario = load_study(data).scenario
     model = run_model(scenario, replication_seeds(1, 1)[0])
-    column = ROW_COLUMNS.index("counter_tariff")
+    column = row_columns(us_lines(scenario.issues)).index("counter_tariff")
     series = [row[2][column] for row in model.datacollector.model_vars["day"]]  # CHN's row is the only one
     assert series[9] == 20.5 and series[10] == 12.0
     truces = [row for row in model.log.rows if row[1] is EventKind.TRUCE]
@@ -216,7 +217,7 @@ def test_a_truce_that_lowers_the_us_rate_lowers_the_answer_to_it():
          "detail": "the increase suspended"},
         {"date": "2018-12-21", "kind": "truce", "targets": ["CHN"], "amount": 60, "detail": "a truce"}]
     model = run_model(load_study(data).scenario, replication_seeds(1, 1)[0])
-    column = ROW_COLUMNS.index("counter_tariff")
+    column = row_columns(us_lines(model.scenario.issues)).index("counter_tariff")
     series = [row[2][column] for row in model.datacollector.model_vars["day"]]
     assert series[9] == 20.5 and series[10] == pytest.approx(20.5 + 0.6 * 6.0) and series[20] == pytest.approx(20.5)
     assert model.log.of_kind(EventKind.TRUCE)[-1][0] == 20
@@ -225,7 +226,7 @@ def test_a_truce_that_lowers_the_us_rate_lowers_the_answer_to_it():
 def test_the_baseline_logs_no_counter_tariff_and_records_none(baseline):
     model = run_model(baseline.scenario, replication_seeds(3, 1)[0])
     assert not model.log.of_kind(EventKind.COUNTER_TARIFF) and not model.log.of_kind(EventKind.TRUCE)
-    column = ROW_COLUMNS.index("counter_tariff")
+    column = row_columns(us_lines(baseline.scenario.issues)).index("counter_tariff")
     assert all(math.isnan(row[column]) for day in model.datacollector.model_vars["day"] for row in day[2:])
 
 

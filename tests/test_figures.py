@@ -19,6 +19,8 @@ from matplotlib.text import Text
 from sim.plots import figures
 
 PARTNERS = ("JPN", "EU", "CAN", "KOR", "VNM")
+NAMES = {"JPN": "Japan", "EU": "European Union", "CAN": "Canada", "KOR": "South Korea", "VNM": "Vietnam"}
+COLOURS = {"JPN": "#D55E00", "EU": "#0072B2", "CAN": "#CC79A7", "KOR": "#009E73", "VNM": "#E69F00"}  # as the country YAMLs give them
 START = dt.date(2025, 6, 1)
 DEADLINE = dt.date(2025, 7, 9)
 EXTENDED = dt.date(2025, 7, 25)
@@ -110,7 +112,7 @@ def make_results(n_runs: int = 3, n_days: int = 60, extended_runs: tuple[int, ..
         "scenario": "synthetic", "replications": n_runs, "seed": 2025,
         "start": START.isoformat(), "end": (START + dt.timedelta(days=n_days - 1)).isoformat(),
         "deadline": DEADLINE.isoformat(), "elections": {"JPN": "2025-07-20"},
-        "partners": {}, "seconds": 0.1, "version": "0.1.0",
+        "partners": {p: {"name": NAMES[p], "colour": COLOURS[p]} for p in PARTNERS}, "seconds": 0.1, "version": "0.1.0",
     }
     return runs, pd.DataFrame(ts_rows), pd.DataFrame(event_rows), summary
 
@@ -157,9 +159,12 @@ def results() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
     return make_results()
 
 
-def test_partner_colors_are_fixed_and_distinct() -> None:
-    assert set(figures.PARTNER_COLORS) == {"USA", *PARTNERS}
-    assert len({to_hex(c) for c in figures.PARTNER_COLORS.values()}) == 6
+def test_colours_are_the_summarys_and_the_us_is_black() -> None:
+    from sim.plots.figure_style import color_of
+
+    summary = make_results()[3]
+    assert [color_of(p, summary) for p in PARTNERS] == [COLOURS[p] for p in PARTNERS]
+    assert color_of("USA", summary) == figures.US_COLOUR == "#000000"
 
 
 def test_dance_is_readable_with_shared_legend_and_deal_marks(results) -> None:
@@ -215,7 +220,7 @@ def test_tariff_paths_draw_a_ribbon_per_rate_per_partner(results) -> None:
         mine = timeseries[timeseries["partner"] == partner]
         ribbons = [c for c in panel(fig, partner).collections if isinstance(c, PolyCollection)]
         assert {c.get_gid() for c in ribbons} == {f"rate {r:g}" for r in mine["tariff_reciprocal"].unique()}
-        assert {to_hex(c.get_facecolor()[0]) for c in ribbons} == {figures.PARTNER_COLORS[partner].lower()}
+        assert {to_hex(c.get_facecolor()[0]) for c in ribbons} == {COLOURS[partner].lower()}
         assert panel(fig, partner).get_ylim()[0] == 0
     legends = [ax.get_legend() for ax in fig.axes if ax.get_legend()]
     entries = {t.get_text() for legend in legends for t in legend.get_texts()}
@@ -384,11 +389,11 @@ def test_write_figures_samples_the_first_run_ids_present_and_says_nothing_below_
     assert "first 1 of 3 replications" in tariffs.get_suptitle()
 
 
-def test_names_and_colours_come_from_the_summary_else_the_paper_palette() -> None:
+def test_names_and_colours_come_from_the_summary_else_the_code_in_grey() -> None:
     from sim.plots.figure_style import color_of, label_of
 
     summary = {"partners": {"IND": {"name": "India", "colour": "#FF9933"}, "JPN": {"deal_probability": 1.0}}}
     assert (label_of("IND", summary), color_of("IND", summary)) == ("India (IND)", "#FF9933")
-    # A run directory written before summary.json carried them: the paper's names and colours.
-    assert (label_of("JPN", summary), color_of("JPN", summary)) == ("Japan (JPN)", figures.PARTNER_COLORS["JPN"])
+    # No name or colour in summary.json (nothing in the code names a country): the code, in grey.
+    assert (label_of("JPN", summary), color_of("JPN", summary)) == ("JPN (JPN)", "0.5")
     assert (label_of("BRA"), color_of("BRA")) == ("BRA (BRA)", "0.5")

@@ -1,4 +1,4 @@
-"""A new partner from YAML alone, and figures for 1 to 10 partners (issue 12, items 1 and 7).
+"""A new partner and new issues from YAML alone, and figures for 1 to 10 partners (issue 12, items 1 and 7).
 
 Each test writes its own config directory (``tmp_path/my_conf``, laid out like ``sim/conf``), adds
 it to Hydra's search path with ``--config-dir`` (README, "Your own configs") and runs ``tariffsim``
@@ -92,7 +92,7 @@ def generated_scenario(name: str, extra: list[str], keep: list[str]) -> str:
     settings, named ``Partner <code>``, its colour from the cycle), with the baseline's events whose
     targets it declares: partners are added and removed in YAML alone."""
     base = yaml.safe_load((CONF / "scenario" / "baseline_2025.yaml").read_text(encoding="utf-8"))
-    defaults = [{"/country@us": "usa"}, *({f"/country@partners.{c}": c.lower()} for c in keep),
+    defaults = [{"/issues@issues": "trade_2025"}, {"/country@us": "usa"}, *({f"/country@partners.{c}": c.lower()} for c in keep),
                 *({f"/country@partners.{c}": "kor"} for c in extra), "_self_"]
     declared = set(keep) | set(extra)
     events = [e for e in base["events"] if set(e.get("targets", ["ALL"])) - {"ALL"} <= declared]
@@ -191,3 +191,56 @@ def test_one_and_ten_partners_run_with_figures(tmp_path, keep, extra):
     assert {to_hex(c).upper() for c in colours} == set(colours)
     assert_figures(run)
     assert_readable_layouts(run)
+
+
+# India again, bargaining over two issues the shipped scenarios do not have: a US sector line on
+# medicines (pharma) and energy purchases ($bn), declared in the scenario (scenario.issues) beside
+# the baseline's. Nothing else changes: no Python names an issue.
+NEW_ISSUES = """\
+defaults:
+  - baseline_2025
+  - /country@partners.IND: my_ind
+  - _self_
+
+name: with_new_issues
+issues:
+  pharma: {unit: "%", line: sector, description: "a US sector tariff on medicines (test)"}
+  energy: {unit: "$bn", description: "energy purchases pledged (test)"}
+events:
+  - {date: "2025-05-01", kind: sector_tariff, issue: pharma, targets: [IND], amount: 40.0, detail: "medicines tariff raised"}
+"""
+INDIA_NEW_ISSUES = re.sub(r"sector: .*\n", "sector: {autos: 25.0, steel: 25.0, pharma: 20.0}\n", INDIA).replace(
+    "  purchases:   {lo: 0.0, hi: 184.0, us_weight: 0.25, partner_weight: 0.10}",
+    "  pharma:      {lo: 0.0, hi: 40.0, us_weight: 0.10, partner_weight: 0.05}\n"
+    "  energy:      {lo: 0.0, hi: 100.0, us_weight: 0.15, partner_weight: 0.05}")
+
+
+def test_new_issues_added_with_yaml_alone_run_end_to_end_with_figures(tmp_path):
+    conf = write_conf(tmp_path, {"country/my_ind.yaml": INDIA_NEW_ISSUES, "scenario/with_new_issues.yaml": NEW_ISSUES})
+    run = run_with_figures(conf, "with_new_issues")
+    runs = pd.read_parquet(run / "runs.parquet")
+    assert {"agreed_pharma", "agreed_energy", "final_pharma"} <= set(runs.columns)
+    india = runs[runs["partner"] == "IND"]
+    deals = india[india["deal"]]
+    assert deals["agreed_energy"].between(0, 100).all() and deals["agreed_pharma"].between(0, 40).all()
+    assert runs.loc[runs["partner"] != "IND", "agreed_pharma"].isna().all()  # not on the others' tables
+    series = pd.read_parquet(run / "timeseries.parquet", columns=["partner", "date", "tariff_pharma", "tariff_reciprocal"])
+    mine = series[series["partner"] == "IND"]
+    start = mine[mine["date"] == mine["date"].min()]
+    assert len(start) == 3 and (start["tariff_pharma"] == 20.0).all()  # in force from the country file
+    raised = mine[pd.to_datetime(mine["date"]) == pd.Timestamp("2025-05-01")]
+    assert len(raised) == 3 and (raised["tariff_pharma"] == 40.0).all()  # the event moved the new line, in every run
+    assert series.loc[series["partner"] == "JPN", "tariff_pharma"].isna().all()
+    events = pd.read_parquet(run / "events.parquet")
+    offers = events[(events["kind"] == "offer") & (events["target"] == "IND")]["detail"]
+    assert offers.str.contains(r"energy \d+\$bn").any() and offers.str.contains(r"pharma \d+\.\d%").any()
+    assert_figures(run)
+
+
+def test_an_issue_the_scenario_does_not_declare_is_refused_naming_the_declared_ones(tmp_path):
+    conf = write_conf(tmp_path, {"country/my_ind.yaml": INDIA_NEW_ISSUES,
+                                 "scenario/with_new_issues.yaml": NEW_ISSUES.replace("  energy: {unit", "  energie: {unit")})
+    done = tariffsim("--config-dir", str(conf), "scenario=with_new_issues", "hydra.run.dir=run", cwd=tmp_path)
+    assert done.returncode == 2, done.stdout
+    assert "scenario.partners.IND.issues.energy='energy': is not an issue of scenario.issues; did you mean energie?" in done.stdout
+    assert "Traceback" not in done.stdout and not (tmp_path / "run").exists()

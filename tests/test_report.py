@@ -13,7 +13,9 @@ import pytest
 from sim.apps import cli
 from sim.apps.report import main, report
 from sim.io.report_inputs import STUDY_COLUMNS, ReportError, swept_type
-from sim.run.results import RUN_COLUMNS
+from tests.conftest import baseline_columns
+
+RUN_COLUMNS = baseline_columns()[0]
 from sim.io.study_table import study_runs, wilson
 from tests.conftest import compose_config
 
@@ -246,7 +248,7 @@ def test_the_outcome_figure_legend_covers_no_point(sweep):
 
     runs, keys = study_runs(sweep, STUDY_COLUMNS, allow_partial=True)
     for key in keys:
-        fig = plot_against(runs, key, [k for k in keys if k != key])
+        fig = plot_against(runs, key, [k for k in keys if k != key], json.loads((sweep / "0" / "summary.json").read_text()))
         assert legends_over_data(fig) == []
         labels = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
         assert [label.split()[0] for label in labels] == ["JPN", "EU", "CAN", "KOR", "VNM"]

@@ -84,13 +84,13 @@ def test_a_misspelt_key_fails_the_schema_and_the_loader_suggests_the_key():
     (lambda d: d["partners"]["JPN"].__setitem__("aspiration", 1.5), "partners.JPN.aspiration"),
     (lambda d: d["environment"]["court"].__setitem__("ramp_days", 0), "environment.court.ramp_days"),
     (lambda d: d["us"].__setitem__("attention", 2.5), "us.attention"),
-    (lambda d: d["partners"]["JPN"]["issues"].__setitem__("rice", {"lo": 0, "hi": 1, "us_weight": 0,
+    (lambda d: d["partners"]["JPN"]["issues"].__setitem__("Rice", {"lo": 0, "hi": 1, "us_weight": 0,
                                                                    "partner_weight": 0}), "partners.JPN.issues"),
     (lambda d: d["events"][0].__setitem__("kind", "earthquake"), "events.0.kind"),
     (lambda d: d.__setitem__("start", "9 April 2025"), "start"),
     (lambda d: d["partners"]["JPN"]["strategy"].__setitem__("bta", 0.5), "partners.JPN.strategy"),
     (lambda d: d["us"]["strategy"].__setitem__("name", "hold_until_election"), "us.strategy.name"),
-], ids=["aspiration-1.5", "ramp-days-0", "attention-fraction", "unknown-issue", "event-kind", "date-in-words",
+], ids=["aspiration-1.5", "ramp-days-0", "attention-fraction", "badly-spelt-issue", "event-kind", "date-in-words",
         "strategy-parameter-typo", "us-strategy-of-the-partner-side"])
 def test_the_schema_carries_bounds_and_allowed_values(edit, where):
     """What one key allows is in the schema, so an editor flags it while the YAML is written."""

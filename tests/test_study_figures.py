@@ -73,9 +73,9 @@ def test_sweep_table_has_the_swept_values_as_columns(study: tuple[pd.DataFrame, 
     assert runs.groupby(keys).ngroups == 4 and runs["run_id"].nunique() == 3
 
 
-def test_heatmap_has_a_panel_per_partner_with_every_cell(study: tuple[pd.DataFrame, list[str]]) -> None:
+def test_heatmap_has_a_panel_per_partner_with_every_cell(study: tuple[pd.DataFrame, list[str]], sweep: Path) -> None:
     runs, keys = study
-    fig = plot_deal_heatmap(runs, keys[0], keys[1])
+    fig = plot_deal_heatmap(runs, keys[0], keys[1], json.loads((sweep / "0" / "summary.json").read_text()))
     assert_readable(fig, legend=False)
     images = [ax for ax in fig.axes if ax.images]
     assert [ax.get_title() for ax in images][:2] == ["Japan (JPN)", "European Union (EU)"]

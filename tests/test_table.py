@@ -69,7 +69,7 @@ def test_steel_doubled_makes_partners_hesitant_and_it_fades(baseline):
     assert h > 0
     calm = dataclasses.replace(scenario, events=tuple(e for e in scenario.events if e.kind != "sector_tariff"))
     japan_calm = next(p for p in stepped(calm, day + 1).partners if p.code == "JPN")
-    rise = doubled.amount - scenario.partners["JPN"].steel_rate
+    rise = doubled.amount - scenario.partners["JPN"].lines["steel"]
     assert japan.hesitancy(day) == pytest.approx(japan_calm.hesitancy(day) + h * rise / ESCALATION_POINTS)
     assert japan.hesitancy(day + scenario.partners["JPN"].hesitancy_days) == pytest.approx(japan.hesitancy(day) / math.e)
     assert japan.hesitancy(day) > japan.hesitancy(day + 10) > 0

@@ -15,7 +15,7 @@ import pytest
 
 from sim.apps import validate
 from sim.config.observed import OBSERVED_DIR, Observed, ObservedError, load_observed
-from sim.analysis.validation import NAIVE_RATES, Run, score, summarise
+from sim.analysis.validation import Run, ValidationInputError, check_against_run, score, summarise
 
 START, END, DEADLINE = dt.date(2025, 4, 9), dt.date(2025, 9, 30), dt.date(2025, 7, 9)
 AFTER = (END - START).days + 1  # 175: a replication without a deal counts as a deal the day after the horizon
@@ -45,7 +45,8 @@ def tiny_observed(**extra) -> Observed:
     return Observed.model_validate({
         "as_of": "2025-09-30", "check_dates": ["2025-07-22"],
         "deals": [{"partner": "JPN", "announced": "2025-07-22", "rates": {"reciprocal": 15.0}, "source": "test"}],
-        "no_deals": [{"partner": "CAN", "through": "2025-09-30", "source": "test"}], **extra})
+        "no_deals": [{"partner": "CAN", "through": "2025-09-30", "source": "test"}],
+        "status_quo": {"date": "2025-07-01", "rates": {"reciprocal": 10.0}, "source": "test"}, **extra})
 
 
 def crps_by_hand(members: list[float], y: float) -> float:
@@ -91,7 +92,7 @@ def test_deal_day_and_rate_crps_match_hand_computed_values():
     assert rate["crps"] == pytest.approx(10 / 9) and rate["members"] == 3
     assert (rate["in_50"], rate["in_90"]) == (1.0, 1.0)  # quartiles 12.5 and 17.5
     assert row(table, "rate reciprocal", "JPN", "naive status quo")["crps"] == pytest.approx(
-        abs(NAIVE_RATES["reciprocal"] - 15))
+        abs(10.0 - 15))  # the file's status quo: 10%
 
 
 def test_an_observation_outside_the_ensembles_intervals_is_not_covered():
@@ -156,7 +157,9 @@ def write(tmp_path: Path, text: str) -> Path:
     ("as_of: 2025-09-30\ndeals:\n  - {partner: JPN, announced: 2025-07-22, source: a report, rates: {reciprocal: 120}}\n",
      ["deals.0.rates.reciprocal", "120", "less than or equal to 100"]),
     ("as_of: 2025-09-30\ndeals:\n  - {partner: JPN, announced: 2025-07-22, source: a report, rates: {cars: 15}}\n",
-     ["deals.0.rates.cars", "'reciprocal', 'autos' or 'steel'"]),
+     ["deals give rates for cars", "status_quo must give the rate in force"]),
+    ("as_of: 2025-09-30\ndeals:\n  - {partner: JPN, announced: 2025-07-22, source: a report, rates: {Cars: 15}}\n",
+     ["deals.0.rates.Cars", "pattern"]),
     ("as_of: 2025-09-30\nno_deals:\n  - {partner: CAN, through: 31 July, source: a report}\n",
      ["no_deals.0.through", "'31 July'", "date"]),
     ("as_of: 2025-09-30\nevents:\n  - {kind: tweet, date: 2025-07-07, source: a report}\n",
@@ -309,3 +312,11 @@ def test_the_html_report_has_no_validation_section_before_validating(tmp_path, s
     for path in copy.glob("validation*"):
         path.unlink()
     assert "<h2>Validation</h2>" not in write_html_report(copy).read_text(encoding="utf-8")
+
+
+def test_rates_of_a_line_the_runs_scenario_lacks_are_refused_naming_it():
+    """Lines are the scenario's (scenario.issues): a run without agreed_cars cannot score a cars rate."""
+    observed = tiny_observed(deals=[{"partner": "JPN", "announced": "2025-07-22", "rates": {"cars": 15.0}, "source": "test"}],
+                             status_quo={"date": "2025-07-01", "rates": {"cars": 25.0}, "source": "test"})
+    with pytest.raises(ValidationInputError, match="deals give rates for cars, which the run's scenario does not declare"):
+        check_against_run(observed, tiny_run(), "tiny.yaml")

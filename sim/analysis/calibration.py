@@ -42,20 +42,17 @@ from sim.config import ConfigError, Scenario, load_study
 from sim.config.observed import Observed, load_observed, resolve_observed
 from sim.run.parallel import WorkerPool, deferred_stop_signals
 from sim.run.progress import Progress
-from sim.run.results import RUN_COLUMNS, run_rows
+from sim.run.results import run_columns, run_rows
 from sim.config.sensitivity_study import with_values
 
 log = logging.getLogger("tariffsim")
 
 __all__ = ["CalibrationInputError", "Target", "fit_targets", "check_priors", "simulate", "distance",
-           "run_calibration", "point_estimate", "STATUS_QUO_RATES"]
+           "run_calibration", "point_estimate"]
 
 DB_NAME = "abc.db"
 STATE_NAME = "abc.json"       # the fingerprint of the study that the database belongs to, and its run id
-# The naive forecast of an agreed rate when no replication has a deal: the status quo of 1 Jul 2025
-# (the 10% baseline of the pause; Section 232 cars 25%, steel 50%), as sim.analysis.validation.NAIVE_RATES.
-STATUS_QUO_RATES = {"reciprocal": 10.0, "autos": 25.0, "steel": 50.0}
-_COLUMN = {name: i for i, name in enumerate(RUN_COLUMNS)}
+
 
 
 class CalibrationInputError(Exception):
@@ -73,6 +70,7 @@ class Target:
     observed: float
     scale: float
     line: str = ""     # the rate line of a "rate" target
+    status_quo: float = float("nan")  # a "rate" target's value when no replication has a deal (the observed file's status_quo)
 
 
 def _dated_items(observed: Observed) -> list[tuple[str, dt.date]]:
@@ -111,6 +109,10 @@ def fit_targets(study: CalibrationStudy, scenario: Scenario) -> tuple[list[Targe
     if unknown:
         raise CalibrationInputError(f"{path}: partner {unknown[0]} is not in the scenario; its partners are "
                                     f"{', '.join(scenario.partners)}")
+    lines = sorted({line for d in observed.deals for line in d.rates} - {n for n, i in scenario.issues.items() if i.us_line})
+    if lines:
+        raise CalibrationInputError(f"{path}: deals give rates for {', '.join(lines)}, which is not a US tariff line of the "
+                                    f"scenario (scenario.issues: {', '.join(scenario.issues)})")
     early = [(key, day) for key, day in _dated_items(observed)
              if day < scenario.start and not key.startswith("events")]
     if early:
@@ -129,7 +131,7 @@ def fit_targets(study: CalibrationStudy, scenario: Scenario) -> tuple[list[Targe
                               float((deal.announced - scenario.start).days), study.day_scale))
         for line, rate in deal.rates.items():
             targets.append(Target(f"rate {line} {deal.partner}", "rate", deal.partner, day, float(rate),
-                                  study.rate_scale, line))
+                                  study.rate_scale, line, observed.status_quo.rates[line]))
     if not targets:
         raise CalibrationInputError(f"{path}: nothing to fit up to the cut-off {cutoff} (no deal, no spell "
                                     f"without a deal and no check date that says whether a partner had a deal)")
@@ -166,6 +168,7 @@ def simulate(scenario: Scenario, seeds: list[int], targets: list[Target]) -> dic
     """The summary statistics of ``scenario``'s replications on ``seeds`` (one per target)."""
     from sim.run.parallel import run_model
 
+    _COLUMN = {name: i for i, name in enumerate(run_columns(scenario))}
     rows: list[tuple] = []
     for run_id, seed in enumerate(seeds):
         rows += run_rows(run_model(scenario, seed), run_id)
@@ -184,7 +187,7 @@ def simulate(scenario: Scenario, seeds: list[int], targets: list[Target]) -> dic
         else:
             rates = [row[_COLUMN[f"agreed_{target.line}"]] for row in dealt]
             rates = [r for r in rates if r == r]
-            out[target.name] = float(np.mean(rates)) if rates else STATUS_QUO_RATES[target.line]
+            out[target.name] = float(np.mean(rates)) if rates else target.status_quo
     return out
 
 

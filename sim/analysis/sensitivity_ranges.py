@@ -30,10 +30,23 @@ import yaml
 
 from sim.config.paths import CONF
 
-# Where each file's values sit in the composed config (sim/conf/scenario/baseline_2025.yaml defaults).
-PREFIXES = {"scenario/baseline_2025.yaml": "scenario", "country/usa.yaml": "scenario.us",
-            **{f"country/{stem}.yaml": f"scenario.partners.{code}"
-               for stem, code in (("jpn", "JPN"), ("eu", "EU"), ("can", "CAN"), ("kor", "KOR"), ("vnm", "VNM"))}}
+_COUNTRY = re.compile(r"/country@(us|partners\.[A-Z]{2,5})")
+
+
+def _prefixes(scenario: str = "baseline_2025") -> dict[str, str]:
+    """Where each file's values sit in the composed config: the scenario's own file, and each country
+    file its defaults list places (``- /country@partners.JPN: jpn``)."""
+    data = yaml.safe_load((CONF / "scenario" / f"{scenario}.yaml").read_text(encoding="utf-8"))
+    out = {f"scenario/{scenario}.yaml": "scenario"}
+    for item in data.get("defaults", []):
+        for key, stem in (item.items() if isinstance(item, dict) else ()):
+            found = _COUNTRY.fullmatch(key)
+            if found:
+                out[f"country/{stem}.yaml"] = f"scenario.{found.group(1)}"
+    return out
+
+
+PREFIXES = _prefixes()  # the baseline's files, whose judgement ranges the Morris screen reads
 _TRIGGER = re.compile(r"judgement,\s+plausible\s+", re.IGNORECASE)
 _NUMBER = r"-?\d+(?:\.\d+)?"
 _RANGE = re.compile(rf"(?:([a-z_]+)\s+)?({_NUMBER})\s*(?:-|–|to)\s*({_NUMBER})")

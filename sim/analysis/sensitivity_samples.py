@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 
 from sim.config import ConfigError, load_study
-from sim.run.results import RUN_COLUMNS, run_rows
+from sim.run.results import LEADING_RUN_COLUMNS, run_rows
 from sim.config.sensitivity_study import Parameter, with_values
 
-_COLUMN = {name: i for i, name in enumerate(RUN_COLUMNS)}
+_COLUMN = {name: i for i, name in enumerate(LEADING_RUN_COLUMNS)}  # the same in every scenario's rows
 
 
 def metric_value(rows: list[tuple], name: str, partner: str | None, horizon_days: int) -> float:

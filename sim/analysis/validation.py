@@ -10,7 +10,7 @@ Reads a run directory's ``runs.parquet`` and ``summary.json`` and an observed-ou
 - for each observed deal date, effective date and agreed rate: the CRPS of the model's ensemble
   (one member per replication), whether the observation lies in its central 50% and 90% intervals,
   and the CRPS of a naive point forecast (the original deadline for dates, the status quo of
-  1 Jul 2025 for rates, ``NAIVE_RATES``).
+  cut-off for rates, the observed file's ``status_quo``).
 
 A replication without a deal counts as a deal the day after the horizon (``end`` + 1) in the
 ensembles of deal and effective days, so that "no deal in the horizon" is a forecast too; a
@@ -30,15 +30,13 @@ import numpy as np
 import pandas as pd
 import scoringrules as sr
 
-from sim.config.observed import RATE_LINES, Observed
+import pyarrow.parquet as pq
 
-__all__ = ["NAIVE_RATES", "ValidationInputError", "Run", "read_run", "score", "summarise", "check_against_run"]
+from sim.config.observed import Observed
 
-# Status quo of 1 Jul 2025, the naive forecast of an agreed rate (%): the 10% baseline of the pause
-# (executive order 14266), the Section 232 rates on cars (25%) and steel (50% since 4 Jun 2025).
-NAIVE_RATES = {"reciprocal": 10.0, "autos": 25.0, "steel": 50.0}
-RUN_COLUMNS = ["run_id", "partner", "deal", "deal_day", "effective_day", "letter", "extended_deadline",
-               *(f"agreed_{line}" for line in RATE_LINES)]
+__all__ = ["ValidationInputError", "Run", "read_run", "score", "summarise", "check_against_run"]
+
+RUN_COLUMNS = ["run_id", "partner", "deal", "deal_day", "effective_day", "letter", "extended_deadline"]
 LOG_FLOOR = 0.5  # a share of 0 or 1 of n replications is scored as 0.5/n or 1 - 0.5/n in the log score
 
 
@@ -84,7 +82,8 @@ def read_run(run_dir: Path) -> Run:
     try:
         summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
         start, end, deadline = (dt.date.fromisoformat(summary[key]) for key in ("start", "end", "deadline"))
-        runs = pd.read_parquet(run_dir / "runs.parquet", columns=RUN_COLUMNS)
+        agreed = [name for name in pq.read_schema(run_dir / "runs.parquet").names if name.startswith("agreed_")]
+        runs = pd.read_parquet(run_dir / "runs.parquet", columns=RUN_COLUMNS + agreed)
     except (ValueError, KeyError, TypeError, OSError) as error:
         raise ValidationInputError(f"{run_dir}: summary.json or runs.parquet cannot be read ({error}); "
                                    f"run tariffsim again into this directory") from None
@@ -109,6 +108,10 @@ def check_against_run(observed: Observed, run: Run, where: str) -> None:
              + [(f"no_deals[{n.partner}].through", n.through) for n in observed.no_deals]
              + [(f"events[{e.kind} {e.date}]", e.date) for e in observed.events if e.kind != "precedent"]
              + [("check_dates", c) for c in observed.check_dates])
+    lines = sorted({line for d in observed.deals for line in d.rates if f"agreed_{line}" not in run.runs.columns})
+    if lines:
+        raise ValidationInputError(f"{where}: deals give rates for {', '.join(lines)}, which the run's scenario does not "
+                                   "declare (scenario.issues; its runs.parquet has agreed_<issue> for each issue it declares)")
     for key, day in dated:
         if not run.start <= day <= run.end:
             raise ValidationInputError(f"{where}: {key} = {day} lies outside the run's horizon {run.start} to "
@@ -190,7 +193,7 @@ def score(run: Run, observed: Observed) -> pd.DataFrame:
             for line, rate in deal.rates.items():
                 members = rows_p.loc[rows_p["deal"].astype(bool), f"agreed_{line}"].dropna().to_numpy(float)
                 rows += _ensemble_rows(f"rate {line}", partner, deal.announced.isoformat(), rate, members,
-                                       "naive status quo", NAIVE_RATES[line])
+                                       "naive status quo", observed.status_quo.rates[line])
         elif (partner, run.end) in spells or any(p == partner and t >= run.end for p, t in spells):
             rows += _ensemble_rows("deal day", partner, "none by the horizon", after, days, "naive deadline",
                                    deadline)

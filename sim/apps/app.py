@@ -27,6 +27,7 @@ from matplotlib.patches import Patch
 
 from sim.apps.explorer import ExplorerModel, event_lines, live_tables, status_line
 from sim.apps.explorer_session import MODEL_KNOBS, PACE_KNOBS, Knob, Session
+from sim.core.issues import us_lines
 from sim.plots.figure_style import color_of, name_of, shared_dates
 
 SCREEN_DPI = 96  # the live charts are redrawn every step: screen resolution is enough
@@ -64,10 +65,11 @@ def _live_figure(model: ExplorerModel, which: str) -> Figure | None:
     for ax in axes[len(partners) + 1:]:
         ax.axis("off")
     shared_dates(list(axes), len(partners), 3)  # months under each column's last panel
-    draw = _draw_offers if which == "offers" else _draw_tariffs
+    lines = us_lines(model.scenario.issues)
     for ax, partner in zip(axes, partners):
         rows = series[series["partner"] == partner]
-        handles = draw(ax, rows, color_of(partner, styles))
+        colour = color_of(partner, styles)
+        handles = _draw_offers(ax, rows, colour) if which == "offers" else _draw_tariffs(ax, rows, colour, lines)
         _mark_days(ax, model, partner, rows)
         ax.set_title(name_of(partner, styles), color=color_of(partner, styles),
                      fontsize=10, fontweight="bold", pad=2)
@@ -92,10 +94,11 @@ def _live_figure(model: ExplorerModel, which: str) -> Figure | None:
         fig.suptitle(f"Offers on the table to {model.date_of(model.day - 1):%d %b %Y}: "
                      "each side's utility", fontsize=10)
     else:
-        first.set_ylim(0, max(50.0, float(series[["tariff_reciprocal", "tariff_autos"]].max().max()) + 5))
+        tariffs = [f"tariff_{line}" for line in us_lines(model.scenario.issues)]
+        first.set_ylim(0, max(50.0, float(series[tariffs].max().max()) + 5))
         fig.supylabel("US tariff in force (%)", fontsize=9)
         fig.suptitle(f"US tariffs in force to {model.date_of(model.day - 1):%d %b %Y}", fontsize=10)
-    fig.text(0.5, 0.01, "date (2025)", ha="center", fontsize=9)
+    fig.text(0.5, 0.01, f"date ({model.scenario.start.year})", ha="center", fontsize=9)
     return fig
 
 
@@ -119,12 +122,18 @@ def _draw_offers(ax: Axes, rows: pd.DataFrame, colour: str) -> list[tuple[object
     return out
 
 
-def _draw_tariffs(ax: Axes, rows: pd.DataFrame, colour: str) -> list[tuple[object, str]]:
-    """Draws one partner's tariff lines; returns neutral legend handles."""
-    ax.step(rows["date"], rows["tariff_reciprocal"], where="post", color=colour, lw=1.8)
-    ax.step(rows["date"], rows["tariff_autos"], where="post", color=colour, lw=1.0, ls="--")
-    return [(Line2D([], [], color="0.55", lw=1.8), "headline (reciprocal) tariff"),
-            (Line2D([], [], color="0.55", lw=1.0, ls="--"), "autos (Section 232)")]
+_SECTOR_STYLES = ("--", ":", "-.", (0, (5, 1, 1, 1)))  # sector lines, in the scenario's order
+
+
+def _draw_tariffs(ax: Axes, rows: pd.DataFrame, colour: str, lines: tuple[str, ...]) -> list[tuple[object, str]]:
+    """Draws one partner's US tariff lines (``lines``: the headline first; a line that does not
+    apply to the partner is all NaN and draws nothing); returns neutral legend handles."""
+    out = []
+    for i, line in enumerate(lines):
+        style, lw = ("-", 1.8) if i == 0 else (_SECTOR_STYLES[(i - 1) % len(_SECTOR_STYLES)], 1.0)
+        ax.step(rows["date"], rows[f"tariff_{line}"], where="post", color=colour, lw=lw, ls=style)
+        out.append((Line2D([], [], color="0.55", lw=lw, ls=style), f"{line} (headline)" if i == 0 else line))
+    return out
 
 
 def _mark_days(ax: Axes, model: ExplorerModel, partner: str, rows: pd.DataFrame) -> None:

@@ -127,7 +127,7 @@ def summary_of(model: TariffModel) -> dict[str, Any]:
 
 def live_tables(model: TariffModel) -> dict[str, pd.DataFrame]:
     """The days so far of a running ``model`` as the tables of docs/results.md (run_id 0)."""
-    builder = TableBuilder()
+    builder = TableBuilder(model.scenario)
     builder.add(model, 0)
     return {name: table.to_pandas() for name, table in builder.tables().items()}
 

@@ -38,7 +38,8 @@ from sim.analysis.mechanism_stats import Effect, mcnemar, mean_shift, median_shi
 from sim.analysis.mechanism_markdown import markdown_table
 from sim.config.mechanism_table import TABLE, Expectation, MechanismTable, load_table
 from sim.run.parallel import WorkerPool, resolve_workers
-from sim.run.results import RUN_COLUMNS, run_rows
+from sim.core.issues import headline_of
+from sim.run.results import run_columns, run_rows
 from sim.run.runner import replication_seeds, run_model
 
 BINARY = {"p_deal", "p_deal_by", "p_extension"}
@@ -68,7 +69,7 @@ def run_arm(scenario: Scenario, seeds: list[int]) -> pd.DataFrame:
     """``runs.parquet`` rows of one arm: replication ``i`` on ``seeds[i]``."""
     logging.getLogger("MESA").setLevel(logging.WARNING)
     rows = [row for run_id, seed in enumerate(seeds) for row in run_rows(run_model(scenario, seed), run_id)]
-    return pd.DataFrame(rows, columns=list(RUN_COLUMNS))
+    return pd.DataFrame(rows, columns=list(run_columns(scenario)))
 
 
 def outcome_values(runs: pd.DataFrame, scenario: Scenario, expect: Expectation) -> np.ndarray:
@@ -87,7 +88,8 @@ def outcome_values(runs: pd.DataFrame, scenario: Scenario, expect: Expectation) 
     if outcome == "final_rate":
         return mine["final_tariff"].to_numpy(float)
     if outcome in UNPAIRED:
-        column = "agreed_reciprocal" if outcome == "deal_rate" else "agreed_autos"
+        # deal_rate: the headline line; deal_<line>: that US line (as the mechanism table names it)
+        column = f"agreed_{headline_of(scenario.issues)}" if outcome == "deal_rate" else f"agreed_{outcome.removeprefix('deal_')}"
         values = mine.loc[mine["deal"], column].to_numpy(float)
         return values[~np.isnan(values)]
     if outcome == "p_extension":

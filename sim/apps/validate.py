@@ -26,7 +26,7 @@ from sim.apps.command_errors import closed_pipe
 from sim.config.observed import ObservedError, load_observed, resolve_observed
 from sim.io.report_inputs import ReportError, find_study
 from sim.io.report_outputs import Staged, debug, run_command
-from sim.analysis.validation import LOG_FLOOR, NAIVE_RATES, ValidationInputError, check_against_run, read_run, score, summarise
+from sim.analysis.validation import LOG_FLOOR, ValidationInputError, check_against_run, read_run, score, summarise
 
 __all__ = ["main", "validate"]
 
@@ -39,8 +39,8 @@ NOTES = {
     "log score": f"a share of 0 or 1 of n replications is scored as {LOG_FLOOR}/n or 1 - {LOG_FLOOR}/n",
     "no deal": "a replication without a deal counts as a deal the day after the horizon in the deal-day and "
                "effective-day ensembles; a partner with no deal through the horizon is observed there",
-    "rates": "ensemble over the replications with a deal; naive status quo of 1 Jul 2025: "
-             + ", ".join(f"{k} {v:g}%" for k, v in NAIVE_RATES.items()),
+    "rates": "ensemble over the replications with a deal; naive status quo: the rates in force the observed "
+             "file gives (status_quo)",
     "dates": "naive deadline: the run's original deadline (summary.json) as a point forecast; CRPS of a point "
              "forecast is its absolute error",
     "coverage": "in_50 / in_90: the observation lies in the model ensemble's central 50% / 90% interval",

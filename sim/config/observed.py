@@ -18,12 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.config.paths import CONF
 
-__all__ = ["Deal", "Event", "NoDeal", "OBSERVED_DIR", "Observed", "ObservedError", "RATE_LINES", "load_observed",
+__all__ = ["Deal", "Event", "NoDeal", "OBSERVED_DIR", "Observed", "ObservedError", "StatusQuo", "load_observed",
            "resolve_observed"]
 
 OBSERVED_DIR = CONF / "observed"  # the shipped files: state_2025-07-01.yaml, after_2025-07-01.yaml
 
-RATE_LINES = ("reciprocal", "autos", "steel")  # agreed US tariff lines, %, as runs.parquet's agreed_<line>
+LINE = r"^[a-z][a-z0-9_]{0,31}$"  # a US tariff line the scenario declares (scenario.issues), as runs.parquet's agreed_<line>
 EVENT_KINDS = ("deadline", "extension", "letter", "precedent", "rates_imposed")
 
 
@@ -43,7 +43,7 @@ class Deal(_Item):
     partner: Annotated[str, Field(pattern=r"^[A-Z]{2,3}$")]
     announced: dt.date
     effective: dt.date | None = None
-    rates: dict[Literal["reciprocal", "autos", "steel"], Annotated[float, Field(ge=0, le=100)]] = {}
+    rates: dict[Annotated[str, Field(pattern=LINE)], Annotated[float, Field(ge=0, le=100)]] = {}
     note: str = ""
 
     @model_validator(mode="after")
@@ -82,6 +82,14 @@ class Event(_Item):
         return self
 
 
+class StatusQuo(_Item):
+    """The US tariff lines in force on ``date`` (the rates of the pause, sector tariffs): the naive
+    forecast of an agreed rate, that nothing changes."""
+
+    date: dt.date
+    rates: dict[Annotated[str, Field(pattern=LINE)], Annotated[float, Field(ge=0, le=100)]]
+
+
 class Observed(BaseModel):
     """What was observed by ``as_of``: deals, spells without a deal, events, and the dates at which
     "deal by this date" is scored (``check_dates``)."""
@@ -94,6 +102,7 @@ class Observed(BaseModel):
     deals: list[Deal] = []
     no_deals: list[NoDeal] = []
     events: list[Event] = []
+    status_quo: StatusQuo | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Observed:
@@ -103,6 +112,12 @@ class Observed(BaseModel):
         if late:
             raise ValueError(f"{late[0][0]} has a date {late[0][1]} after as_of {self.as_of}: a file holds "
                              f"only what was observed by its as_of date")
+        lines = sorted({line for d in self.deals for line in d.rates} - set(self.status_quo.rates if self.status_quo else {}))
+        if lines:
+            raise ValueError(f"deals give rates for {', '.join(lines)}: status_quo must give the rate in force of each "
+                             f"(its date, rates and source), the naive forecast they are scored against")
+        if self.status_quo is not None and self.status_quo.date > self.as_of:
+            raise ValueError(f"status_quo has a date {self.status_quo.date} after as_of {self.as_of}")
         codes = [d.partner for d in self.deals]
         if len(set(codes)) != len(codes):
             raise ValueError(f"deals lists a partner twice ({sorted(c for c in set(codes) if codes.count(c) > 1)})")
@@ -145,6 +160,8 @@ def _allowed_keys(loc: tuple, raw: object) -> str:
     model: type[BaseModel] = Observed
     if len(loc) >= 3 and loc[0] in ("deals", "no_deals", "events"):
         model = {"deals": Deal, "no_deals": NoDeal, "events": Event}[loc[0]]
+    elif len(loc) >= 2 and loc[0] == "status_quo":
+        model = StatusQuo
     return ", ".join(model.model_fields)
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from difflib import get_close_matches
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal, get_args
 
@@ -38,7 +39,7 @@ from sim.config.fields import (
 )
 from sim.config.instruments import CounterTariff, instrument_problems
 from sim.config.reader import ConfigError
-from sim.core.issues import ISSUES
+from sim.core.issues import LINE_KINDS, Issue
 from sim.strategies import STRATEGIES, Side, StrategySpec, strategy_spec
 
 # A partner is any code declared under ``scenario.partners``: 2 to 5 capital letters (ISO 3166
@@ -55,6 +56,9 @@ RESERVED_CODES = {"ALL": "ALL means every partner in event targets",
 COLOUR_CYCLE = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7",
                 "#332288", "#882255", "#999933", "#117733")
 US_COLOUR = "#000000"
+# An issue is any name declared under ``scenario.issues``: lower case, digits and underscores.
+ISSUE_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
+ISSUE_RULE = "must be an issue name of lower-case letters, digits and underscores (farm_access)"
 HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 EventKind = Literal["precedent", "market_shock", "sector_tariff", "talks_cut", "talks_resumed",
                     "concession", "attention", "partner_rate_change", "truce"]
@@ -127,9 +131,12 @@ class UnitedStates:
 
     @field_validator("floors")
     @classmethod
-    def _floors_name_issues(cls, floors: dict[str, float]) -> dict[str, float]:
-        unknown: list[Problem] = [(f"floors.{k}", v, f"must name an issue: {', '.join(ISSUES)}")
-                                  for k, v in floors.items() if k not in ISSUES]
+    def _floors_name_issues(cls, floors: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        issues = _shared(info).get("issues")
+        if issues is None:
+            return floors
+        unknown: list[Problem] = [(f"floors.{k}", v, f"must name an issue of scenario.issues: {', '.join(issues)}")
+                                  for k, v in floors.items() if k not in issues]
         if unknown:
             raise refuse(unknown)
         return floors
@@ -270,20 +277,34 @@ Curvature = Annotated[CurvatureSides, BeforeValidator(_sides), WithJsonSchema(
 
 
 def _issue_name(name: str) -> str:
-    if name not in ISSUES:
-        raise refuse([("", name, f"is not a known issue; allowed: {', '.join(ISSUES)}")])
+    if not ISSUE_NAME.fullmatch(name):
+        raise refuse([("", name, ISSUE_RULE)])
     return name
 
 
-IssueName = Annotated[str, AfterValidator(_issue_name), WithJsonSchema({"enum": list(ISSUES)})]
+IssueName = Annotated[str, AfterValidator(_issue_name), WithJsonSchema({"type": "string", "pattern": f"^{ISSUE_NAME.pattern}$"})]
+SectorRate = Annotated[float | None, number(0, 100, allowed=TARIFF)]
 
 
 @settings(config=SETTINGS)
-class Sector:
-    """Sector (Section 232) tariffs on the partner's goods; null where none applies."""
+class IssueDeclaration:
+    """One issue the scenario's tables may bargain over (``scenario.issues``): its unit, whether it
+    is a US tariff line, and a line of description. Each partner gives its bounds and weights."""
 
-    autos: Annotated[float | None, number(0, 100, allowed=TARIFF), doc("tariff on cars and parts (%)")] = None
-    steel: Annotated[float | None, number(0, 100, allowed=TARIFF), doc("tariff on steel and aluminium (%)")] = None
+    unit: Annotated[Text, doc("unit of its real values: % (bounds within 0-100) or another, e.g. $bn")]
+    line: Annotated[Literal["headline", "sector"] | None, Allowed(
+        "must be headline (the US rate that pauses, letters and threats move), sector (another US tariff "
+        "line, set by sector_tariff events) or null (a partner concession)"),
+        doc("headline or sector: a US tariff line on the partner's goods; null: a partner concession")] = None
+    description: Annotated[Text, doc("one line for tables and transcripts")] = ""
+
+    @field_validator("line")
+    @classmethod
+    def _lines_in_percent(cls, line: str | None, info: ValidationInfo) -> str | None:
+        unit = info.data.get("unit")
+        if line is not None and unit is not None and unit != "%":
+            raise refuse([("unit", unit, "must be % for a US tariff line ({here}.line: " + line + ")")])
+        return line
 
 
 @settings(config=SETTINGS, kw_only=True)
@@ -298,7 +319,9 @@ class PartnerSettings:
     pause_rate: Annotated[Tariff, doc("rate in force during the pause (%)")]
     letter_rate: Annotated[float | None, number(0, 100, allowed=TARIFF),
                            doc("rate a letter imposes (%); null: the US picks it when it writes")] = None
-    sector: Annotated[Sector, mapping(), doc("Section 232 tariffs")]
+    sector: Annotated[dict[str, SectorRate], mapping(),
+                      doc("sector line (scenario.issues, line: sector) -> its tariff on the partner's goods (%); "
+                          "null or left out: none applies")] = field(default_factory=dict)
     imports_bn: Annotated[float, number(0), doc("US goods imports from the partner ($bn)")]
     deficit_bn: Annotated[float, number(), doc("US goods deficit with the partner ($bn)")]
     issues: Annotated[dict[IssueName, IssueBounds], mapping(), doc("the issues of its table")]
@@ -319,14 +342,36 @@ class PartnerSettings:
     counter_tariff: Annotated[CounterTariff | None, mapping(),
                               doc("its own tariff on US goods, which moves in rounds (docs/escalation.md); null: none")] = None
 
+    @field_validator("sector")
+    @classmethod
+    def _sector_lines(cls, sector: dict[str, float | None], info: ValidationInfo) -> dict[str, float | None]:
+        declared = _shared(info).get("issues")
+        if declared is None:
+            return sector
+        lines = [name for name, line in declared.items() if line == "sector"]
+        unknown: list[Problem] = [(f"sector.{k}", v, "must name a sector line of scenario.issues: "
+                                   f"{', '.join(lines) or 'none declared (line: sector)'}")
+                                  for k, v in sector.items() if k not in lines]
+        if unknown:
+            raise refuse(unknown)
+        return sector
+
     @field_validator("issues")
     @classmethod
-    def _issues_weigh_one(cls, issues: dict[str, IssueBounds]) -> dict[str, IssueBounds]:
+    def _issues_weigh_one(cls, issues: dict[str, IssueBounds], info: ValidationInfo) -> dict[str, IssueBounds]:
+        declared = _shared(info).get("issues")
+        units = _shared(info).get("units", {})
         problems: list[Problem] = []
         if not issues:
-            problems.append(("", {}, f"must list at least one issue of: {', '.join(ISSUES)}"))
+            problems.append(("", {}, "must list at least one issue of scenario.issues"
+                             + (f": {', '.join(declared)}" if declared else "")))
         for name, bounds in issues.items():
-            unit = ISSUES[name].unit
+            if declared is not None and name not in declared:
+                close = get_close_matches(name, list(declared), 1)
+                problems.append((name, name, "is not an issue of scenario.issues" + (f"; did you mean {close[0]}?" if close else "")
+                                 + f"; allowed: {', '.join(declared)} (or declare it there)"))
+                continue
+            unit = units.get(name)
             for end in ("lo", "hi"):
                 if unit == "%" and getattr(bounds, end) > 100:
                     problems.append((f"{name}.{end}", getattr(bounds, end), f"must be within 0–100 ({unit})"))
@@ -375,6 +420,18 @@ class PartnerSettings:
         if problems:
             raise refuse(problems)
         return lines
+
+    @field_validator("strategy")
+    @classmethod
+    def _protects_own_issues(cls, strategy: StrategySpec, info: ValidationInfo) -> StrategySpec:
+        """A strategy that keeps ``protected`` issues off the table must name issues of the table."""
+        issues, protected = info.data.get("issues"), strategy.params.get("protected")
+        if issues and protected is not None:
+            unknown = [p for p in protected if p not in issues]
+            if unknown:
+                raise refuse([("strategy.protected", list(protected), f"must name issues of {{owner}}'s table: "
+                               f"{', '.join(issues)}; unknown: {', '.join(sorted(unknown))}")])
+        return strategy
 
 
 # --- The environment ----------------------------------------------------------------------------
@@ -486,13 +543,16 @@ class OutsideEvent:
     @classmethod
     def _issue_fits_kind(cls, issue: str | None, info: ValidationInfo) -> str | None:
         kind = info.data.get("kind")
-        lines = tuple(name for name, i in ISSUES.items() if i.us_line)
+        declared = _shared(info).get("issues")
+        if declared is None:
+            return issue
+        lines = tuple(name for name, line in declared.items() if line is not None)
         if kind == "sector_tariff" and issue not in lines:
-            raise refuse([("issue", issue, f"a sector_tariff event must name a US tariff line: {', '.join(lines)}")])
-        if kind == "concession" and issue not in ISSUES:
-            raise refuse([("issue", issue, f"a concession event must name an issue: {', '.join(ISSUES)}")])
-        if issue is not None and issue not in ISSUES:
-            raise refuse([("issue", issue, f"must name an issue: {', '.join(ISSUES)}")])
+            raise refuse([("issue", issue, f"a sector_tariff event must name a US tariff line of scenario.issues: {', '.join(lines)}")])
+        if kind == "concession" and issue not in declared:
+            raise refuse([("issue", issue, f"a concession event must name an issue of scenario.issues: {', '.join(declared)}")])
+        if issue is not None and issue not in declared:
+            raise refuse([("issue", issue, f"must name an issue of scenario.issues: {', '.join(declared)}")])
         return issue
 
 
@@ -518,6 +578,9 @@ class ScenarioSettings:
     start: Annotated[Date, doc("first simulated day")]
     end: Annotated[Date, doc("last simulated day")]
     deadline: Annotated[Date, doc("the day the pause ends, inside the horizon")]
+    issues: Annotated[dict[IssueName, IssueDeclaration], mapping(),
+                      doc("name -> an issue the tables may bargain over (one line: headline); in a scenario's "
+                          "defaults list: /issues@issues: trade_2025 (sim/conf/issues/)")]
     us: Annotated[UnitedStates, mapping(), doc("the United States (sim/conf/country/usa.yaml)")]
     environment: Annotated[Environment, mapping(), doc("markets, court and precedent")]
     partners: Annotated[dict[PartnerCode, PartnerSettings], mapping(),
@@ -548,6 +611,28 @@ class ScenarioSettings:
             raise refuse([("deadline", str(deadline), f"must fall inside the horizon, after {horizon[0]} "
                            f"and no later than {horizon[1]}")])
         return deadline
+
+    @field_validator("issues", mode="before")
+    @classmethod
+    def _note_issues(cls, issues: Any, info: ValidationInfo) -> Any:
+        """The issues declared and their kinds of line, for the checks of the US, the partners and
+        the events (read even where a declaration fails, so one bad unit gives one message)."""
+        if isinstance(issues, dict):
+            _shared(info)["issues"] = {n: (d.get("line") if isinstance(d, dict) else getattr(d, "line", None))
+                                       for n, d in issues.items() if isinstance(n, str)}
+            _shared(info)["units"] = {n: (d.get("unit") if isinstance(d, dict) else getattr(d, "unit", None))
+                                      for n, d in issues.items() if isinstance(n, str)}
+        return issues
+
+    @field_validator("issues")
+    @classmethod
+    def _one_headline(cls, issues: dict[str, IssueDeclaration]) -> dict[str, IssueDeclaration]:
+        heads = [name for name, d in issues.items() if d.line == "headline"]
+        if len(heads) != 1:
+            raise refuse([("issues", {n: d.line for n, d in issues.items() if d.line},
+                           "must declare exactly one US tariff line with line: headline (the rate that pauses, "
+                           f"letters and threats move); it declares {len(heads)}" + (f": {', '.join(heads)}" if heads else ""))])
+        return issues
 
     @field_validator("partners", mode="before")
     @classmethod
@@ -594,6 +679,8 @@ class IssueSettings:
     partner_weight: float
     curvature: float = 0.0
     us_curvature: float = 0.0
+    unit: str = "%"  # from the scenario's declaration of the issue (scenario.issues)
+    us_line: bool = False  # a US tariff line (the partner wants it low), not a partner concession
 
     @property
     def shape(self) -> str:
@@ -610,8 +697,7 @@ class Partner:
     announced_rate: float
     pause_rate: float
     letter_rate: float
-    autos_rate: float | None
-    steel_rate: float | None
+    lines: dict[str, float | None]  # each US tariff line of the scenario, the headline first -> its rate in force at the start (None: none applies)
     imports_bn: float
     deficit_bn: float
     issues: dict[str, IssueSettings]
@@ -631,21 +717,30 @@ class Partner:
     counter_tariff: CounterTariff | None = None  # its tariff on US goods (sim.config.instruments); None: none
     deadline: dt.date | None = None  # its table's own deadline; None: the scenario's
 
+    @property
+    def headline(self) -> str:
+        """The name of the headline US tariff line (the one ``pause_rate`` is in force on)."""
+        return next(iter(self.lines))
+
     @classmethod
-    def of(cls, code: str, s: PartnerSettings) -> Partner:
-        """The partner ``code`` from its validated settings."""
+    def of(cls, code: str, s: PartnerSettings, declared: dict[str, Issue]) -> Partner:
+        """The partner ``code`` from its validated settings and the scenario's ``declared`` issues."""
         curvature = s.curvature or {}
         issues = {name: IssueSettings(b.lo, b.hi, b.us_weight, b.partner_weight,
                                       curvature[name].partner if name in curvature else 0.0,
-                                      curvature[name].us if name in curvature else 0.0)
+                                      curvature[name].us if name in curvature else 0.0,
+                                      declared[name].unit, declared[name].us_line)
                   for name, b in s.issues.items()}
+        lines = {name: s.pause_rate if issue.line == "headline" else s.sector.get(name)
+                 for name, issue in sorted(declared.items(), key=lambda item: item[1].line != "headline")
+                 if issue.us_line}
         # No letter rate given: the US names one when it writes, drawn per run (us_tactics); until
         # then no deal means the 2 Apr rate it promised to restore.
         return cls(
             code=code, name=code if s.name is None else s.name, announced_rate=s.announced_rate,
             pause_rate=s.pause_rate,
             letter_rate=s.announced_rate if s.letter_rate is None else s.letter_rate,
-            autos_rate=s.sector.autos, steel_rate=s.sector.steel, imports_bn=s.imports_bn,
+            lines=lines, imports_bn=s.imports_bn,
             deficit_bn=s.deficit_bn, issues=issues, aspiration=s.aspiration, strategy=s.strategy,
             reservation_shift=s.reservation_shift, red_lines=tuple(s.red_lines), politics=s.politics,
             retaliation=s.retaliation, letter_drawn=s.letter_rate is None, target_noise=s.target_noise,
@@ -667,6 +762,7 @@ class Scenario:
     partners: dict[str, Partner]
     environment: Environment
     events: tuple[OutsideEvent, ...] = field(default=())
+    issues: dict[str, Issue] = field(default_factory=dict)  # the issues declared (scenario.issues), in order
 
     @property
     def days(self) -> int:
@@ -676,8 +772,9 @@ class Scenario:
     @classmethod
     def of(cls, s: ScenarioSettings) -> Scenario:
         """The scenario from its validated settings; partners without a colour get one."""
-        partners = _coloured({code: Partner.of(code, p) for code, p in s.partners.items()})
-        return cls(s.name, s.start, s.end, s.deadline, s.us, partners, s.environment, tuple(s.events))
+        issues = {name: Issue(name, d.unit, d.line, d.description) for name, d in s.issues.items()}
+        partners = _coloured({code: Partner.of(code, p, issues) for code, p in s.partners.items()})
+        return cls(s.name, s.start, s.end, s.deadline, s.us, partners, s.environment, tuple(s.events), issues)
 
 
 def _coloured(partners: dict[str, Partner]) -> dict[str, Partner]:

@@ -18,8 +18,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from sim.config.scenario import PartnerSettings, ScenarioSettings, UnitedStates
-from sim.core.issues import ISSUES
+from sim.config.scenario import ISSUE_NAME, PartnerSettings, ScenarioSettings, UnitedStates
 from sim.strategies import STRATEGIES, Side
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -68,8 +67,9 @@ def _plain(node: Any) -> None:
 
 
 def _name_issues(model: dict[str, Any]) -> None:
-    """Keys that name an issue may only name a known one (pydantic writes no key names)."""
-    names = {"propertyNames": {"enum": list(ISSUES)}}
+    """Keys that name an issue must be issue names (pydantic writes no key names); which issues a
+    scenario declares is data (scenario.issues), so the schema checks their spelling only."""
+    names = {"propertyNames": {"pattern": f"^{ISSUE_NAME.pattern}$"}}
     props = model.get("properties", {})
     for key in ("issues", "floors"):
         if key in props:

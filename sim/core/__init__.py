@@ -2,6 +2,6 @@
 
 from sim.core.concession import faratin_alpha, target_utility
 from sim.core.frontier import Frontier, Offer
-from sim.core.issues import ISSUES, Issue, IssueSpace
+from sim.core.issues import Issue, IssueSpace, headline_of, us_lines
 
-__all__ = ["ISSUES", "Frontier", "Issue", "IssueSpace", "Offer", "faratin_alpha", "target_utility"]
+__all__ = ["Frontier", "Issue", "IssueSpace", "Offer", "faratin_alpha", "headline_of", "target_utility", "us_lines"]

@@ -3,7 +3,8 @@
 A package gives every issue of the pair a value. Internally a value ``x`` in ``[lo, hi]`` is held
 normalised as ``y = (x - lo) / (hi - lo)`` in ``[0, 1]``, oriented so that **1 is what the United
 States wants**: the highest tariff on the partner's goods, the largest concession from the partner.
-The partner's value of an issue is a function of ``1 - y``: linear or concave
+Which issues a pair bargains over is data: a scenario declares them (``scenario.issues``), and
+the model reads them as ``Issue``s. The partner's value of an issue is a function of ``1 - y``: linear or concave
 (``sim.core.values``), and the efficient frontier (``sim.core.frontier``) is exact for both.
 """
 
@@ -12,37 +13,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+LINE_KINDS = ("headline", "sector")  # the kinds of US tariff line an issue may be
+
+
 @dataclass(frozen=True, slots=True)
 class Issue:
-    """One negotiable dimension of a US–partner package.
+    """One negotiable dimension of a US–partner package, as a scenario declares it
+    (``scenario.issues``): nothing in the code names an issue.
 
     Attributes:
         name: Issue code, e.g. ``"autos"``.
         unit: Unit of the real value, e.g. ``"%"`` or ``"$bn"``.
-        us_line: True for a US tariff line (the partner wants it low), False for a partner
-            concession (the partner wants to give little).
+        line: ``"headline"`` for the US tariff line that pauses, letters and threats move (one
+            per scenario), ``"sector"`` for another US tariff line (set by ``sector_tariff``
+            events), None for a partner concession (the partner wants to give little).
         description: One line for tables and transcripts.
     """
 
     name: str
     unit: str
-    us_line: bool
-    description: str
+    line: str | None
+    description: str = ""
+
+    @property
+    def us_line(self) -> bool:
+        """True for a US tariff line (the partner wants it low)."""
+        return self.line is not None
 
 
-ISSUES: dict[str, Issue] = {
-    issue.name: issue
-    for issue in (
-        Issue("reciprocal", "%", True, "reciprocal / emergency tariff on all goods"),
-        Issue("autos", "%", True, "Section 232 tariff on cars and parts"),
-        Issue("steel", "%", True, "Section 232 tariff on steel and aluminium"),
-        Issue("farm_access", "%", False, "share of the protected farm market opened (rice, dairy)"),
-        Issue("digital", "%", False, "share of contested digital taxes and platform rules dropped"),
-        Issue("purchases", "$bn", False, "purchases and investment pledged in the US"),
-        Issue("ntb", "%", False, "share of flagged non-tariff barriers removed"),
-        Issue("china_alignment", "%", False, "share of US trans-shipment and China demands met"),
-    )
-}
+def headline_of(issues: dict[str, Issue]) -> str:
+    """The name of the headline US tariff line of a scenario's ``issues``."""
+    return next(name for name, issue in issues.items() if issue.line == "headline")
+
+
+def us_lines(issues: dict[str, Issue]) -> tuple[str, ...]:
+    """The US tariff lines of ``issues``: the headline first, then the sector lines in order."""
+    head = headline_of(issues)
+    return (head, *(name for name, issue in issues.items() if issue.line == "sector"))
 
 
 @dataclass(frozen=True, slots=True)

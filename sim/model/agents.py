@@ -251,26 +251,29 @@ class PartnerAgent(Negotiator):
         if self._closed_row is not None:
             return self._closed_row
         t = self.talks
-        in_force = t.in_force
         return (_STATUS_TEXT[t.status], *t.table_record, self.us_reservation, self.partner_reservation,
-                self.win_set, in_force["reciprocal"], _or_nan(in_force["autos"]), _or_nan(in_force["steel"]),
+                self.win_set, *[_NAN if rate is None else rate for rate in t.in_force.values()],
                 _NAN if self.counter is None else self.counter.rate, self.capital)
 
 
 _new_view = partial(tuple.__new__, View)  # a View without the named tuple's Python-level __new__ (hot path)
 _STATUS_TEXT = {status: status.value for status in Status}  # Enum.value is slow on the hot path
 
-ROW_COLUMNS = (
-    "status", "us_offer_us", "us_offer_partner", "partner_offer_us", "partner_offer_partner",
-    "us_offer_reciprocal", "us_offer_autos", "us_target", "partner_target", "us_reservation",
-    "partner_reservation", "partner_win_set", "tariff_reciprocal", "tariff_autos", "tariff_steel", "counter_tariff",
-    "political_capital",
-)
+
+
+def row_columns(lines: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns of ``PartnerAgent.row`` for a scenario whose US tariff lines are ``lines``
+    (``sim.core.issues.us_lines``: the headline first): ``us_offer_<line>`` and ``tariff_<line>``
+    for each."""
+    return (
+        "status", "us_offer_us", "us_offer_partner", "partner_offer_us", "partner_offer_partner",
+        *(f"us_offer_{line}" for line in lines), "us_target", "partner_target", "us_reservation",
+        "partner_reservation", "partner_win_set", *(f"tariff_{line}" for line in lines), "counter_tariff",
+        "political_capital",
+    )
+
+
 _NAN = float("nan")
 
 
-def _or_nan(value: float | None) -> float:
-    return float("nan") if value is None else value
-
-
-__all__ = ["ROW_COLUMNS", "PartnerAgent", "Status", "UnitedStatesAgent"]
+__all__ = ["PartnerAgent", "Status", "UnitedStatesAgent", "row_columns"]

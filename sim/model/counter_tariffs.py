@@ -9,7 +9,7 @@ what it cost before (``UnitedStatesAgent.reservation``'s penalty). The level mov
   talks, letter rates imposed) is answered at once, tit for tat:
   ``r <- min(max_rate, r + response d)``; a US cut outside the talks (a line lowered by a dated
   event, as in a truce) is answered in kind too, by undoing the answers as a deal does (below);
-- a deal entering into force that lowers the US's reciprocal line by ``D`` points undoes the
+- a deal entering into force that lowers the US's headline line by ``D`` points undoes the
   answers first, in the share of the answered US points ``A`` it removes:
   ``r <- r - a min(D, A) / A`` (``a``: the points the answers added); a cut below the US rate of
   the first day ``u0`` (``B = max(0, min(u, u0) - u')`` points) then removes the same share of
@@ -33,7 +33,7 @@ class CounterTariffLevel:
     Args:
         settings: The partner's instrument.
         code: The partner's code (actor of the events it logs).
-        us_start: The US's reciprocal rate on the partner on the first day, %.
+        us_start: The US's headline rate on the partner on the first day, %.
     """
 
     __slots__ = ("settings", "code", "rate", "deal_rate", "us_start", "_answered_us", "_answered")
@@ -96,7 +96,7 @@ class CounterTariffLevel:
         return undone
 
     def after_deal(self, log: EventLog, day: int, us_before: float, us_after: float, us_lowest: float) -> None:
-        """A deal in force moved the US reciprocal line from ``us_before`` to ``us_after``
+        """A deal in force moved the US headline line from ``us_before`` to ``us_after``
         (``us_lowest`` the lowest the issue allows): undo the answers to what it removes, then
         the same share of the rest as it removes of the first day's US rate."""
         s = self.settings

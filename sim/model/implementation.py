@@ -41,12 +41,12 @@ def enter_into_force(log: EventLog, partners: Iterable[PartnerAgent], day: int) 
         talks = partner.talks
         if talks.status is not Status.ANNOUNCED or talks.effective_day != day:
             continue
-        us_before = talks.in_force["reciprocal"]
+        us_before = talks.in_force[talks.headline]
         talks.enter_into_force()
         if partner.counter is not None:  # the deal removes its share of the partner's counter-tariff
-            i = talks.line_index["reciprocal"]
+            i = talks.line_index[talks.headline]
             lowest = talks.space.lo[i] if i >= 0 else us_before
-            partner.counter.after_deal(log, day, us_before, talks.in_force["reciprocal"], lowest)
+            partner.counter.after_deal(log, day, us_before, talks.in_force[talks.headline], lowest)
         partner.close()
         rates = ", ".join(f"{name} {rate:.1f}%" for name, rate in talks.in_force.items() if rate is not None)
         log.add(day, EventKind.DEAL_IN_FORCE, "USA", partner.code,

@@ -8,7 +8,7 @@ from collections import defaultdict
 import mesa
 
 from sim.config.scenario import OutsideEvent, Scenario
-from sim.model.agents import ROW_COLUMNS, PartnerAgent, UnitedStatesAgent
+from sim.model.agents import PartnerAgent, UnitedStatesAgent, row_columns
 from sim.model.bargaining import bargaining_round
 from sim.model.deadlines import DeadlineClock
 from sim.model.environment import World
@@ -98,7 +98,7 @@ class TariffModel(mesa.Model):
                     p.clock = moved
 
     def day_record(self) -> DayRecord:
-        """Today's market stress, the deadline day (a tuple, one per partner, once tables have their own), then each partner agent's row (``ROW_COLUMNS``)
+        """Today's market stress, the deadline day (a tuple, one per partner, once tables have their own), then each partner agent's row (``row_columns``)
         in the order of ``self.partners``.
 
         One model-level reporter for the model and all partner agents: Mesa's per-agent
@@ -174,4 +174,4 @@ class TariffModel(mesa.Model):
         return chosen + [p for p in summits if p not in chosen and p in candidates]
 
 
-__all__ = ["ROW_COLUMNS", "TariffModel"]
+__all__ = ["TariffModel", "row_columns"]

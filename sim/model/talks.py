@@ -8,10 +8,9 @@ from enum import Enum
 
 from sim.config.scenario import Partner
 from sim.core.frontier import Frontier, Offer, Side, frontier
-from sim.core.issues import ISSUES, IssueSpace
+from sim.core.issues import IssueSpace
 from sim.core.values import package_value, shape, us_curvature
 
-US_LINES = ("reciprocal", "autos", "steel")
 _PARTNER = Side.PARTNER  # Enum member look-ups are slow on Python 3.11 (~0.1 us each)
 
 
@@ -31,7 +30,7 @@ class Talks:
     Args:
         partner: The partner's settings.
         us_floors: The lowest real value the US will offer on each issue it names (e.g. the 10%
-            baseline on ``reciprocal``).
+            baseline on the headline line).
     """
 
     def __init__(self, partner: Partner, us_floors: dict[str, float], us_aspiration: float = 1.0) -> None:
@@ -43,16 +42,20 @@ class Talks:
         # Concave issues: the partner's curvature as configured, the US's grounded in the pair's
         # trade (``sim.core.values.us_curvature``).
         self.partner_curvature = tuple(s.curvature for s in partner.issues.values())
-        self.us_curvature = tuple(us_curvature(s.us_curvature, ISSUES[name].us_line, partner.imports_bn, partner.deficit_bn)
-                                  for name, s in partner.issues.items())
-        self.line_index = {name: (names.index(name) if name in names else -1) for name in US_LINES}
+        self.us_curvature = tuple(us_curvature(s.us_curvature, s.us_line, partner.imports_bn, partner.deficit_bn)
+                                  for s in partner.issues.values())
+        self.units = tuple(s.unit for s in partner.issues.values())
+        # The scenario's US tariff lines, the headline first, and where each sits in this pair's
+        # packages (-1: not on this table).
+        self.headline = partner.headline
+        self.line_index = {name: (names.index(name) if name in names else -1) for name in partner.lines}
         self.floors = {names.index(k): self.space.normalise(k, v) for k, v in us_floors.items() if k in names}
         self._floor_items = tuple(self.floors.items())
         self.given = [0.0] * len(names)  # normalised value already conceded unilaterally
         self.caps: dict[int, float] = {}  # binding partner red lines, normalised
         self.learned_caps: dict[int, float] = {}  # red lines the US has run into (its offers respect them)
         self.floors_known = False  # whether the partner has learned the US floors (it asks no less)
-        self.in_force = {"reciprocal": partner.pause_rate, "autos": partner.autos_rate, "steel": partner.steel_rate}
+        self.in_force = dict(partner.lines)  # each US line's rate on the partner's goods (None: none applies)
         self.threatened = partner.announced_rate
         self.escalations = 0.0  # percentage points by which the US raised tariffs on this partner outside the talks
         self.letter_rate = partner.letter_rate
@@ -76,7 +79,8 @@ class Talks:
         self.us_target = 1.0
         self.partner_target = 1.0
         nan = float("nan")
-        self.table_record: tuple[float, ...] = (nan, nan, nan, nan, nan, nan, 1.0, 1.0)
+        self._line_slots = tuple(self.line_index.values())
+        self.table_record: tuple[float, ...] = (nan, nan, nan, nan, *(nan for _ in self._line_slots), 1.0, 1.0)
         # Each side's utility of the other's (latest, previous, best) offer, for its view.
         self.us_received = (nan, nan, 0.0)
         self.partner_received = (nan, nan, 0.0)
@@ -149,16 +153,15 @@ class Talks:
         """Keep what the day's record shows of the offers on the table (after each round)."""
         us, partner = self.us_offer, self.partner_offer
         nan = float("nan")
-        rec, autos = self.line_index["reciprocal"], self.line_index["autos"]
         if us is None:  # the US accepted the partner's opening offer at their first meeting
-            self.table_record = (nan, nan, partner.us_utility, partner.partner_utility, nan, nan,
-                                 self.us_target, self.partner_target)
+            self.table_record = (nan, nan, partner.us_utility, partner.partner_utility,
+                                 *(nan for _ in self._line_slots), self.us_target, self.partner_target)
             return
+        real = self.space.real
         self.table_record = (
             us.us_utility, us.partner_utility,
             partner.us_utility if partner else nan, partner.partner_utility if partner else nan,
-            self.space.real(rec, us.y(rec)) if rec >= 0 else nan,
-            self.space.real(autos, us.y(autos)) if autos >= 0 else nan,
+            *(real(i, us.y(i)) if i >= 0 else nan for i in self._line_slots),
             self.us_target, self.partner_target,
         )
 
@@ -218,17 +221,17 @@ class Talks:
 
     def _no_deal_line(self) -> tuple[float, float, float, float]:
         us = partner = us_slope = partner_slope = 0.0
-        space = self.space
+        space, headline, in_force = self.space, self.headline, self.in_force
         for i, name in enumerate(space.names):
-            if name == "reciprocal":
+            if name == headline:
                 y = space.normalise(name, self.no_deal_rate())
-            elif name in ("autos", "steel") and self.in_force[name] is not None:
-                y = space.normalise(name, self.in_force[name])
+            elif in_force.get(name) is not None:  # a sector line as it is
+                y = space.normalise(name, in_force[name])
             else:
                 y = self.given[i]
             us_value = self.us_weights[i] * shape(y, self.us_curvature[i])
             partner_value = self.partner_weights[i] * shape(1.0 - y, self.partner_curvature[i])
-            if name == "reciprocal":
+            if name == headline:
                 # A court strike takes the rate to 0: the US loses its value, the partner gains the rest.
                 us_slope, partner_slope = -us_value, self.partner_weights[i] - partner_value
             us += us_value
@@ -254,8 +257,8 @@ class Talks:
     def impose_letter(self) -> float:
         """The no-deal rate enters into force; returns it."""
         rate = self.no_deal_rate()
-        self.escalations += max(0.0, rate - self.in_force["reciprocal"])
-        self.in_force["reciprocal"] = rate
+        self.escalations += max(0.0, rate - self.in_force[self.headline])
+        self.in_force[self.headline] = rate
         if self.status is not Status.SUSPENDED:  # talks the US cut stay cut: the rate applies, nobody talks
             self.status = Status.LETTER
         self._no_deal = None
@@ -265,7 +268,7 @@ class Talks:
         """A US tariff line on the partner changes outside the talks (steel doubled)."""
         self.escalations += max(0.0, rate - (self.in_force[name] or 0.0))
         self.in_force[name] = rate
-        if name == "reciprocal":  # no deal now means at least the rate in force
+        if name == self.headline:  # no deal now means at least the rate in force
             self.threatened = max(self.threatened, rate)
         self._no_deal = None
 
@@ -284,9 +287,9 @@ class Talks:
         self._no_deal = None
 
     def no_deal_rate(self) -> float:
-        """The reciprocal rate that applies if no deal is made."""
+        """The headline rate that applies if no deal is made."""
         if self.status is Status.LETTER:
-            return self.in_force["reciprocal"]
+            return self.in_force[self.headline]
         return max(self.threatened, self.letter_rate) if self.letter_sent else self.threatened
 
     def agreed(self) -> dict[str, float]:
@@ -299,9 +302,8 @@ class Talks:
         """A package in words, real units, for the transcript."""
         parts = []
         for i, name in enumerate(self.space.names):
-            value = self.space.real(i, offer.y(i))
-            unit = "$bn" if name == "purchases" else "%"
-            parts.append(f"{name} {value:.0f}{unit}" if unit == "$bn" else f"{name} {value:.1f}{unit}")
+            value, unit = self.space.real(i, offer.y(i)), self.units[i]
+            parts.append(f"{name} {value:.1f}%" if unit == "%" else f"{name} {value:.0f}{unit}")
         return ", ".join(parts)
 
 

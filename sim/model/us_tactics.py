@@ -146,7 +146,7 @@ def _impose(model: TariffModel, open_partners: list[PartnerAgent], day: int) -> 
     for partner in open_partners:
         write_letter(model, partner)
         partner.talks.letter_sent = True
-        before = partner.talks.in_force["reciprocal"]
+        before = partner.talks.in_force[partner.talks.headline]
         rate = partner.talks.impose_letter()
         model.log.add(day, EventKind.LETTER_RATES_IMPOSED, "USA", partner.code,
                       f"{rate:.0f}% on {partner.code}'s goods from {model.date_of(day)}")

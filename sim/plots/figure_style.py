@@ -22,17 +22,11 @@ from sim.io.files import atomic_write
 
 Writer = Callable[[Path, Callable[[Path], None]], None]  # atomic_write and what stands in for it
 
-# Names and colours of run directories written before summary.json carried them (a partner's
-# ``name`` and ``colour`` in its ``partners`` block, from the country YAML): Okabe-Ito palette,
-# distinguishable under the common colour-vision deficiencies.
-PARTNER_COLORS: dict[str, str] = {
-    "USA": "#000000", "JPN": "#D55E00", "EU": "#0072B2",
-    "CAN": "#CC79A7", "KOR": "#009E73", "VNM": "#E69F00",
-}
-PARTNER_NAMES: dict[str, str] = {
-    "USA": "United States", "JPN": "Japan", "EU": "European Union",
-    "CAN": "Canada", "KOR": "South Korea", "VNM": "Vietnam",
-}
+# Partners' names and colours come from summary.json (each partner's ``name`` and ``colour``, from
+# its country YAML or the scenario's colour cycle); the US, the hub, is drawn in black.
+US_COLOUR = "#000000"
+US_CODE = "USA"  # the hub's code in tables and events (sim.config.scenario.RESERVED_CODES)
+UNKNOWN_COLOUR = "0.5"  # a partner summary.json does not describe (grey)
 FIGSIZE = (11.0, 6.0)
 DPI = 150
 REFERENCE_COLOR = "0.35"
@@ -57,13 +51,14 @@ def short_date(day: pd.Timestamp) -> str:
 
 def partner_order(codes: Iterable[str], order: Iterable[str] | dict[str, Any] | None = None) -> list[str]:
     """The partners among ``codes`` in the scenario's order (``order``: the scenario's partner codes,
-    or a summary.json whose ``partners`` lists them), else in the paper order; unknown codes last,
-    and the US is never a partner. Every table and figure uses this one order."""
+    or a summary.json whose ``partners`` lists them); codes it does not list last, as they come
+    (result tables list partners in the scenario's order), and the US is never a partner. Every table and figure uses this one order."""
     if isinstance(order, dict):
         order = order.get("partners") or {}
-    known = [*(order or ()), *PARTNER_COLORS]
-    present = set(codes) - {"USA"}
-    return list(dict.fromkeys(p for p in known if p in present)) + sorted(present - set(known))
+    known = list(order or ())
+    codes = list(dict.fromkeys(codes))
+    present = set(codes) - {US_CODE}
+    return list(dict.fromkeys(p for p in known if p in present)) + [c for c in codes if c in present and c not in known]
 
 
 def _row(partner: str, summary: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -74,14 +69,14 @@ def _row(partner: str, summary: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 
 def color_of(partner: str, summary: Mapping[str, Any] | None = None) -> str:
-    """The partner's colour: the one summary.json gives it (from its country YAML), else that of
-    the paper's palette (run directories of older versions), else grey."""
-    return str(_row(partner, summary).get("colour") or PARTNER_COLORS.get(partner, "0.5"))
+    """The partner's colour: the one summary.json gives it (its country YAML's, or the scenario's
+    colour cycle's), black for the US, else grey."""
+    return str(_row(partner, summary).get("colour") or (US_COLOUR if partner == US_CODE else UNKNOWN_COLOUR))
 
 
 def name_of(partner: str, summary: Mapping[str, Any] | None = None) -> str:
-    """The partner's name: from summary.json, else the paper's, else its code."""
-    return str(_row(partner, summary).get("name") or PARTNER_NAMES.get(partner, partner))
+    """The partner's name: from summary.json, else its code."""
+    return str(_row(partner, summary).get("name") or partner)
 
 
 def label_of(partner: str, summary: Mapping[str, Any] | None = None) -> str:
@@ -218,16 +213,25 @@ def partner_lines(partners: list[str], style: object, lw: float = 1.6,
     return tuple(Line2D([], [], color=color_of(p, summary), ls=style, lw=lw) for p in partners)
 
 
+def headline_column(columns: Iterable[str]) -> str:
+    """The headline US line's ``tariff_<line>`` among timeseries ``columns``: the first of them
+    (``timeseries.parquet`` holds one per US line the scenario declares, the headline first)."""
+    found = next((c for c in columns if c.startswith("tariff_")), None)
+    if found is None:
+        raise KeyError("no tariff_<line> column: a timeseries.parquet holds one per US tariff line, the headline first")
+    return found
+
+
 def rate_shares(rows: pd.DataFrame) -> pd.DataFrame:
     """The share of replications at each headline rate in force, per day (rates to 0.1 point).
 
     Args:
-        rows: One partner's timeseries rows (``date``, ``tariff_reciprocal``).
+        rows: One partner's timeseries rows (``date`` and the headline line's ``tariff_<line>``).
 
     Returns:
         Dates by rates; each row sums to 1.
     """
-    counts = (rows.assign(rate=rows["tariff_reciprocal"].round(1))
+    counts = (rows.assign(rate=rows[headline_column(rows.columns)].round(1))
               .groupby(["date", "rate"]).size().unstack(fill_value=0))
     return counts.div(counts.sum(axis=1), axis=0)
 

@@ -21,12 +21,12 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from sim.plots.figure_style import (DPI, FIGSIZE, FORMATS, PARTNER_COLORS, PARTNER_NAMES, REFERENCE_COLOR, RIBBON,
+from sim.plots.figure_style import (DPI, FIGSIZE, FORMATS, US_COLOUR, REFERENCE_COLOR, RIBBON,
                               Writer, color_of, date_axis, events_of, label_of, legend_panel, mark_references,
                               panel_grid, parse_day, partner_lines, partner_order, rate_ribbons, rate_shares,
-                              save_figure, short_date, to_dates)
+                              save_figure, short_date, to_dates, headline_column)
 
-__all__ = ["DPI", "FIGSIZE", "FIGURE_RUNS", "FORMATS", "PARTNER_COLORS", "PARTNER_NAMES", "REFERENCE_COLOR", "RIBBON",
+__all__ = ["DPI", "FIGSIZE", "FIGURE_RUNS", "FORMATS", "US_COLOUR", "REFERENCE_COLOR", "RIBBON",
            "Writer", "first_runs", "partner_order", "plot_dance", "plot_deal_dates", "plot_tariff_paths",
            "rate_ribbons", "rate_shares", "read_columns", "run_figures", "save_figure", "write_figures"]
 
@@ -36,7 +36,7 @@ _FILES = ("dance.png", "tariff_paths.png", "deal_dates.png")  # each with an SVG
 # make ~10^8 timeseries rows). Counts and shares over replications still take every one.
 FIGURE_RUNS = 1_000
 _RUN_COLUMNS = ["run_id", "partner", "deal_date", "final_deadline"]
-_TIMESERIES_COLUMNS = ["run_id", "date", "partner", "deadline", "tariff_reciprocal", "us_offer_us",
+_TIMESERIES_COLUMNS = ["run_id", "date", "partner", "deadline", "us_offer_us",
                        "us_offer_partner", "partner_offer_us", "partner_offer_partner", "us_reservation",
                        "partner_reservation"]
 _EVENT_COLUMNS = ["run_id", "date", "kind", "target"]
@@ -76,7 +76,7 @@ def plot_dance(timeseries: pd.DataFrame, events: pd.DataFrame, summary: dict[str
     references: set[str] = set()
     for ax, partner in zip(axes, partners):
         rows = run[run["partner"] == partner].sort_values("date")
-        for side, colour in (("us", PARTNER_COLORS["USA"]), ("partner", color_of(partner, summary))):
+        for side, colour in (("us", US_COLOUR), ("partner", color_of(partner, summary))):
             for offer, style in _OFFER_STYLES.items():
                 column = f"{side}_{offer}" if offer == "reservation" else f"{offer}_{side}"
                 ax.plot(rows["date"], rows[column], color=colour, ls=style,
@@ -124,7 +124,7 @@ def plot_tariff_paths(timeseries: pd.DataFrame, events: pd.DataFrame,
     which part (a deal at 15%, a letter at 25%) show as a ribbon that splits.
 
     Args:
-        timeseries: timeseries.parquet as a DataFrame (``tariff_reciprocal``, ``deadline``), or
+        timeseries: timeseries.parquet as a DataFrame (the headline's ``tariff_<line>``, ``deadline``), or
             its rows of the first replications only.
         events: events.parquet as a DataFrame (``extension`` events of every replication give
             the share extended).
@@ -147,7 +147,7 @@ def plot_tariff_paths(timeseries: pd.DataFrame, events: pd.DataFrame,
             rate_ribbons(ax, rate_shares(mine), color_of(partner, summary))
         else:
             path = mine.sort_values("date")
-            ax.step(path["date"], path["tariff_reciprocal"], where="post", color=color_of(partner, summary), lw=2)
+            ax.step(path["date"], path[headline_column(path.columns)], where="post", color=color_of(partner, summary), lw=2)
         references |= mark_references(
             ax, summary, data["deadline"] if "deadline" in data else [], [partner])
         ax.set_title(label_of(partner, summary), color=color_of(partner, summary), fontweight="bold", fontsize=10)
@@ -234,6 +234,11 @@ def read_columns(path: Path, columns: list[str], filters: list[Any] | None = Non
     return pq.read_table(path, columns=columns, filters=filters).to_pandas(date_as_object=False)
 
 
+def headline_tariff(run_dir: Path) -> str:
+    """The run's headline ``tariff_<line>`` column (the first of its timeseries' ``tariff_`` columns)."""
+    return headline_column(pq.read_schema(Path(run_dir) / "timeseries.parquet").names)
+
+
 def first_runs(run_ids: pd.Series) -> list[tuple[str, str, int]]:
     """A Parquet filter keeping the first ``FIGURE_RUNS`` replication ids present (ids need not
     start at 0)."""
@@ -259,7 +264,7 @@ def run_figures(run_dir: Path, summary: dict[str, Any] | None = None) -> dict[st
     run_dir = Path(run_dir)
     runs = read_columns(run_dir / "runs.parquet", _RUN_COLUMNS)
     sample = first_runs(runs["run_id"])
-    timeseries = read_columns(run_dir / "timeseries.parquet", _TIMESERIES_COLUMNS, sample)
+    timeseries = read_columns(run_dir / "timeseries.parquet", [*_TIMESERIES_COLUMNS, headline_tariff(run_dir)], sample)
     events = read_columns(run_dir / "events.parquet", _EVENT_COLUMNS,
                    [[("kind", "==", "extension")], [("kind", "==", "deal"), *sample]])
     if summary is None:

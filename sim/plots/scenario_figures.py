@@ -20,7 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sim.plots.figure_style import DPI, REFERENCE_COLOR, color_of, label_of, mark_study_dates  # one look for every figure
-from sim.plots.figures import first_runs, partner_order, rate_ribbons, rate_shares, read_columns
+from sim.plots.figures import first_runs, headline_tariff, partner_order, rate_ribbons, rate_shares, read_columns
 
 TARIFF_COLUMNS = 4  # tariff panels per row of the scenario page
 _OUTSIDE = {"loc": "center left", "bbox_to_anchor": (1.01, 0.5), "fontsize": 7, "title_fontsize": 7}
@@ -30,7 +30,7 @@ def _read(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     run_dir = Path(run_dir)
     runs = read_columns(run_dir / "runs.parquet", ["run_id", "partner", "deal_date", "final_deadline"])
     series = read_columns(run_dir / "timeseries.parquet",
-                          ["run_id", "date", "partner", "tariff_reciprocal", "political_capital", "market_stress"],
+                          ["run_id", "date", "partner", headline_tariff(run_dir), "political_capital", "market_stress"],
                           first_runs(runs["run_id"]))
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     return runs, series, summary

@@ -105,7 +105,7 @@ def run_chunk(scenario: Scenario, seeds: Sequence[int], first_run_id: int) -> di
     """
     from sim.run.results import TableBuilder
 
-    builder = TableBuilder()
+    builder = TableBuilder(scenario)
     for offset, seed in enumerate(seeds):
         builder.add(run_model(scenario, seed), first_run_id + offset)
         if offset % 64 == 63:

@@ -11,27 +11,42 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from sim.core.issues import ISSUES
+from sim.config.scenario import Scenario
+from sim.core.issues import us_lines
 from sim.io.files import NULLABLE_INT_COLUMNS, pandas_nullable_ints
-from sim.model.agents import ROW_COLUMNS, PartnerAgent
+from sim.model.agents import PartnerAgent, row_columns
 from sim.model.events import EventKind
 from sim.model.model import TariffModel
 
 EPOCH = dt.date(1970, 1, 1)
 DATE_COLUMNS = {"date", "deal_date", "final_deadline", "deadline"}
-RUN_COLUMNS = (
-    "run_id", "seed", "partner", "deal", "deal_date", "deal_day", "effective_day", "final_tariff", "final_autos", "final_steel",
-    "final_counter_tariff", *(f"agreed_{name}" for name in ISSUES), "agreed_counter_tariff", "letter", "extended_deadline", "final_deadline",
-    "ratification_failures", "us_utility", "partner_utility", "us_reservation", "partner_reservation",
-)
-TIMESERIES_COLUMNS = ("run_id", "seed", "day", "date", "partner", *ROW_COLUMNS, "market_stress", "deadline")
 EVENT_COLUMNS = ("run_id", "seed", "day", "date", "kind", "actor", "target", "detail")
+# The first columns of ``runs.parquet``, the same for every scenario (``run_columns``).
+LEADING_RUN_COLUMNS = ("run_id", "seed", "partner", "deal", "deal_date", "deal_day", "effective_day", "final_tariff")
+
+
+def run_columns(scenario: Scenario) -> tuple[str, ...]:
+    """The columns of ``runs.parquet`` for ``scenario``: ``final_tariff`` is its headline US line
+    at the horizon, ``final_<line>`` each sector line, ``agreed_<issue>`` each issue it declares
+    (``scenario.issues``), in order."""
+    sectors = us_lines(scenario.issues)[1:]
+    return (
+        *LEADING_RUN_COLUMNS, *(f"final_{line}" for line in sectors), "final_counter_tariff",
+        *(f"agreed_{name}" for name in scenario.issues), "agreed_counter_tariff", "letter", "extended_deadline",
+        "final_deadline", "ratification_failures", "us_utility", "partner_utility", "us_reservation", "partner_reservation",
+    )
+
+
+def timeseries_columns(scenario: Scenario) -> tuple[str, ...]:
+    """The columns of ``timeseries.parquet`` for ``scenario`` (``row_columns`` of its US lines)."""
+    return ("run_id", "seed", "day", "date", "partner", *row_columns(us_lines(scenario.issues)), "market_stress", "deadline")
 
 
 class TableBuilder:
-    """Accumulates the rows of many replications; builds the three tables once at the end."""
+    """Accumulates the rows of many replications of ``scenario``; builds the three tables once at the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, scenario: Scenario) -> None:
+        self.columns = {"runs": run_columns(scenario), "timeseries": timeseries_columns(scenario), "events": EVENT_COLUMNS}
         self.runs: list[tuple] = []
         self.timeseries: list[tuple] = []
         self.events: list[tuple] = []
@@ -54,22 +69,23 @@ class TableBuilder:
         """The three tables, with the documented column types."""
         events = [(*row[:7], row[7]() if callable(row[7]) else row[7]) for row in self.events]
         return {
-            "runs": _table(RUN_COLUMNS, self.runs),
-            "timeseries": _table(TIMESERIES_COLUMNS, self.timeseries),
+            "runs": _table(self.columns["runs"], self.runs),
+            "timeseries": _table(self.columns["timeseries"], self.timeseries),
             "events": _table(EVENT_COLUMNS, events),
         }
 
 
 def run_rows(model: TariffModel, run_id: int) -> list[tuple]:
-    """The ``runs.parquet`` rows of a finished ``model``, one per partner, in ``RUN_COLUMNS`` order."""
+    """The ``runs.parquet`` rows of a finished ``model``, one per partner, in ``run_columns`` order."""
     start_days = (model.scenario.start - EPOCH).days
+    issues = tuple(model.scenario.issues)
     letters = {row[3] for row in model.log.rows if row[1] in (EventKind.LETTER, EventKind.LETTER_RATES_IMPOSED)}
-    return [_run_row(partner, run_id, model.seed, start_days, start_days + partner.clock.day, partner.code in letters,
+    return [_run_row(partner, issues, run_id, model.seed, start_days, start_days + partner.clock.day, partner.code in letters,
                      partner.clock.extensions > 0) for partner in model.partners]
 
 
-def _run_row(partner: PartnerAgent, run_id: int, seed: int, start_days: int, final_deadline: int,
-             letter: bool, extended: bool) -> tuple:
+def _run_row(partner: PartnerAgent, issues: tuple[str, ...], run_id: int, seed: int, start_days: int,
+             final_deadline: int, letter: bool, extended: bool) -> tuple:
     talks = partner.talks
     agreed = talks.agreed()
     deal = talks.deal
@@ -79,10 +95,9 @@ def _run_row(partner: PartnerAgent, run_id: int, seed: int, start_days: int, fin
     return (
         run_id, seed, partner.code, deal is not None,
         None if deal is None else start_days + talks.deal_day, talks.deal_day, talks.effective_day,
-        in_force["reciprocal"], nan if in_force["autos"] is None else in_force["autos"],
-        nan if in_force["steel"] is None else in_force["steel"],
+        *[nan if rate is None else rate for rate in in_force.values()],
         nan if counter is None else counter.rate,
-        *(agreed.get(name, nan) for name in ISSUES), nan if counter is None else counter.deal_rate,
+        *(agreed.get(name, nan) for name in issues), nan if counter is None else counter.deal_rate,
         letter, extended, final_deadline,
         partner.ratification_failures,
         nan if deal is None else deal.us_utility, nan if deal is None else deal.partner_utility,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.issues import ISSUES
 from sim.strategies.base import NO_ISSUES, Side, StrategyInfo, View
 from sim.strategies.registry import register
 from sim.strategies.time_dependent import TimeDependent
@@ -31,9 +30,6 @@ class HoldUntilElection(TimeDependent):
         super().__init__(beta, k, near_days)
         if isinstance(protected, str) or not all(isinstance(p, str) for p in _iterable(protected)):
             raise ValueError(f"protected must be a list of issue names, got {protected!r}")
-        unknown = sorted(set(protected) - set(ISSUES))
-        if unknown:
-            raise ValueError(f"protected must name issues from {', '.join(ISSUES)}; unknown: {', '.join(unknown)}")
         self.protected = frozenset(protected)
 
     def locked_issues(self, view: View) -> frozenset[str]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.run.results import EVENT_COLUMNS, RUN_COLUMNS, TIMESERIES_COLUMNS
+from sim.run.results import EVENT_COLUMNS
 from sim.run.runner import run_replications
 from sim.strategies import STRATEGIES, Side, strategy_spec
-from tests.conftest import study_from
+from tests.conftest import baseline_columns, study_from
+
+RUN_COLUMNS, TIMESERIES_COLUMNS = baseline_columns()
 
 PARTNER_STRATEGIES = sorted(n for n in STRATEGIES if strategy_spec({"name": n}, Side.PARTNER, "s")[0] is not None)
 US_STRATEGIES = sorted(n for n in STRATEGIES if strategy_spec({"name": n}, Side.US, "s")[0] is not None)
