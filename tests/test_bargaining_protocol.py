@@ -375,7 +375,7 @@ def test_the_round_records_both_sides_utilities_of_both_offers_on_the_table(base
         assert partner.talks.us_offer == us and partner.talks.partner_offer == counter
         assert partner.talks.table_record[:4] == (us.us_utility, us.partner_utility,
                                                   counter.us_utility, counter.partner_utility)
-        assert partner.talks.table_record[6:] == (0.7, 0.8)
+        assert partner.talks.table_record[-2:] == (0.7, 0.8)
         assert partner.talks.us_target == 0.7 and partner.talks.partner_target == 0.8
 
 

@@ -147,11 +147,10 @@ def test_every_parameter_of_the_baseline_is_documented_in_the_model_page():
     docs/model.md between backticks, alone or as the end of a dotted key."""
     from omegaconf import OmegaConf
 
-    from sim.core.issues import ISSUES
     from tests.conftest import compose_config
 
     scenario = OmegaConf.to_container(compose_config().scenario, resolve=True)
-    named = {"partners", "us", "environment", *scenario["partners"], *ISSUES}
+    named = {"partners", "us", "environment", *scenario["partners"], *scenario["issues"]}
     leaves = {key.rsplit(".", 1)[-1] for key in config_keys(scenario)} - named
     quoted = " ".join(re.findall(r"`([^`]+)`", (ROOT / "docs" / "model.md").read_text(encoding="utf-8")))
     missing = sorted(key for key in leaves if not re.search(rf"(?<![\w]){re.escape(key)}(?![\w])", quoted))
