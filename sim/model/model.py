@@ -9,7 +9,7 @@ import mesa
 
 from sim.config.scenario import OutsideEvent, Scenario
 from sim.model.agents import ROW_COLUMNS, PartnerAgent, UnitedStatesAgent
-from sim.model.bargaining import bargaining_round
+from sim.model.protocol import bargaining_round
 from sim.model.deadlines import DeadlineClock
 from sim.model.environment import World
 from sim.model.events import EventKind, EventLog

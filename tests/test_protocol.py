@@ -1,4 +1,4 @@
-"""Known answers of the bargaining protocol (``sim.model.bargaining``): one day's round at one
+"""Known answers of the bargaining protocol (``sim.model.protocol``): one day's round at one
 table, with the strategies and the draws replaced by fixed ones so that each rule of the
 protocol shows on its own: who meets and who opens, what each side may accept, what a refusal
 teaches, what a settlement does to the pair, the others and the markets, and what is logged."""
@@ -11,7 +11,7 @@ import math
 import pytest
 
 from sim.core.frontier import Side
-from sim.model.bargaining import OFFER_LOG_STEP, US_OPENS, bargaining_round
+from sim.model.protocol import OFFER_LOG_STEP, US_OPENS, bargaining_round
 from sim.model.events import EventKind
 from sim.model.model import TariffModel
 from sim.model.talks import Status
