@@ -37,6 +37,9 @@ def test_the_import_contracts_hold():
     ("run/results.py", "import sim.apps.report", "Layers: each module imports only from the layers below it"),
     ("run/parallel.py", "import sim.run.runner", "No import circles"),
     ("io/files.py", "import sim.run.results", "No import circles"),  # io <-> run: a circle of packages
+    ("model/protocol.py", "import sim.model.model", "Only the model assembles the day"),
+    ("model/agents.py", "from sim.model import TariffModel", "Only the model assembles the day"),  # via __init__
+    ("model/events.py", "import sim.model.talks", "Inside sim.model"),
 ])
 def test_a_forbidden_import_breaks_a_contract(tmp_path, module, line, contract):
     shutil.copytree(ROOT / "sim", tmp_path / "sim", ignore=shutil.ignore_patterns("__pycache__"))
@@ -46,3 +49,18 @@ def test_a_forbidden_import_breaks_a_contract(tmp_path, module, line, contract):
     assert done.returncode != 0, done.stdout
     broken = done.stdout.split("Broken contracts", 1)[-1]
     assert contract in broken, done.stdout
+
+
+# The package's __init__ re-exports TariffModel (``from sim.model import TariffModel``); model.py defines it.
+MODEL_DIR = ROOT / "sim" / "model"
+ASSEMBLERS = {MODEL_DIR / "model.py", MODEL_DIR / "__init__.py"}
+
+
+def test_no_module_of_the_model_but_model_py_names_TariffModel():
+    """The day's moves take the pieces they change, not the model: even an import for type
+    checkers only (which the contracts do not see) or an annotation naming TariffModel fails."""
+    modules = sorted(set(MODEL_DIR.rglob("*.py")) - ASSEMBLERS)
+    assert {p.name for p in modules} >= {"protocol.py", "us_tactics.py", "outside.py", "agents.py", "context.py"}
+    naming = [f"{p.relative_to(ROOT)}:{n}: {line.strip()}" for p in modules
+              for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if "TariffModel" in line]
+    assert not naming, "modules of sim.model other than model.py name TariffModel:\n  " + "\n  ".join(naming)
