@@ -21,7 +21,6 @@ from sim.strategies import Strategy, USStrategy, View
 if TYPE_CHECKING:
     from sim.core.frontier import Offer
     from sim.model.deadlines import DeadlineClock
-    from sim.model.model import TariffModel
 
 
 class _IdCounters(weakref.WeakKeyDictionary):
@@ -76,7 +75,7 @@ class Negotiator(mesa.Agent):
 
     _ids = _IdCounters()
 
-    def __init__(self, model: TariffModel, code: str, strategy: Strategy) -> None:
+    def __init__(self, model: mesa.Model, code: str, strategy: Strategy) -> None:
         super().__init__(model)
         self.code = code
         self.strategy = strategy
@@ -85,7 +84,7 @@ class Negotiator(mesa.Agent):
 class UnitedStatesAgent(Negotiator):
     """The US negotiating team (Lutnick, Greer, Bessent); the President decides."""
 
-    def __init__(self, model: TariffModel, settings: UnitedStates) -> None:
+    def __init__(self, model: mesa.Model, settings: UnitedStates) -> None:
         super().__init__(model, "USA", settings.strategy.build())
         self.strategy: USStrategy
         self.settings = settings
@@ -110,7 +109,7 @@ class PartnerAgent(Negotiator):
 
     clock: DeadlineClock  # the deadline of its table, set by the model (sim.model.deadlines)
 
-    def __init__(self, model: TariffModel, settings: Partner, us: UnitedStates, implementation_lag: int = 0) -> None:
+    def __init__(self, model: mesa.Model, settings: Partner, us: UnitedStates, implementation_lag: int = 0) -> None:
         super().__init__(model, settings.code, settings.strategy.build())
         self.settings = settings
         self.implementation_lag = implementation_lag  # days from a deal's announcement to its lines in force

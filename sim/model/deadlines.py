@@ -8,7 +8,9 @@ or enforces separately, and a truce moves only its targets' clocks.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(eq=False)
@@ -37,3 +39,25 @@ class DeadlineClock:
         self.days_left = self.day - day
         self.tau = day / self.day if self.day > 0 else 1.0
         self.us_tau = self.tau * pressure
+
+
+class OnClock(Protocol):
+    """A table on a deadline clock (a ``PartnerAgent``)."""
+
+    clock: DeadlineClock
+
+
+def set_deadline(clocks: list[DeadlineClock], tables: Sequence[OnClock], moved: Sequence[OnClock], day: int) -> None:
+    """Move the deadline of the ``moved`` tables to ``day``; a clock they share with other
+    ``tables`` is split: the moved ones get a clock of their own (appended to ``clocks``), which
+    keeps the count of extensions."""
+    for clock in {t.clock: None for t in moved}:
+        members = [t for t in tables if t.clock is clock]
+        if all(t in moved for t in members):
+            clock.day = day
+            continue
+        split = DeadlineClock(day, clock.extensions)
+        clocks.append(split)
+        for t in members:
+            if t in moved:
+                t.clock = split

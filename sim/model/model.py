@@ -9,12 +9,13 @@ import mesa
 
 from sim.config.scenario import OutsideEvent, Scenario
 from sim.model.agents import PartnerAgent, UnitedStatesAgent, row_columns
-from sim.model.bargaining import bargaining_round
+from sim.model.context import Calendar, Context
 from sim.model.deadlines import DeadlineClock
 from sim.model.environment import World
 from sim.model.events import EventKind, EventLog
 from sim.model.implementation import enter_into_force, implementation_lags
 from sim.model.outside import apply_outside_event
+from sim.model.protocol import bargaining_round, deal_spillovers
 from sim.model.talks import Status
 from sim.model.us_tactics import choose_attention, deadline_tactics, threaten_stalled
 
@@ -60,6 +61,9 @@ class TariffModel(mesa.Model):
             day = (scenario.deadline if own is None else own) - scenario.start
             partner.clock = clocks.setdefault(day.days, DeadlineClock(day.days))
         self.clocks = list(clocks.values())
+        self.calendar = Calendar(scenario.start, self.last_day)
+        # The pieces the US's tactics and the outside events share (not the model itself).
+        self.context = Context(self.log, self.rng, self.us, self.world, self.calendar)
         self._events_by_day: dict[int, list[OutsideEvent]] = defaultdict(list)
         for event in scenario.events:
             self._events_by_day[(event.date - scenario.start).days].append(event)
@@ -84,19 +88,6 @@ class TariffModel(mesa.Model):
         """The most times any deadline has been extended."""
         return max(clock.extensions for clock in self.clocks)
 
-    def set_deadline(self, partners: list[PartnerAgent], day: int) -> None:
-        """Move the deadline of ``partners`` to ``day``; a clock they share with others is split."""
-        for clock in {p.clock: None for p in partners}:
-            members = [p for p in self.partners if p.clock is clock]
-            if all(p in partners for p in members):
-                clock.day = day
-                continue
-            moved = DeadlineClock(day, clock.extensions)
-            self.clocks.append(moved)
-            for p in members:
-                if p in partners:
-                    p.clock = moved
-
     def day_record(self) -> DayRecord:
         """Today's market stress, the deadline day (a tuple, one per partner, once tables have their own), then each partner agent's row (``row_columns``)
         in the order of ``self.partners``.
@@ -119,20 +110,29 @@ class TariffModel(mesa.Model):
 
     def date_of(self, day: int) -> dt.date:
         """Calendar date of day index ``day``."""
-        return self.scenario.start + dt.timedelta(days=day)
+        return self.calendar.date_of(day)
 
     def step(self) -> None:
-        """One day: deals entering into force, outside events, politics, talks, US tactics, then the record."""
+        """One day: deals entering into force, outside events, politics, talks, US tactics, then the record.
+
+        The model orchestrates; each move takes the pieces it reads or changes: the day's round at a
+        table (``sim.model.protocol``) the partner, the US agent, the generator and the log; what a
+        deal does beyond its table the other partners and the world; the US's tactics and the
+        outside events the shared ``Context``, the tables and the deadline clocks.
+        """
         day = self.day
+        partners, log = self.partners, self.log
         self.world.new_day(day)
-        enter_into_force(self.log, self.partners, day)
+        enter_into_force(log, partners, day)
         summits = self._outside_events(day)
         self._clock(day)
         self._domestic_politics(day)
-        for partner in self._tables_today(summits):
-            bargaining_round(self, partner, day)
-        threaten_stalled(self, day)
-        deadline_tactics(self, day)
+        us, rng = self.us, self.rng
+        for partner in self._tables_today(summits, day):
+            if bargaining_round(partner, us, rng, log, day):
+                deal_spillovers(partner, partners, self.world, log, day)
+        threaten_stalled(self.context, partners, day)
+        deadline_tactics(self.context, self.clocks, partners, day)
         self._collect()
         self.day += 1
         if self.day > self.last_day:
@@ -153,7 +153,7 @@ class TariffModel(mesa.Model):
     def _outside_events(self, day: int) -> list[PartnerAgent]:
         summits: list[PartnerAgent] = []
         for event in self._events_by_day.get(day, ()):
-            summits += apply_outside_event(self, event, day)
+            summits += apply_outside_event(self.context, self.partners, self.clocks, event, day)
         if day == self._hearing_day:
             self.log.add(day, EventKind.COURT_HEARING, "WORLD", "USA",
                          "appeals-court hearing on the emergency tariffs")
@@ -168,9 +168,9 @@ class TariffModel(mesa.Model):
             if partner.open:
                 partner.update_reservations(day)
 
-    def _tables_today(self, summits: list[PartnerAgent]) -> list[PartnerAgent]:
+    def _tables_today(self, summits: list[PartnerAgent], day: int) -> list[PartnerAgent]:
         candidates = [p for p in self.partners if p.open and p.talks.status is not _SUSPENDED]
-        chosen = choose_attention(self, candidates)
+        chosen = choose_attention(self.us, candidates, self.rng, day)
         return chosen + [p for p in summits if p not in chosen and p in candidates]
 
 

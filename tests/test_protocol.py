@@ -1,4 +1,4 @@
-"""Known answers of the bargaining protocol (``sim.model.bargaining``): one day's round at one
+"""Known answers of the bargaining protocol (``sim.model.protocol``): one day's round at one
 table, with the strategies and the draws replaced by fixed ones so that each rule of the
 protocol shows on its own: who meets and who opens, what each side may accept, what a refusal
 teaches, what a settlement does to the pair, the others and the markets, and what is logged."""
@@ -11,7 +11,7 @@ import math
 import pytest
 
 from sim.core.frontier import Side
-from sim.model.bargaining import OFFER_LOG_STEP, US_OPENS, bargaining_round
+from sim.model.protocol import OFFER_LOG_STEP, US_OPENS, bargaining_round, deal_spillovers
 from sim.model.events import EventKind
 from sim.model.model import TariffModel
 from sim.model.talks import Status
@@ -71,6 +71,15 @@ def _table(baseline, code: str = "CAN", opener: float = US_FIRST, us: _Fixed | N
     return model, partner
 
 
+def _round(model, partner, day: int) -> bool:
+    """One day's round at ``partner``'s table as ``TariffModel.step`` plays it: the protocol's
+    functions with the model's pieces; a deal's spillovers when the round ends in one."""
+    deal = bargaining_round(partner, model.us, model.rng, model.log, day)
+    if deal:
+        deal_spillovers(partner, model.partners, model.world, model.log, day)
+    return deal
+
+
 def _events(model, kind: EventKind) -> list[tuple]:
     return model.log.of_kind(kind)
 
@@ -87,7 +96,7 @@ def test_a_partner_whose_meeting_chance_is_0_never_meets_even_on_a_draw_of_0(bas
     partner.settings = dataclasses.replace(partner.settings, meeting_chance=0.0)
     partner.talks.last_met = -7
     for day in range(5):
-        bargaining_round(model, partner, day)
+        _round(model, partner, day)
     assert partner.talks.last_met == -7
     assert model.log.rows == [] and partner.talks.us_offer is None and partner.talks.partner_offer is None
 
@@ -96,10 +105,10 @@ def test_a_partner_meets_when_the_draw_is_below_its_meeting_chance_and_not_at_it
     model, partner = _table(baseline)
     partner.settings = dataclasses.replace(partner.settings, meeting_chance=0.5)
     partner.draws = _Draws(0.5, US_FIRST)
-    bargaining_round(model, partner, 3)
+    _round(model, partner, 3)
     assert partner.talks.last_met == 0 and model.log.rows == []
     partner.draws = _Draws(0.49, US_FIRST)
-    bargaining_round(model, partner, 4)
+    _round(model, partner, 4)
     assert partner.talks.last_met == 4 and _events(model, EventKind.OFFER)
 
 
@@ -107,16 +116,16 @@ def test_a_partner_whose_meeting_chance_is_1_meets_every_call_and_draws_only_the
     model, partner = _table(baseline)
     for day in range(1, 6):
         draws = partner.draws = _Draws(US_FIRST)
-        bargaining_round(model, partner, day)
+        _round(model, partner, day)
         assert partner.talks.last_met == day and draws.taken == 1
 
 
 def test_the_us_opens_below_US_OPENS_on_the_coin_and_the_partner_at_it(baseline):
     model, partner = _table(baseline, opener=US_OPENS - 1e-9)
-    bargaining_round(model, partner, 1)
+    _round(model, partner, 1)
     assert _events(model, EventKind.OFFER)[0][2] == "USA"
     model, partner = _table(baseline, opener=US_OPENS)
-    bargaining_round(model, partner, 1)
+    _round(model, partner, 1)
     assert _events(model, EventKind.OFFER)[0][2] == "CAN"
 
 
@@ -127,7 +136,7 @@ def test_the_us_opens_about_half_of_the_meetings_of_a_seeded_model(baseline):
         partner.draws = _Draws(float(model.rng.random()))   # the seeded run's coin
         partner.talks.us_logged = partner.talks.partner_logged = -1.0   # log every offer
         before = len(model.log.rows)
-        bargaining_round(model, partner, day)
+        _round(model, partner, day)
         openers.append(model.log.rows[before][2])
     share = openers.count("USA") / len(openers)
     assert US_OPENS - 0.07 < share < US_OPENS + 0.07   # 400 coins: sd 0.025
@@ -136,10 +145,10 @@ def test_the_us_opens_about_half_of_the_meetings_of_a_seeded_model(baseline):
 
 def test_each_side_answers_the_other_once_a_day_in_the_order_of_the_opener(baseline):
     model, partner = _table(baseline, opener=US_FIRST)
-    bargaining_round(model, partner, 1)
+    _round(model, partner, 1)
     assert [r[2] for r in _events(model, EventKind.OFFER)] == ["USA", "CAN"]
     model, partner = _table(baseline, opener=PARTNER_FIRST)
-    bargaining_round(model, partner, 1)
+    _round(model, partner, 1)
     assert [r[2] for r in _events(model, EventKind.OFFER)] == ["CAN", "USA"]
 
 
@@ -149,7 +158,7 @@ def test_a_us_offer_over_a_red_line_is_refused_named_once_and_then_respected(bas
     model, partner = _table(baseline, mine=_Fixed(1.0, accepts=True), caps={0: 0.3, 3: 0.1})
     talks = partner.talks
     for day in range(1, 5):
-        bargaining_round(model, partner, day)
+        _round(model, partner, day)
     refusals = [r for r in _events(model, EventKind.REJECTION) if r[2] == "CAN"]
     assert [(r[0], r[3]) for r in refusals] == [(1, "USA"), (2, "USA")]
     assert _text(refusals[0]) == (f"CAN refuses the US package: reciprocal at {talks.space.real(0, 1.0):.1f} "
@@ -163,7 +172,7 @@ def test_a_us_offer_over_a_red_line_is_refused_named_once_and_then_respected(bas
 def test_a_partner_never_accepts_a_package_over_its_red_line_whatever_its_strategy_says(baseline):
     model, partner = _table(baseline, us=_Fixed(0.6), mine=_Fixed(1.0, accepts=True), caps={0: 0.1})
     assert partner.talks.crosses_red_line(partner.talks.frontier(Side.US, NONE).at(0.6)) == 0
-    bargaining_round(model, partner, 1)
+    _round(model, partner, 1)
     assert not _events(model, EventKind.ACCEPTANCE)
     assert partner.talks.learned_caps == {0: 0.1}
 
@@ -172,11 +181,11 @@ def test_a_counter_below_the_us_floor_is_refused_once_and_later_counters_respect
     model, partner = _table(baseline, opener=PARTNER_FIRST, us=_Fixed(1.0, accepts=True), caps={})
     talks = partner.talks
     assert talks.below_floor(talks.frontier(Side.PARTNER, NONE).at(1.0)) and not talks.floors_known
-    bargaining_round(model, partner, 1)
+    _round(model, partner, 1)
     assert talks.floors_known
     assert not _events(model, EventKind.ACCEPTANCE)   # the strategy said yes: the floor says no
     for day in range(2, 5):
-        bargaining_round(model, partner, day)
+        _round(model, partner, day)
         assert not talks.below_floor(talks.partner_offer)
     floor = [r for r in _events(model, EventKind.REJECTION) if r[2] == "USA"]
     assert [(r[0], r[3]) for r in floor] == [(1, "CAN")]
@@ -209,7 +218,7 @@ def test_a_package_worth_exactly_the_reservation_is_accepted_and_not_one_worth_l
         worth = package.us_utility if which == "us_reservation" else package.partner_utility
         setattr(partner, which, worth + excess)
         partner.ratify = lambda deal, day: True
-        bargaining_round(model, partner, 1)
+        _round(model, partner, 1)
         assert bool(_events(model, EventKind.ACCEPTANCE)) is accepted
         if accepted:
             other = "USA" if accepter == "CAN" else "CAN"
@@ -221,7 +230,7 @@ def test_the_us_refuses_a_counter_past_a_red_line_the_partner_crossed_unilateral
                             caps={0: 0.3})
     partner.talks.give("reciprocal", partner.talks.space.real(0, 0.9))
     assert partner.talks.crosses_red_line(_counter(partner, 0.6)) == 0
-    bargaining_round(model, partner, 1)
+    _round(model, partner, 1)
     assert not _events(model, EventKind.ACCEPTANCE)
 
 
@@ -229,20 +238,20 @@ def test_a_locked_issue_moved_away_from_its_ideal_blocks_acceptance_and_one_kept
     for locked, accepted in ((frozenset({"farm_access"}), False), (frozenset({"china_alignment"}), True)):
         model, partner = _table(baseline, us=_Fixed(0.6), mine=_Fixed(1.0, accepts=True, locked=locked), caps={})
         partner.ratify = lambda deal, day: True
-        bargaining_round(model, partner, 1)
+        _round(model, partner, 1)
         assert [r[2] for r in _events(model, EventKind.ACCEPTANCE)] == (["CAN"] if accepted else [])
         model, partner = _table(baseline, opener=PARTNER_FIRST, us=_Fixed(1.0, accepts=True, locked=locked),
                                 mine=_Fixed(0.6), caps={})
         partner.ratify = lambda deal, day: True
-        bargaining_round(model, partner, 1)
+        _round(model, partner, 1)
         assert [r[2] for r in _events(model, EventKind.ACCEPTANCE)] == (["USA"] if accepted else [])
 
 
 def test_a_side_whose_strategy_refuses_does_not_accept(baseline):
     model, partner = _table(baseline, us=_Fixed(0.6), mine=_Fixed(1.0), caps={})
-    bargaining_round(model, partner, 1)
+    _round(model, partner, 1)
     model2, partner2 = _table(baseline, opener=PARTNER_FIRST, mine=_Fixed(0.6), caps={})
-    bargaining_round(model2, partner2, 1)
+    _round(model2, partner2, 1)
     assert not _events(model, EventKind.ACCEPTANCE) and not _events(model2, EventKind.ACCEPTANCE)
 
 
@@ -259,7 +268,7 @@ def _deal_table(baseline, ratified: bool, model_seed_stress: float = 0.6):
 def test_a_ratification_failure_is_logged_and_leaves_the_pair_open(baseline):
     model, partner = _deal_table(baseline, ratified=False)
     others = {p.code: p.reservation_shift for p in model.partners}
-    bargaining_round(model, partner, 5)
+    assert _round(model, partner, 5) is False
     kinds = [r[1] for r in model.log.rows if r[1] is not EventKind.OFFER]
     assert kinds == [EventKind.ACCEPTANCE, EventKind.RATIFICATION_FAILURE]
     (failure,) = _events(model, EventKind.RATIFICATION_FAILURE)
@@ -272,7 +281,7 @@ def test_a_ratification_failure_is_logged_and_leaves_the_pair_open(baseline):
 def test_a_ratified_deal_is_accepted_announced_and_calms_the_markets(baseline):
     model, partner = _deal_table(baseline, ratified=True)
     offer = _us_offer(partner, 0.6)
-    bargaining_round(model, partner, 5)
+    assert _round(model, partner, 5) is True
     kinds = [r[1] for r in model.log.rows if r[1] is not EventKind.OFFER]
     assert kinds == [EventKind.ACCEPTANCE, EventKind.DEAL, EventKind.DEAL_IN_FORCE, EventKind.PRECEDENT]
     (accept,) = _events(model, EventKind.ACCEPTANCE)
@@ -288,10 +297,26 @@ def test_a_ratified_deal_is_accepted_announced_and_calms_the_markets(baseline):
     assert partner.row[1:3] == (offer.us_utility, offer.partner_utility)   # the record, frozen with the deal
 
 
+def test_the_round_changes_only_its_table_and_the_log_and_says_whether_a_deal_was_made(baseline):
+    """The round itself leaves the world and the other tables alone (``deal_spillovers`` is the
+    model's next call); it returns True only for a ratified deal."""
+    model, partner = _deal_table(baseline, ratified=True)
+    others = {p.code: p.reservation_shift for p in model.partners if p is not partner}
+    assert bargaining_round(partner, model.us, model.rng, model.log, 5) is True
+    assert not partner.open and model.world.stress == 0.6 and not _events(model, EventKind.PRECEDENT)
+    assert {p.code: p.reservation_shift for p in model.partners if p is not partner} == others
+    deal_spillovers(partner, model.partners, model.world, model.log, 5)
+    assert model.world.stress < 0.6 and _events(model, EventKind.PRECEDENT)
+    model, partner = _table(baseline, us=_Fixed(1.0), mine=_Fixed(1.0, accepts=False), caps={})
+    assert bargaining_round(partner, model.us, model.rng, model.log, 5) is False   # refused both ways
+    partner.settings = dataclasses.replace(partner.settings, meeting_chance=0.0)
+    assert bargaining_round(partner, model.us, model.rng, model.log, 6) is False   # no meeting
+
+
 def test_a_deal_with_an_implementation_lag_is_announced_not_in_force(baseline):
     model, partner = _deal_table(baseline, ratified=True)
     partner.implementation_lag = 7
-    bargaining_round(model, partner, 5)
+    _round(model, partner, 5)
     assert partner.talks.status is Status.ANNOUNCED and partner.talks.effective_day == 12
     assert not _events(model, EventKind.DEAL_IN_FORCE)
 
@@ -299,13 +324,13 @@ def test_a_deal_with_an_implementation_lag_is_announced_not_in_force(baseline):
 def test_a_deal_replacing_the_letter_rate_says_so(baseline):
     model, partner = _deal_table(baseline, ratified=True)
     partner.talks.status = Status.LETTER
-    bargaining_round(model, partner, 5)
+    _round(model, partner, 5)
     assert _text(_events(model, EventKind.DEAL)[0]).endswith(") (replaces the letter rate)")
 
 
 def test_market_stress_after_a_deal_is_floored_at_zero(baseline):
     model, partner = _deal_table(baseline, ratified=True, model_seed_stress=0.01)
-    bargaining_round(model, partner, 5)
+    _round(model, partner, 5)
     assert model.world.stress == 0.0
 
 
@@ -316,7 +341,7 @@ def test_a_deal_raises_every_other_open_partners_reservation_by_the_precedent_we
     before = {p.code: p.reservation_shift for p in model.partners}
     weight = baseline.scenario.environment.precedent_weight
     assert weight > 0
-    bargaining_round(model, partner, 5)
+    _round(model, partner, 5)
     after = {p.code: p.reservation_shift for p in model.partners}
     assert after == {code: (shift + weight if code not in ("CAN", "EU") else shift) for code, shift in before.items()}
     (precedent,) = _events(model, EventKind.PRECEDENT)
@@ -326,10 +351,9 @@ def test_a_deal_raises_every_other_open_partners_reservation_by_the_precedent_we
 
 def test_without_a_precedent_weight_a_deal_moves_no_other_reservation_and_logs_no_precedent(baseline):
     model, partner = _deal_table(baseline, ratified=True)
-    model.scenario = dataclasses.replace(
-        model.scenario, environment=dataclasses.replace(model.scenario.environment, precedent_weight=0.0))
+    model.world.settings = dataclasses.replace(model.world.settings, precedent_weight=0.0)
     before = {p.code: p.reservation_shift for p in model.partners}
-    bargaining_round(model, partner, 5)
+    _round(model, partner, 5)
     assert _events(model, EventKind.DEAL) and not _events(model, EventKind.PRECEDENT)
     assert {p.code: p.reservation_shift for p in model.partners} == before
 
@@ -342,14 +366,14 @@ def test_an_offer_is_logged_when_the_target_moved_by_OFFER_LOG_STEP_and_not_less
     talks = partner.talks
     talks.us_logged, talks.partner_logged = 0.0, 0.52
     assert 0.02 - 0.0 == OFFER_LOG_STEP and abs(0.5 - 0.52) >= OFFER_LOG_STEP
-    bargaining_round(model, partner, 1)
+    _round(model, partner, 1)
     logged = [(r[0], r[2]) for r in _events(model, EventKind.OFFER)]
     assert logged == [(1, "USA"), (1, "CAN")] and talks.us_logged == 0.02 and talks.partner_logged == 0.5
     us.value, mine.value = 0.02 + OFFER_LOG_STEP * 0.99, 0.5 - OFFER_LOG_STEP * 0.99
-    bargaining_round(model, partner, 2)
+    _round(model, partner, 2)
     assert len(_events(model, EventKind.OFFER)) == 2 and talks.us_logged == 0.02
     us.value, mine.value = 0.2, 0.3
-    bargaining_round(model, partner, 3)
+    _round(model, partner, 3)
     assert [(r[0], r[2]) for r in _events(model, EventKind.OFFER)][2:] == [(3, "USA"), (3, "CAN")]
     first, counter = _events(model, EventKind.OFFER)[2:]
     offer, reply = talks.us_offer, talks.partner_offer
@@ -363,14 +387,14 @@ def test_an_offer_is_logged_when_the_target_moved_by_OFFER_LOG_STEP_and_not_less
 def test_a_partner_offer_is_logged_when_its_target_moved_by_exactly_OFFER_LOG_STEP(baseline):
     model, partner = _table(baseline, opener=PARTNER_FIRST, mine=_Fixed(0.02), caps={})
     partner.talks.partner_logged = 0.0
-    bargaining_round(model, partner, 1)
+    _round(model, partner, 1)
     assert [r[2] for r in _events(model, EventKind.OFFER)][:1] == ["CAN"] and partner.talks.partner_logged == 0.02
 
 
 def test_the_round_records_both_sides_utilities_of_both_offers_on_the_table(baseline):
     for opener in (US_FIRST, PARTNER_FIRST):
         model, partner = _table(baseline, opener=opener, us=_Fixed(0.7), mine=_Fixed(0.8), caps={})
-        bargaining_round(model, partner, 1)
+        _round(model, partner, 1)
         us, counter = _us_offer(partner, 0.7), _counter(partner, 0.8)
         assert partner.talks.us_offer == us and partner.talks.partner_offer == counter
         assert partner.talks.table_record[:4] == (us.us_utility, us.partner_utility,
@@ -383,16 +407,16 @@ def test_the_best_gap_moves_only_when_a_counter_comes_closer_by_more_than_0_01(b
     mine = _Fixed(0.8)
     model, partner = _table(baseline, opener=PARTNER_FIRST, us=_Fixed(0.9), mine=mine, caps={})
     talks = partner.talks
-    bargaining_round(model, partner, 1)
+    _round(model, partner, 1)
     gap = 0.9 - _counter(partner, 0.8).us_utility
     assert (talks.best_gap, talks.best_gap_day) == (gap, 1)
-    bargaining_round(model, partner, 2)   # the same counter: no closer
+    _round(model, partner, 2)   # the same counter: no closer
     assert talks.best_gap_day == 1
     talks.best_gap = gap + 0.0099   # a counter closer by less than 0.01
-    bargaining_round(model, partner, 3)
+    _round(model, partner, 3)
     assert talks.best_gap_day == 1
     talks.best_gap = gap + 0.0101
-    bargaining_round(model, partner, 4)
+    _round(model, partner, 4)
     assert (talks.best_gap, talks.best_gap_day) == (gap, 4)
 
 
@@ -403,7 +427,7 @@ def test_the_best_gap_needs_a_counter_closer_by_strictly_more_than_0_01(baseline
     while best - 0.01 != gap:   # a best gap exactly 0.01 above today's, in floating point
         best = math.nextafter(best, 1.0 if best - 0.01 < gap else 0.0)
     partner.talks.best_gap, partner.talks.best_gap_day = best, 0
-    bargaining_round(model, partner, 1)
+    _round(model, partner, 1)
     assert (partner.talks.best_gap, partner.talks.best_gap_day) == (best, 0)
 
 
@@ -413,7 +437,7 @@ def test_a_side_offers_its_locked_issues_at_its_own_ideal(baseline):
     model, partner = _table(baseline, us=_Fixed(0.6, locked=frozenset({"reciprocal"})),
                             mine=_Fixed(0.6, locked=frozenset({"farm_access"})), caps={})
     assert _us_offer(partner, 0.6).y(0) < 0.9 and _counter(partner, 0.6).y(3) > 0.05   # unlocked: moved
-    bargaining_round(model, partner, 1)
+    _round(model, partner, 1)
     assert partner.talks.us_offer.y(0) == pytest.approx(1.0)          # the US's ideal reciprocal rate
     assert partner.talks.partner_offer.y(3) == pytest.approx(0.0)     # the partner's ideal: no farm access
 
@@ -423,14 +447,14 @@ def test_the_us_accepts_a_counter_that_keeps_its_locked_issue_at_the_us_ideal(ba
                             mine=_Fixed(0.3), caps={})
     assert _counter(partner, 0.3).y(4) == pytest.approx(1.0)
     partner.ratify = lambda deal, day: True
-    bargaining_round(model, partner, 1)
+    _round(model, partner, 1)
     assert [r[2] for r in _events(model, EventKind.ACCEPTANCE)] == ["USA"]
 
 
 def test_once_the_us_accepts_the_partners_opening_nothing_more_is_offered(baseline):
     model, partner = _table(baseline, opener=PARTNER_FIRST, us=_Fixed(1.0, accepts=True), mine=_Fixed(0.6), caps={})
     partner.ratify = lambda deal, day: True
-    bargaining_round(model, partner, 1)
+    _round(model, partner, 1)
     assert [r[2] for r in _events(model, EventKind.OFFER)] == ["CAN"]
     assert partner.talks.us_offer is None and partner.talks.deal == _counter(partner, 0.6)
     assert math.isnan(partner.talks.table_record[0])
@@ -456,7 +480,7 @@ def test_each_side_decides_from_its_own_view_and_draws_from_the_runs_generator(b
     us, mine = _Watching(0.6), _Watching(0.6)
     model, partner = _table(baseline, us=us, mine=mine, caps={})
     partner.us_reservation, partner.win_set = 0.11, 0.22
-    bargaining_round(model, partner, 1)
+    _round(model, partner, 1)
     for strategy, reservation in ((us, 0.11), (mine, 0.22)):
         assert {kind for kind, _, _ in strategy.seen} == {"target", "locked"}
         assert all(view.reservation == reservation for _, view, _ in strategy.seen)
