@@ -61,7 +61,7 @@ ISSUE_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
 ISSUE_RULE = "must be an issue name of lower-case letters, digits and underscores (farm_access)"
 HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 EventKind = Literal["precedent", "market_shock", "sector_tariff", "talks_cut", "talks_resumed",
-                    "concession", "attention", "partner_rate_change", "truce"]
+                    "concession", "attention", "partner_rate_change", "truce", "red_line", "deadline_change"]
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
 WEIGHT_TOLERANCE = 1e-6
 CURVATURE_MAX = 20.0
@@ -488,9 +488,11 @@ class OutsideEvent:
     targets: Annotated[tuple[str, ...], BeforeValidator(_targets),
                        Allowed("must be ALL or a list of the scenario's partners"),
                        doc("ALL or the partners it concerns")] = ("ALL",)
-    amount: Annotated[float, number(), doc("its size: a tariff (%) for sector_tariff and partner_rate_change, the "
-                                           "truce's length in days for truce, a utility or stress otherwise")] = 0.0
-    issue: Annotated[str | None, Field(validate_default=True), doc("the issue (a US tariff line for sector_tariff) it concerns")] = None
+    amount: Annotated[float, number(), doc("its size: a tariff (%) for sector_tariff and partner_rate_change, days "
+                                           "for truce and deadline_change, the new most (real units) for red_line, "
+                                           "a utility or stress otherwise")] = 0.0
+    issue: Annotated[str | None, Field(validate_default=True),
+                     doc("the issue it concerns (a US tariff line for sector_tariff; required for red_line)")] = None
     detail: Annotated[Text, doc("what happened, for transcripts (default: the kind)")] = ""
 
     @model_validator(mode="before")
@@ -537,6 +539,12 @@ class OutsideEvent:
             raise refuse([("amount", amount, TARIFF)])
         if kind == "truce" and not (float(amount).is_integer() and 1 <= amount <= 3650):
             raise refuse([("amount", amount, "must be a whole number of days in [1, 3650] (the truce's length)")])
+        if kind == "deadline_change" and not (float(amount).is_integer() and 0 <= amount <= 3650):
+            raise refuse([("amount", amount, "must be a whole number of days in [0, 3650]: the targets' deadline "
+                           "moves to that many days after the event")])
+        if kind == "red_line" and amount < 0:
+            raise refuse([("amount", amount, "must be >= 0: the most the targets accept on the issue from this "
+                           "day (real units; the issue's upper bound or more lifts the line)")])
         return amount
 
     @field_validator("issue")
@@ -549,6 +557,8 @@ class OutsideEvent:
         lines = tuple(name for name, line in declared.items() if line is not None)
         if kind == "sector_tariff" and issue not in lines:
             raise refuse([("issue", issue, f"a sector_tariff event must name a US tariff line of scenario.issues: {', '.join(lines)}")])
+        if kind == "red_line" and issue not in declared:
+            raise refuse([("issue", issue, f"a red_line event must name an issue of scenario.issues: {', '.join(declared)}")])
         if kind == "concession" and issue not in declared:
             raise refuse([("issue", issue, f"a concession event must name an issue of scenario.issues: {', '.join(declared)}")])
         if issue is not None and issue not in declared:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import weakref
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -169,6 +170,20 @@ class PartnerAgent(Negotiator):
             self.capital = self._capital_after
         elif self.capital < politics.capital:
             self.capital = min(politics.capital, self.capital + politics.capital_recovery)
+
+    def redraw_red_line(self, issue: str, most: float, day: int) -> None:
+        """From ``day`` on, the partner accepts nothing above ``most`` (real units) on ``issue``:
+        its red lines on the issue end yesterday, and ``most`` at or above the issue's upper bound
+        lifts the line (a ``red_line`` outside event: a new government, a law passed or dropped)."""
+        space = self.talks.space
+        i = space.index(issue)
+        lines = [line if line.issue != i or line.last_day < day else replace(line, last_day=day - 1)
+                 for line in self.lines]
+        cap = space.normalise(issue, most)
+        if cap < 1.0:
+            lines.append(BindingLine(i, cap, day, 10**9))
+        self.lines = tuple(lines)
+        self.talks.set_caps(caps_on(self.lines, day))
 
     def close(self) -> None:
         """The deal is announced, or enters into force: freeze the record as it stands."""

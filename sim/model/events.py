@@ -37,6 +37,7 @@ class EventKind(str, Enum):
     SUMMIT = "summit"
     COUNTER_TARIFF = "counter_tariff"
     TRUCE = "truce"
+    RED_LINE = "red_line"
 
 
 Detail = str | Callable[[], str]

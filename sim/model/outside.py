@@ -1,5 +1,7 @@
-"""Dated outside events from the scenario: precedents, market shocks, sector tariffs, talks cut
-and resumed, unilateral concessions, summits, partners' rounds of counter-tariffs and truces.
+"""Dated outside events from the scenario, a small set of generic handlers chosen by ``kind``:
+precedents, market shocks, US tariff-line changes (``sector_tariff``), talks cut and resumed,
+unilateral concessions, summits, partners' rounds of counter-tariffs, red-line changes, deadline
+changes and truces.
 
 The functions take the pieces they read or change: the run's shared ``Context`` (log, generator,
 US agent, world, calendar), the partners' tables, the deadline clocks (a truce moves its targets'
@@ -72,6 +74,15 @@ def apply_outside_event(ctx: Context, partners: Sequence[PartnerAgent], clocks: 
             p.counter.set_rate(log, day, event.amount, event.detail)
     elif kind == "truce":
         _truce(ctx, partners, clocks, targets, label, event, day)
+    elif kind == "deadline_change":
+        end = min(ctx.calendar.last_day, day + int(event.amount))
+        set_deadline(clocks, partners, targets, end)
+        log.add(day, EventKind.DEADLINE, "USA", label, f"{event.detail} (deadline now {ctx.calendar.date_of(end)})")
+    elif kind == "red_line":
+        for p in targets:
+            if p.open and event.issue in p.talks.space.names:
+                p.redraw_red_line(event.issue, event.amount, day)
+        log.add(day, EventKind.RED_LINE, label, "USA", f"{event.detail} ({event.issue} at most {event.amount:g})")
     elif kind == "attention":
         log.add(day, EventKind.SUMMIT, "WORLD", label, event.detail)
         return [p for p in targets if p.open]
