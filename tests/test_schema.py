@@ -21,11 +21,18 @@ from omegaconf import OmegaConf
 from sim.apps import schema as command
 from sim.config import ConfigError, load_scenario
 from sim.config.paths import CONF
-from sim.config.schema import PARTS, json_schema
+from sim.config.calibration_study import load_calibration
+from sim.config.mechanism_table import load_table
+from sim.config.observed import load_observed
+from sim.config.schema import PARTS, STUDY_PARTS, json_schema
+from sim.config.sensitivity_study import load_sensitivity
 from tests.conftest import compose_config
 
 SCENARIOS = sorted((CONF / "scenario").glob("*.yaml"))
 COUNTRIES = sorted((CONF / "country").glob("*.yaml"))
+STUDY_FILES = [("sensitivity", p) for p in sorted((CONF / "sensitivity").glob("*.yaml"))] + [
+    ("mechanisms", CONF / "mechanisms.yaml")] + [("calibration", p) for p in sorted((CONF / "calibration").glob("*.yaml"))] + [
+    ("observed", p) for p in sorted((CONF / "observed").glob("*.yaml"))]
 
 
 def validator(part: str) -> jsonschema.Draft202012Validator:
@@ -66,6 +73,45 @@ def test_shipped_country_files_pass_the_schema(path):
     assert problems(part, yaml.safe_load(path.read_text())) == []
 
 
+@pytest.mark.parametrize("part, path", STUDY_FILES, ids=[f"{part}-{p.stem}" for part, p in STUDY_FILES])
+def test_shipped_study_and_observed_files_pass_their_schema_and_their_loader(part, path):
+    assert {part for part, _ in STUDY_FILES} == set(STUDY_PARTS), "a study part without a shipped file"
+    assert problems(part, yaml.safe_load(path.read_text())) == []
+    load = {"sensitivity": load_sensitivity, "mechanisms": load_table, "calibration": load_calibration,
+            "observed": load_observed}[part]
+    load(path)  # and the loader agrees
+
+
+def test_a_misspelt_study_key_fails_the_schema_and_the_loader_suggests_the_key(tmp_path):
+    data = yaml.safe_load((CONF / "sensitivity" / "jpn_deal.yaml").read_text())
+    data["parameters"][0]["hihg"] = data["parameters"][0].pop("high")
+    assert any(p.startswith("parameters.0:") and "'hihg' was unexpected" in p for p in problems("sensitivity", data))
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ConfigError) as caught:
+        load_sensitivity(path)
+    assert ("parameters[0].hihg=0.6: is not a known key here (known: high, integer, key, low); "
+            "did you mean parameters[0].high?") in str(caught.value)
+    assert "parameters[0].high=None: is required" in str(caught.value)
+
+
+@pytest.mark.parametrize("part, edit, where", [
+    ("sensitivity", lambda d: d.__setitem__("method", "bayes"), "method"),
+    ("sensitivity", lambda d: d.__setitem__("samples", 1), "samples"),
+    ("mechanisms", lambda d: d["mechanisms"][0]["expect"][0].__setitem__("direction", "sideways"),
+     "mechanisms.0.expect.0.direction"),
+    ("mechanisms", lambda d: d["mechanisms"][0].__setitem__("changed", ["no equals sign"]), "mechanisms.0.changed.0"),
+    ("calibration", lambda d: d["parameters"][0].__setitem__("prior", "gamma"), "parameters.0.prior"),
+    ("calibration", lambda d: d.__setitem__("cutoff", "1 July 2025"), "cutoff"),
+], ids=["method", "samples", "direction", "override", "prior", "cutoff"])
+def test_a_study_schema_carries_bounds_and_allowed_values(part, edit, where):
+    path = {"sensitivity": CONF / "sensitivity" / "jpn_deal.yaml", "mechanisms": CONF / "mechanisms.yaml",
+            "calibration": CONF / "calibration" / "quick.yaml"}[part]
+    data = yaml.safe_load(path.read_text())
+    edit(data)
+    assert any(p.startswith(f"{where}:") for p in problems(part, data)), problems(part, data)
+
+
 def test_a_misspelt_key_fails_the_schema_and_the_loader_suggests_the_key():
     data = composed("baseline_2025")
     data["partners"]["JPN"]["aspiraton"] = data["partners"]["JPN"].pop("aspiration")
@@ -104,6 +150,9 @@ def test_the_schema_carries_bounds_and_allowed_values(edit, where):
 def test_command_prints_the_schema_and_writes_it_to_a_file(tmp_path, capsys):
     assert command.main([]) == 0
     assert json.loads(capsys.readouterr().out) == json_schema("scenario")
+    for part in STUDY_PARTS:
+        assert command.main(["--part", part]) == 0
+        assert json.loads(capsys.readouterr().out) == json_schema(part)
     out = tmp_path / "deep" / "partner.schema.json"
     assert command.main(["--part", "partner", "--output", str(out)]) == 0
     assert json.loads(out.read_text()) == json_schema("partner")
@@ -122,38 +171,6 @@ def test_command_refuses_an_unwritable_output_with_exit_2_and_no_traceback(tmp_p
     assert "Choose another --output FILE" in done.stderr and "Traceback" not in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
     assert (tmp_path / "file").read_text() == "x"
-
-
-def test_a_field_read_by_a_hand_written_reader_reports_under_its_key():
-    """``read_with``: settings still read by a ``Reader`` function join the schema's messages."""
-    from typing import Annotated
-
-    from pydantic import TypeAdapter, ValidationError
-    from pydantic.dataclasses import dataclass
-
-    from sim.config.errors import config_error
-    from sim.config.fields import SETTINGS, number, read_with
-
-    def read_pair(r):
-        out = (r.number("a", 0, 1), r.integer("b", 1, 3))
-        r.finish()
-        return out
-
-    @dataclass(config=SETTINGS)
-    class Holder:
-        x: Annotated[float, number(0, 1)]
-        pair: Annotated[tuple, read_with(read_pair, {"type": "object"}, result=tuple)]
-
-    assert TypeAdapter(Holder).validate_python({"x": 1, "pair": {"a": 0.5, "b": 2}}) == Holder(1.0, (0.5, 2))
-    with pytest.raises(ValidationError) as caught:
-        TypeAdapter(Holder).validate_python({"x": 2, "pair": {"a": 5, "bb": 2}})
-    assert config_error(caught.value, Holder, "scenario.partners.JPN") == [
-        "scenario.partners.JPN.x=2: must be a number in [0, 1]",
-        "scenario.partners.JPN.pair.a=5: must be a number in [0, 1]",
-        "scenario.partners.JPN.pair.b=None: is required",
-        "scenario.partners.JPN.pair.bb=2: is not a known key here (known: a, b); did you mean scenario.partners.JPN.pair.b?",
-    ]
-    assert TypeAdapter(Holder).json_schema()["properties"]["pair"]["type"] == "object"
 
 
 def test_a_scenario_file_schema_requires_nothing_but_the_composed_one_requires_every_key():

@@ -11,32 +11,56 @@ below it). docs/calibration.md describes the format.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic.dataclasses import dataclass as settings
 
+from sim.config.errors import ConfigError, validated
+from sim.config.fields import SETTINGS, Allowed, date, doc, integer, items, mapping, number, one_of, refuse, text
 from sim.config.paths import CONF
-from sim.config.reader import ConfigError, Reader
-from sim.config.sensitivity_study import Parameter
+from sim.config.sensitivity_study import OVERRIDES_RULE, Override, Parameter
 
 CALIBRATION_DIR = CONF / "calibration"
-PRIORS = ("uniform", "normal")
-POINT_ESTIMATES = ("median", "mean")
+PriorName = Literal["uniform", "normal"]
+PointEstimate = Literal["median", "mean"]
+PRIORS: tuple[str, ...] = get_args(PriorName)
+POINT_ESTIMATES: tuple[str, ...] = get_args(PointEstimate)
 
 
-@dataclass(frozen=True)
-class Prior:
-    """One calibrated parameter: its dotted config key, its range and its prior on that range."""
+@settings(config=ConfigDict(SETTINGS, validate_by_name=True, validate_by_alias=True))
+class Prior(Parameter):
+    """One calibrated parameter: its dotted config key, its range and its prior on that range
+    (written ``prior`` in the file)."""
 
-    key: str
-    low: float
-    high: float
-    integer: bool = False
-    kind: str = "uniform"        # uniform on [low, high], or normal(mean, sd) truncated to [low, high]
-    mean: float | None = None
-    sd: float | None = None
+    kind: Annotated[PriorName, Field(alias="prior"), one_of(PRIORS),
+                    doc("uniform on [low, high], or normal(mean, sd) truncated to [low, high]")] = "uniform"
+    mean: Annotated[float | None, number(), doc("normal prior: its mean, within [low, high]")] = None
+    sd: Annotated[float | None, number(0, lo_open=True), doc("normal prior: its standard deviation, > 0")] = None
+
+    @field_validator("mean")
+    @classmethod
+    def _mean_in_range(cls, mean: float | None, info: ValidationInfo) -> float | None:
+        low, high = info.data.get("low"), info.data.get("high")
+        if mean is not None and low is not None and high is not None and not low <= mean <= high:
+            raise refuse([("mean", mean, f"must be a number in [{low:g}, {high:g}]")])
+        return mean
+
+    @model_validator(mode="after")
+    def _normal_has_mean_and_sd(self) -> Prior:
+        given = [(k, v) for k, v in (("mean", self.mean), ("sd", self.sd))]
+        if self.kind == "normal":
+            missing = [(k, None, "is required for a normal prior") for k, v in given if v is None]
+            if missing:
+                raise refuse(missing, field=False)
+        else:
+            extra = [(k, v, f"is for a normal prior only (prior: normal); a {self.kind} prior takes none")
+                     for k, v in given if v is not None]
+            if extra:
+                raise refuse(extra, field=False)
+        return self
 
     @property
     def parameter(self) -> Parameter:
@@ -44,23 +68,40 @@ class Prior:
         return Parameter(self.key, self.low, self.high, self.integer)
 
 
-@dataclass(frozen=True)
+@settings(config=SETTINGS, kw_only=True)
 class CalibrationStudy:
     """An ABC-SMC calibration of ``parameters`` against ``observed`` up to ``cutoff``."""
 
-    name: str
-    observed: str
-    cutoff: dt.date
-    replications: int
-    population: int
-    generations: int
-    min_epsilon: float
-    seed: int
-    point_estimate: str
-    parameters: tuple[Prior, ...]
-    overrides: tuple[str, ...]
-    day_scale: float = 30.0    # days: a deal-day difference of this much weighs as a share of 1
-    rate_scale: float = 10.0   # % points: an agreed-rate difference of this much weighs as a share of 1
+    name: Annotated[str, text("must be text"), doc("the study's name (default: the file's name)")] = ""
+    observed: Annotated[str, text("must be the name of a shipped observed file (state_2025-07-01) or a path"),
+                        doc("the observed-outcomes file fitted (sim/conf/observed/NAME.yaml, or a path)")]
+    cutoff: Annotated[dt.date, date(), doc("no observation dated later is fitted")]
+    replications: Annotated[int, integer(1, 10**4), doc("runs per candidate, on common seeds")]
+    population: Annotated[int, integer(2, 10**6), doc("ABC-SMC particles per generation")]
+    generations: Annotated[int, integer(1, 1000), doc("the most ABC-SMC generations")]
+    min_epsilon: Annotated[float, number(0), doc("stop once the acceptance threshold is at or below this")] = 0.0
+    seed: Annotated[int, integer(0, 2**32 - 1), doc("seed of the sampler and of the candidates' runs")]
+    point_estimate: Annotated[PointEstimate, one_of(POINT_ESTIMATES),
+                              doc("the posterior's weighted median or mean, written as a config")] = "median"
+    parameters: Annotated[tuple[Annotated[Prior, mapping()], ...], items(),
+                          doc("the parameters calibrated: {key, low, high, integer, prior, mean, sd}")]
+    overrides: Annotated[tuple[Override, ...], Allowed(OVERRIDES_RULE),
+                         doc("overrides of the base config, as on the tariffsim command line")] = ()
+    day_scale: Annotated[float, number(0, lo_open=True),
+                         doc("days: a deal-day difference of this much weighs as a share of 1")] = 30.0
+    rate_scale: Annotated[float, number(0, lo_open=True),
+                          doc("% points: an agreed-rate difference of this much weighs as a share of 1")] = 10.0
+
+    @field_validator("parameters")
+    @classmethod
+    def _each_key_once(cls, parameters: tuple[Prior, ...]) -> tuple[Prior, ...]:
+        if not parameters:
+            raise refuse([("parameters", [], "must list at least one {key, low, high}")])
+        keys = [p.key for p in parameters]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice:
+            raise refuse([("parameters", k, "lists this key twice; give each parameter once") for k in twice])
+        return parameters
 
     @property
     def budget(self) -> dict[str, Any]:
@@ -81,56 +122,8 @@ def load_calibration(source: str | Path, changes: dict[str, Any] | None = None) 
             known = ", ".join(sorted(p.stem for p in CALIBRATION_DIR.glob("*.yaml")))
             raise ConfigError(f"no calibration study {source!r} (known: {known}); give one of those names or "
                               f"the path of a study file (.yaml)")
-    data = _read_yaml(path)
-    data.update(changes or {})
-    errors: list[str] = []
-    r = Reader(data, "", errors)
-    parameters = [_prior(item) for item in r.items("parameters")]
-    if not parameters:
-        r.error("parameters", data.get("parameters"), "must list at least one {key, low, high}")
-    keys = [p.key for p in parameters]
-    for key in sorted({k for k in keys if keys.count(k) > 1}):
-        r.error("parameters", key, "lists this key twice; give each parameter once")
-    observed = r.raw("observed")
-    if observed is not None and not isinstance(observed, str):
-        r.error("observed", observed, "must be the name of a shipped observed file (state_2025-07-01) or a path")
-    overrides = r.raw("overrides", [])
-    if not (isinstance(overrides, list) and all(isinstance(o, str) for o in overrides)):
-        r.error("overrides", overrides, "must be a list of KEY=VALUE strings, e.g. [figures=false]")
-        overrides = []
-    study = CalibrationStudy(
-        name=str(r.raw("name", path.stem)), observed=str(observed), cutoff=r.date("cutoff") or dt.date.min,
-        replications=r.integer("replications", 1, 10**4), population=r.integer("population", 2, 10**6),
-        generations=r.integer("generations", 1, 1000), min_epsilon=r.number("min_epsilon", 0, default=0.0),
-        seed=r.integer("seed", 0, 2**32 - 1), point_estimate=r.choice("point_estimate", POINT_ESTIMATES, "median"),
-        parameters=tuple(parameters), overrides=tuple(str(o) for o in overrides or ()),
-        day_scale=r.number("day_scale", 0, default=30.0, lo_open=True),
-        rate_scale=r.number("rate_scale", 0, default=10.0, lo_open=True),
-    )
-    r.finish()
-    if errors:
-        errors = [f"--{e.replace('=', ' ', 1)}" if e.split("=", 1)[0] in (changes or {}) else e for e in errors]
-        raise ConfigError(f"invalid calibration study {path}:\n  " + "\n  ".join(errors))
-    return study
-
-
-def _prior(item: Reader) -> Prior:
-    key = item.raw("key")
-    if not isinstance(key, str):
-        item.error(item.key("key"), key, "must be a dotted config key, e.g. scenario.us.strategy.beta")
-    low, high = item.number("low"), item.number("high")
-    if low == low and high == high and not low < high:
-        item.error(item.key("high"), high, f"must be greater than low ({low:g})")
-    kind = item.choice("prior", PRIORS, "uniform")
-    mean = sd = None
-    if kind == "normal":
-        mean = item.number("mean", low if low == low else None, high if high == high else None)
-        sd = item.number("sd", 0, lo_open=True)
-    integer = item.raw("integer", False)
-    if not isinstance(integer, bool):
-        item.error(item.key("integer"), integer, "must be true or false")
-    item.finish()
-    return Prior(str(key), low, high, bool(integer), kind, mean, sd)
+    data = {"name": path.stem, **_read_yaml(path), **(changes or {})}
+    return validated(CalibrationStudy, data, f"invalid calibration study {path}", options=changes)
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -147,7 +140,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
                           f"YAML study file") from None
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, ValueError) as error:  # ValueError: a date that does not exist (2025-02-30)
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]

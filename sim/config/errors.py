@@ -16,11 +16,15 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from annotated_types import GroupedMetadata
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from sim.config.fields import KEY, Allowed
 
 UNSET = "???"  # OmegaConf's mark of a value still to be given: read as missing
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be run; the message names each bad key and what is allowed."""
 
 
 def unset_removed(data: Any) -> Any:
@@ -56,6 +60,32 @@ def config_error(error: ValidationError, root: type, path: str = "") -> list[str
                 allowed += ", and finite"
             lines.append(f"{dotted(path, loc) or '(the whole config)'}={value!r}: {allowed}")
     return lines
+
+
+def validated(cls: type, data: Any, header: str, *, options: Mapping[str, Any] | None = None,
+              context: dict[str, Any] | None = None) -> Any:
+    """``data`` validated as the settings class ``cls`` (keys set to ``???`` read as missing).
+
+    Args:
+        cls: A settings class (a pydantic dataclass).
+        data: The plain mapping read from a file.
+        header: The message's first line, e.g. ``invalid sensitivity study PATH``.
+        options: Top-level keys given as command-line options (``--samples 6``): their lines name
+            the option, not the file's key.
+        context: What validators read as ``info.context``.
+
+    Raises:
+        ConfigError: the header, then one line per error, each ``key=value: what is allowed``.
+    """
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{header}:\n  (the whole config)={data!r}: must be a mapping of keys to values")
+    try:
+        # by_name=False: a file writes a key as the schema spells it (a prior's ``prior``, not ``kind``)
+        return TypeAdapter(cls).validate_python(unset_removed(data), context=context, by_alias=True, by_name=False)
+    except ValidationError as error:
+        lines = config_error(error, cls)
+    lines = [f"--{line.replace('=', ' ', 1)}" if line.split("=", 1)[0] in (options or {}) else line for line in lines]
+    raise ConfigError(f"{header}:\n  " + "\n  ".join(lines)) from None
 
 
 def dotted(path: str, loc: tuple) -> str:

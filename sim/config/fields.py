@@ -16,14 +16,12 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from annotated_types import GroupedMetadata
-from pydantic import AllowInfNan, BeforeValidator, ConfigDict, Field, PlainValidator, Strict, WithJsonSchema
+from pydantic import AllowInfNan, BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema
 from pydantic_core import PydanticCustomError
-
-from sim.config.reader import Reader
 
 SETTINGS = ConfigDict(extra="forbid", frozen=True)
 """The config of every settings class: unknown keys refused, instances never changed."""
@@ -101,6 +99,16 @@ def flag() -> Any:
     return _Group(Strict(), Allowed("must be true or false"))
 
 
+def one_of(names: Iterable[str]) -> Any:
+    """What a ``Literal`` field of ``names`` allows, in the message's words: ``must be one of a, b``."""
+    return Allowed(f"must be one of {', '.join(names)}")
+
+
+def text(allowed: str) -> Any:
+    """A string (a number or ``true`` is refused, not turned into text), ``allowed`` in the message."""
+    return _Group(Strict(), Allowed(allowed))
+
+
 def mapping() -> Any:
     """What a nested settings mapping allows (the message for a list, a number or null there)."""
     return Allowed("must be a mapping of keys to values")
@@ -146,24 +154,3 @@ def finite(x: Any) -> bool:
 
 KEY = "\x00"
 """Stands for a value's dotted key in ``config_lines`` errors; ``sim.config.errors`` fills it in."""
-
-
-def read_with(read: Callable[[Reader], Any], schema: dict[str, Any] | None = None,
-              result: type | None = None) -> Any:
-    """A field read by a hand-written ``Reader`` function (``read(r)`` returns the value and calls
-    ``r.finish()``), for settings not yet declared as a settings class.
-
-    Its messages join the others, under the field's key. ``schema`` is what the JSON Schema says
-    of the field (default: any mapping); a value that is already a ``result`` (``dataclasses.replace``
-    of the settings that hold it) is taken as it is.
-    """
-    def check(value: Any) -> Any:
-        if result is not None and isinstance(value, result):
-            return value
-        errors: list[str] = []
-        out = read(Reader(value, KEY, errors))
-        if errors:
-            raise PydanticCustomError("config_lines", "refused by its reader", {"lines": errors})
-        return out
-
-    return _Group(PlainValidator(check), WithJsonSchema(schema or {"type": "object"}))

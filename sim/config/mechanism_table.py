@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from hydra import compose, initialize_config_dir
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic.dataclasses import dataclass as settings
+from pydantic_core import PydanticCustomError
 
+from sim.config.errors import ConfigError, validated
+from sim.config.fields import SETTINGS, Allowed, date, doc, integer, items, mapping, number, one_of, refuse, text
 from sim.config.paths import CONF, CONF_DIR
-from sim.config.reader import ConfigError, Reader
 
 TABLE = CONF / "mechanisms.yaml"
 
@@ -34,39 +37,105 @@ OUTCOMES = {
     "p_extension": "probability that the US extends the deadline",
     "partner_value": "mean partner utility of the outcome (the deal, or its value of no deal)",
 }
-DIRECTIONS = ("up", "down", "none")
+Outcome = Literal["p_deal", "p_deal_by", "deal_day", "final_rate", "deal_rate", "deal_autos", "p_extension",
+                  "partner_value"]
+Direction = Literal["up", "down", "none"]
+DIRECTIONS: tuple[str, ...] = get_args(Direction)
+OVERRIDES_RULE = "must be a list of overrides written KEY=VALUE"
+NAME_RULE = "must be a name of letters, digits and underscores"
 
 
-@dataclass(frozen=True)
+def _overrides(value: Any) -> Any:
+    """A list of ``KEY=VALUE`` strings, refused as a whole like the command line it copies; null: none."""
+    if value is None:
+        return ()
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) and "=" in v for v in value):
+        raise PydanticCustomError("overrides", OVERRIDES_RULE)
+    return value
+
+
+def _name(value: str) -> str:
+    if not value.replace("_", "").isalnum():
+        raise PydanticCustomError("name", NAME_RULE)
+    return value
+
+
+Overrides = Annotated[tuple[Annotated[str, Field(pattern="=")], ...], BeforeValidator(_overrides), Allowed(OVERRIDES_RULE)]
+
+
+@settings(config=SETTINGS)
 class Expectation:
     """What a mechanism should do to one partner's outcome."""
 
-    partner: str
-    outcome: str
-    direction: str
-    min_effect: float
-    by: dt.date | None = None
+    partner: Annotated[str, text("must be one of the baseline's partners (scenario.partners)"),
+                       doc("the partner whose outcome moves (a code of the baseline's scenario.partners)")]
+    outcome: Annotated[Outcome, one_of(OUTCOMES), doc("what is measured: " + "; ".join(
+        f"{k}: {v}" for k, v in OUTCOMES.items()))]
+    direction: Annotated[Direction, one_of(DIRECTIONS), doc("up, down, or none (no significant effect)")]
+    min_effect: Annotated[float, number(0), doc("the smallest effect, in the outcome's unit, that counts")] = 0.0
+    by: Annotated[dt.date | None, date(), doc("p_deal_by: the date by which a deal counts")] = None
+
+    @field_validator("partner")
+    @classmethod
+    def _a_baseline_partner(cls, partner: str, info: ValidationInfo) -> str:
+        partners = (info.context or {}).get("partners") if isinstance(info.context, dict) else None
+        if partners is not None and partner not in partners:  # built alone (dataclasses.replace): not checked
+            raise refuse([("partner", partner, f"must be one of the baseline's partners (scenario.partners): "
+                                               f"{', '.join(partners)}")])
+        return partner
+
+    @model_validator(mode="after")
+    def _by_for_p_deal_by(self) -> Expectation:
+        if self.outcome == "p_deal_by" and self.by is None:
+            raise refuse([("by", None, "is required for p_deal_by (a date written YYYY-MM-DD)")], field=False)
+        return self
 
 
-@dataclass(frozen=True)
+@settings(config=SETTINGS, kw_only=True)
 class Mechanism:
     """One row of the table: a change and its expected effects."""
 
-    name: str
-    claim: str
-    reference: tuple[str, ...]
-    changed: tuple[str, ...]
-    expect: tuple[Expectation, ...]
+    name: Annotated[str, text(NAME_RULE), AfterValidator(_name), Field(pattern=r"^\w+$"),
+                    doc("the row's name (letters, digits and underscores), as --only names it")]
+    claim: Annotated[str, text("must be text"), doc("the articles' claim the row tests")] = ""
+    reference: Annotated[Overrides, doc("overrides of the reference arm (none: the baseline)")] = ()
+    changed: Annotated[Overrides, doc("overrides of the changed arm, on top of the reference's")]
+    expect: Annotated[tuple[Annotated[Expectation, mapping()], ...], items(), doc("the effects it should have")]
+
+    @field_validator("changed")
+    @classmethod
+    def _some_change(cls, changed: tuple[str, ...]) -> tuple[str, ...]:
+        if not changed:
+            raise refuse([("changed", [], "must list at least one override (KEY=VALUE)")])
+        return changed
+
+    @field_validator("expect")
+    @classmethod
+    def _some_effect(cls, expect: tuple[Expectation, ...]) -> tuple[Expectation, ...]:
+        if not expect:
+            raise refuse([("expect", [], "must list at least one expected effect")])
+        return expect
 
 
-@dataclass(frozen=True)
+@settings(config=SETTINGS, kw_only=True)
 class MechanismTable:
     """The whole table, with the replications, seed and significance level of its tests."""
 
-    seed: int
-    replications: int
-    alpha: float
-    mechanisms: tuple[Mechanism, ...]
+    seed: Annotated[int, integer(0, 2**63 - 1), doc("top-level seed: both arms of every row run on its replications' seeds")]
+    replications: Annotated[int, integer(2, 10**6), doc("replications per arm")]
+    alpha: Annotated[float, number(0, 1, lo_open=True), doc("significance level of each test")] = 0.01
+    mechanisms: Annotated[tuple[Annotated[Mechanism, mapping()], ...], items(), doc("the rows")]
+
+    @field_validator("mechanisms")
+    @classmethod
+    def _unique_names(cls, mechanisms: tuple[Mechanism, ...]) -> tuple[Mechanism, ...]:
+        if not mechanisms:
+            raise refuse([("mechanisms", [], "the table lists no mechanism; list at least one")])
+        names = [m.name for m in mechanisms]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise refuse([("mechanisms", n, "this name is used more than once; names must be unique") for n in twice])
+        return mechanisms
 
 
 def baseline_partners() -> list[str]:
@@ -87,71 +156,20 @@ def load_table(path: Path = TABLE, replications: int | None = None, only: list[s
         ConfigError: naming every bad key, its value and what is allowed.
     """
     try:
-        data = yaml.safe_load(Path(path).read_text())
-    except (OSError, yaml.YAMLError) as error:
+        data: Any = yaml.safe_load(Path(path).read_text())
+    except (OSError, yaml.YAMLError, ValueError) as error:  # ValueError: a date that does not exist
         raise ConfigError(f"cannot read the mechanism table {path}: {error}") from None
-    errors: list[str] = []
+    if isinstance(data, dict):
+        data = {**data, **({} if replications is None else {"replications": replications}),
+                **({} if seed is None else {"seed": seed})}
     codes = tuple(baseline_partners() if partners is None else partners)
-    r = Reader(data, "", errors)
-    if replications is not None:
-        r.data = {**r.data, "replications": replications}
-    if seed is not None:
-        r.data = {**r.data, "seed": seed}
-    table = MechanismTable(r.integer("seed", 0, 2**63 - 1), r.integer("replications", 2, 10**6),
-                           r.number("alpha", 0, 1, lo_open=True, default=0.01),
-                           tuple(_mechanism(m, codes) for m in r.items("mechanisms")))
-    r.finish()
-    names = [m.name for m in table.mechanisms]
-    for name in {n for n in names if names.count(n) > 1}:
-        errors.append(f"mechanisms: the name {name!r} is used more than once; names must be unique")
+    table = validated(MechanismTable, data, "invalid mechanism table", context={"partners": codes})
     if only:
+        names = [m.name for m in table.mechanisms]
         unknown = [n for n in only if n not in names]
         if unknown:
-            errors.append(f"--only {','.join(unknown)}: not in the table; allowed: {', '.join(names)}")
-        table = MechanismTable(table.seed, table.replications, table.alpha,
-                               tuple(m for m in table.mechanisms if m.name in only))
-    if not table.mechanisms and not errors:
-        errors.append(f"{path}: the table lists no mechanism")
-    if errors:
-        raise ConfigError("invalid mechanism table:\n  " + "\n  ".join(errors))
+            raise ConfigError(f"invalid mechanism table:\n  --only {','.join(unknown)}: not in the table; "
+                              f"allowed: {', '.join(names)}")
+        table = MechanismTable(seed=table.seed, replications=table.replications, alpha=table.alpha,
+                               mechanisms=tuple(m for m in table.mechanisms if m.name in only))
     return table
-
-
-def _mechanism(r: Reader, partners: tuple[str, ...]) -> Mechanism:
-    name = r.raw("name")
-    if not isinstance(name, str) or not name.replace("_", "").isalnum():
-        r.error(r.key("name"), name, "must be a name of letters, digits and underscores")
-    mechanism = Mechanism(str(name), str(r.raw("claim", "")), _overrides(r, "reference"),
-                          _overrides(r, "changed"), tuple(_expectation(e, partners) for e in r.items("expect")))
-    if not mechanism.changed:
-        r.error(r.key("changed"), [], "must list at least one override (KEY=VALUE)")
-    if not mechanism.expect:
-        r.error(r.key("expect"), [], "must list at least one expected effect")
-    r.finish()
-    return mechanism
-
-
-def _overrides(r: Reader, name: str) -> tuple[str, ...]:
-    value: Any = r.raw(name, [])
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) and "=" in v for v in value):
-        r.error(r.key(name), value, "must be a list of overrides written KEY=VALUE")
-        return ()
-    return tuple(value)
-
-
-def _expectation(r: Reader, partners: tuple[str, ...]) -> Expectation:
-    outcome = r.choice("outcome", tuple(OUTCOMES))
-    partner = r.raw("partner")
-    if "partner" not in r.missing and partner not in partners:
-        r.error(r.key("partner"), partner, f"must be one of the baseline's partners (scenario.partners): "
-                f"{', '.join(partners)}")
-    partner = "" if partner is None else str(partner)
-    by = r.date("by", None)
-    if outcome == "p_deal_by" and by is None and "by" not in r.missing:
-        r.error(r.key("by"), None, "is required for p_deal_by (a date written YYYY-MM-DD)")
-    expectation = Expectation(partner, outcome, r.choice("direction", DIRECTIONS),
-                              r.number("min_effect", 0, default=0.0), by)
-    r.finish()
-    return expectation

@@ -38,7 +38,7 @@ from sim.config.fields import (
     KEY, SETTINGS, TARIFF, Allowed, Problem, date, doc, finite, integer, items, mapping, number, refuse,
 )
 from sim.config.instruments import CounterTariff, instrument_problems
-from sim.config.reader import ConfigError
+from sim.config.errors import ConfigError
 from sim.core.issues import LINE_KINDS, Issue
 from sim.strategies import STRATEGIES, Side, StrategySpec, strategy_spec
 

@@ -1,4 +1,6 @@
-"""The JSON Schema of the config files, made from the settings' declarations (``sim.config.scenario``).
+"""The JSON Schema of the config files, made from the settings' declarations (``sim.config.scenario``,
+and for the study files ``sim.config.sensitivity_study``, ``sim.config.mechanism_table``,
+``sim.config.calibration_study`` and ``sim.config.observed``).
 
 Editors that read JSON Schema (VS Code's YAML extension, PyCharm, Neovim's yaml-language-server)
 use it to complete keys, show each key's meaning and bounds, and flag unknown keys and values out
@@ -18,7 +20,11 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from sim.config.calibration_study import CalibrationStudy
+from sim.config.mechanism_table import MechanismTable
+from sim.config.observed import Observed
 from sim.config.scenario import ISSUE_NAME, PartnerSettings, ScenarioSettings, UnitedStates
+from sim.config.sensitivity_study import SensitivitySettings
 from sim.strategies import STRATEGIES, Side
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -29,8 +35,14 @@ PARTS = {
     "composed": "the scenario as Hydra composes it (cfg.scenario, `tariffsim --cfg job`): every key in place",
     "partner": "a partner's country file (sim/conf/country/*.yaml, all but usa.yaml)",
     "us": "the United States' file (sim/conf/country/usa.yaml)",
+    "sensitivity": "a sensitivity study (sim/conf/sensitivity/*.yaml), run by tariffsim-sensitivity",
+    "mechanisms": "the mechanism table (sim/conf/mechanisms.yaml), run by tariffsim-mechanisms",
+    "calibration": "a calibration study (sim/conf/calibration/*.yaml), run by tariffsim-calibrate",
+    "observed": "an observed-outcomes file (sim/conf/observed/*.yaml), read by tariffsim-validate and tariffsim-calibrate",
 }
 """The schemas there are, and the files each describes."""
+STUDY_PARTS = ("sensitivity", "mechanisms", "calibration", "observed")
+"""The study files' parts: no issue names, no strategies inside."""
 
 
 def json_schema(part: str = "scenario") -> dict[str, Any]:
@@ -40,8 +52,13 @@ def json_schema(part: str = "scenario") -> dict[str, Any]:
         KeyError: ``part`` is not one of ``PARTS``.
     """
     cls = {"scenario": ScenarioSettings, "composed": ScenarioSettings, "partner": PartnerSettings,
-           "us": UnitedStates}[part]
+           "us": UnitedStates, "sensitivity": SensitivitySettings, "mechanisms": MechanismTable,
+           "calibration": CalibrationStudy, "observed": Observed}[part]
     schema = TypeAdapter(cls).json_schema(by_alias=True)
+    if part in STUDY_PARTS:
+        _plain(schema)
+        rest = {k: v for k, v in schema.items() if k not in ("title", "description")}
+        return {"$schema": DIALECT, "title": f"tariffsim {part}", "description": PARTS[part], **rest}
     for defs in (schema, *schema.get("$defs", {}).values()):
         _name_issues(defs)
     for model, side in ((schema, part), *((schema.get("$defs", {}).get(n), n) for n in ("UnitedStates", "PartnerSettings"))):

@@ -1,4 +1,11 @@
-"""Sensitivity-study settings (``sim/conf/sensitivity/*.yaml``), validated before anything runs."""
+"""Sensitivity-study settings (``sim/conf/sensitivity/*.yaml``), validated before anything runs.
+
+Each key of a study file is declared once, below, as a typed field of a frozen pydantic dataclass
+(``sim.config.fields``): its type, bounds, default and meaning. That declaration gives the
+validation (every error at once, ``key=value: what is allowed``, "did you mean" for a misspelt
+key) and the JSON Schema ``tariffsim-schema --part sensitivity`` exports (docs/schema.md).
+``SensitivitySettings`` is the file as written; ``SensitivityStudy`` what the commands read.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +13,103 @@ import copy
 from collections.abc import MutableMapping, MutableSequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
+from pydantic import PlainValidator, ValidationInfo, WithJsonSchema, field_validator, model_validator
+from pydantic.dataclasses import dataclass as settings
+from pydantic_core import PydanticCustomError
 
+from sim.config.errors import ConfigError, validated
+from sim.config.fields import SETTINGS, Allowed, doc, flag, integer, items, mapping, number, one_of, refuse, text
 from sim.config.paths import CONF
-from sim.config.reader import ConfigError, Reader
 
 SENSITIVITY_DIR = CONF / "sensitivity"
-METHODS = ("sobol", "morris")
-METRICS = ("deal_probability", "deal_day", "final_tariff", "deals")
+MethodName = Literal["sobol", "morris"]
+MetricName = Literal["deal_probability", "deal_day", "final_tariff", "deals"]
+METHODS: tuple[str, ...] = get_args(MethodName)
+METRICS: tuple[str, ...] = get_args(MetricName)
+PARTNER_RULE = "must be a partner code (USA, JPN, EU, CAN, KOR, VNM) or a list of them"
+KEY_RULE = "must be a dotted config key, e.g. scenario.us.strategy.beta"
+OVERRIDES_RULE = "must be a list of KEY=VALUE strings, e.g. [figures=false]"
+Override = Annotated[str, text("must be a KEY=VALUE string, e.g. figures=false")]
 
 
-@dataclass(frozen=True)
+@settings(config=SETTINGS)
 class Parameter:
     """One input of the study: a dotted config key and the range it is drawn from."""
 
-    key: str
-    low: float
-    high: float
-    integer: bool = False
+    key: Annotated[str, text(KEY_RULE), doc("the dotted config key the study varies, e.g. scenario.us.strategy.beta")]
+    low: Annotated[float, number(), doc("the lowest value drawn")]
+    high: Annotated[float, number(), doc("the highest value drawn (greater than low)")]
+    integer: Annotated[bool, flag(), doc("round each drawn value to a whole number")] = False
+
+    @field_validator("high")
+    @classmethod
+    def _above_low(cls, high: float, info: ValidationInfo) -> float:
+        low = info.data.get("low")
+        if low is not None and not low < high:
+            raise refuse([("high", high, f"must be greater than low ({low:g})")])
+        return high
+
+
+def _partners(value: Any) -> str | list[str] | None:
+    """A partner code, a non-empty list of them, or None (``deals`` needs no partner)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, list) and value and all(isinstance(p, str) for p in value):
+        return list(value)
+    raise PydanticCustomError("partner", PARTNER_RULE)
+
+
+@settings(config=SETTINGS)
+class MetricSettings:
+    """The study's output: one metric, per partner (a list of partners screens each from the same runs)."""
+
+    name: Annotated[MetricName, one_of(METRICS), doc("deal_probability, deal_day, final_tariff, or deals "
+                                                      "(the number of partners with a deal)")]
+    partner: Annotated[str | list[str] | None, PlainValidator(_partners), Allowed(PARTNER_RULE),
+                       WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"},
+                                                                       "minItems": 1}, {"type": "null"}]}),
+                       doc("the partner whose metric it is, or a list of them; none for deals")] = None
+
+    @model_validator(mode="after")
+    def _partner_named(self) -> MetricSettings:
+        if self.name != "deals" and self.partner is None:
+            raise refuse([("partner", None, PARTNER_RULE)], field=False)
+        return self
+
+
+@settings(config=SETTINGS, kw_only=True)
+class SensitivitySettings:
+    """A sensitivity-study file, as written."""
+
+    name: Annotated[str, text("must be text"), doc("the study's name (default: the file's name)")] = ""
+    method: Annotated[MethodName, one_of(METHODS), doc("sobol (variance-based indices) or morris (elementary effects)")]
+    samples: Annotated[int, integer(2, 2**20), doc("Sobol base samples (a power of 2) or Morris trajectories")]
+    second_order: Annotated[bool, flag(), doc("Sobol: also the pairwise interaction indices S2")] = False
+    levels: Annotated[int, integer(2, 20), doc("Morris: grid levels per parameter")] = 4
+    replications: Annotated[int, integer(1, 10**5), doc("runs per parameter set; replication r of every set runs on the same seed")]
+    seed: Annotated[int, integer(0, 2**63 - 1), doc("seed of the sampling, the replications' seeds and the bootstrap")]
+    metric: Annotated[MetricSettings, mapping(), doc("the output screened")]
+    parameters: Annotated[tuple[Annotated[Parameter, mapping()], ...], items(),
+                          doc("the inputs varied: {key, low, high, integer}")]
+    overrides: Annotated[tuple[Override, ...], Allowed(OVERRIDES_RULE),
+                         doc("overrides of the base config, as on the tariffsim command line")] = ()
+
+    @field_validator("samples")
+    @classmethod
+    def _power_of_two(cls, samples: int, info: ValidationInfo) -> int:
+        if info.data.get("method") == "sobol" and samples & (samples - 1):
+            raise refuse([("samples", samples, "must be a power of 2 for Sobol sampling (e.g. 256, 1024)")])
+        return samples
+
+    @field_validator("parameters")
+    @classmethod
+    def _some_parameters(cls, parameters: tuple[Parameter, ...]) -> tuple[Parameter, ...]:
+        if not parameters:
+            raise refuse([("parameters", [], "must list at least one {key, low, high}")])
+        return parameters
 
 
 @dataclass(frozen=True)
@@ -63,6 +147,17 @@ class SensitivityStudy:
         """The metrics screened: ``metrics``, or ``metric`` alone."""
         return self.metrics or (self.metric,)
 
+    @classmethod
+    def of(cls, s: SensitivitySettings) -> SensitivityStudy:
+        """The study a validated file describes: one ``Metric`` per partner named."""
+        partner = s.metric.partner
+        partners = partner if isinstance(partner, list) else [partner]
+        metrics = tuple(Metric(s.metric.name, p) for p in partners) if s.metric.name != "deals" else (
+            Metric(s.metric.name, None),)
+        return cls(name=s.name, method=s.method, samples=s.samples, second_order=s.second_order, levels=s.levels,
+                   replications=s.replications, seed=s.seed, metric=metrics[0], parameters=s.parameters,
+                   overrides=s.overrides, metrics=metrics)
+
 
 def load_sensitivity(source: str | Path, changes: dict[str, Any] | None = None) -> SensitivityStudy:
     """Read a study by name (``sim/conf/sensitivity/NAME.yaml``) or path, with top-level ``changes``.
@@ -77,52 +172,9 @@ def load_sensitivity(source: str | Path, changes: dict[str, Any] | None = None) 
             known = ", ".join(sorted(p.stem for p in SENSITIVITY_DIR.glob("*.yaml")))
             raise ConfigError(f"no sensitivity study {source!r} (known: {known}); give one of those names or "
                               f"the path of a study file (.yaml)")
-    data = _read_yaml(path)
-    data.update(changes or {})
-    errors: list[str] = []
-    r = Reader(data, "", errors)
-    metric = r.child("metric")
-    name = metric.choice("name", METRICS)
-    partner = metric.raw("partner", None)
-    # A list of partners screens one metric per partner from the same runs.
-    partners = partner if isinstance(partner, list) and partner else [partner]
-    if name != "deals" and not all(isinstance(p, str) for p in partners):
-        metric.error(metric.key("partner"), partner, "must be a partner code (USA, JPN, EU, CAN, KOR, VNM) "
-                                                     "or a list of them")
-    metric.finish()
-    parameters = []
-    for item in r.items("parameters"):
-        key = item.raw("key")
-        if not isinstance(key, str):
-            item.error(item.key("key"), key, "must be a dotted config key")
-        low, high = item.number("low"), item.number("high")
-        if low == low and high == high and not low < high:
-            item.error(item.key("high"), high, f"must be greater than low ({low:g})")
-        integer = item.raw("integer", False)
-        item.finish()
-        parameters.append(Parameter(str(key), low, high, bool(integer)))
-    if not parameters:
-        r.error("parameters", data.get("parameters"), "must list at least one {key, low, high}")
-    overrides = r.raw("overrides", [])
-    if not (isinstance(overrides, list) and all(isinstance(o, str) for o in overrides)):
-        r.error("overrides", overrides, "must be a list of KEY=VALUE strings, e.g. [figures=false]")
-        overrides = []
-    study = SensitivityStudy(
-        name=str(r.raw("name", path.stem)), method=r.choice("method", METHODS),
-        samples=r.integer("samples", 2, 2**20), second_order=bool(r.raw("second_order", False)),
-        levels=r.integer("levels", 2, 20, default=4), replications=r.integer("replications", 1, 10**5),
-        seed=r.integer("seed", 0, 2**63 - 1), metric=Metric(name, partners[0] if name != "deals" else None),
-        parameters=tuple(parameters), overrides=tuple(str(o) for o in overrides or ()),
-        metrics=tuple(Metric(name, p) for p in partners) if name != "deals" else (Metric(name, None),),
-    )
-    r.finish()
-    if study.method == "sobol" and study.samples & (study.samples - 1):
-        r.error("samples", study.samples, "must be a power of 2 for Sobol sampling (e.g. 256, 1024)")
-    if errors:
-        # A value given on the command line is named by its option, not by the file's key.
-        errors = [f"--{e.replace('=', ' ', 1)}" if e.split("=", 1)[0] in (changes or {}) else e for e in errors]
-        raise ConfigError(f"invalid sensitivity study {path}:\n  " + "\n  ".join(errors))
-    return study
+    data = {"name": path.stem, **_read_yaml(path), **(changes or {})}
+    s = validated(SensitivitySettings, data, f"invalid sensitivity study {path}", options=changes)
+    return SensitivityStudy.of(s)
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -139,7 +191,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
                           f"YAML study file") from None
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, ValueError) as error:  # ValueError: a date that does not exist (2025-02-30)
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]

@@ -11,7 +11,7 @@ from pydantic.dataclasses import dataclass as settings
 
 from sim.config.errors import config_error, unset_removed
 from sim.config.fields import SETTINGS, Allowed, doc, flag, integer, mapping
-from sim.config.reader import ConfigError
+from sim.config.errors import ConfigError
 from sim.config.scenario import Scenario, ScenarioSettings
 from sim.config.world_check import reservation_problems
 
