@@ -8,6 +8,7 @@ the keys known there and the closest one ("did you mean").
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 import types
@@ -34,6 +35,17 @@ def unset_removed(data: Any) -> Any:
     if isinstance(data, list):
         return [unset_removed(v) for v in data]
     return data
+
+
+def dates_written(data: Any) -> Any:
+    """``data`` with each date YAML read from an unquoted ``2025-07-01`` written back as that text, so
+    a message shows it as written (``'2025-07-01'``, not ``datetime.date(2025, 7, 1)``); ``date()``
+    fields read the text."""
+    if isinstance(data, Mapping):
+        return {k: dates_written(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [dates_written(v) for v in data]
+    return data.isoformat() if type(data) is dt.date else data
 
 
 def config_error(error: ValidationError, root: type, path: str = "") -> list[str]:
@@ -81,7 +93,8 @@ def validated(cls: type, data: Any, header: str, *, options: Mapping[str, Any] |
         raise ConfigError(f"{header}:\n  (the whole config)={data!r}: must be a mapping of keys to values")
     try:
         # by_name=False: a file writes a key as the schema spells it (a prior's ``prior``, not ``kind``)
-        return TypeAdapter(cls).validate_python(unset_removed(data), context=context, by_alias=True, by_name=False)
+        return TypeAdapter(cls).validate_python(dates_written(unset_removed(data)), context=context, by_alias=True,
+                                                by_name=False)
     except ValidationError as error:
         lines = config_error(error, cls)
     lines = [f"--{line.replace('=', ' ', 1)}" if line.split("=", 1)[0] in (options or {}) else line for line in lines]

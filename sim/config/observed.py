@@ -3,19 +3,24 @@
 An observed-outcomes file (``sim/conf/observed/*.yaml``) lists deals (announcement and effective
 dates, agreed rates per line), spells without a deal (no deal with a partner through a date) and
 events (deadline extensions, letters, other countries' deals as context). :func:`load_observed`
-reads one into :class:`Observed`, refusing unknown keys and wrong values with one line that names
-the key, the value and what is allowed.
+reads one into :class:`Observed`. Each key is declared once (``sim.config.fields``), as in a
+scenario: a bad file is refused with every error at once, each ``key=value: what is allowed``, a
+misspelt key with the closest known one; ``tariffsim-schema --part observed`` exports the schema.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import model_validator
 
+from sim.config.errors import config_error, dates_written
+from sim.config.fields import TARIFF, Allowed, Problem, date, doc, items, mapping, number, one_of, refuse, text
 from sim.config.paths import CONF
 
 __all__ = ["Deal", "Event", "NoDeal", "OBSERVED_DIR", "Observed", "ObservedError", "StatusQuo", "load_observed",
@@ -24,41 +29,64 @@ __all__ = ["Deal", "Event", "NoDeal", "OBSERVED_DIR", "Observed", "ObservedError
 OBSERVED_DIR = CONF / "observed"  # the shipped files: state_2025-07-01.yaml, after_2025-07-01.yaml
 
 LINE = r"^[a-z][a-z0-9_]{0,31}$"  # a US tariff line the scenario declares (scenario.issues), as runs.parquet's agreed_<line>
-EVENT_KINDS = ("deadline", "extension", "letter", "precedent", "rates_imposed")
+EventKind = Literal["deadline", "extension", "letter", "precedent", "rates_imposed"]
+EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
+
+Day = Annotated[dt.date, date()]
+Code = Annotated[str, Field(pattern=r"^[A-Z]{2,3}$"), text("must be a partner code of 2 or 3 capital letters (JPN, EU)")]
+Rate = Annotated[float, number(0, 100, allowed=TARIFF)]
+
+
+def _lines_named(rates: dict[str, float]) -> dict[str, float]:
+    """Rates keyed by US tariff lines, each name written as the scenario declares it (``reciprocal``)."""
+    bad: list[Problem] = [(f"rates.{k}", v, "must name a US tariff line of the scenario (scenario.issues) in lower-case "
+                           "letters, digits and underscores (reciprocal, autos)") for k, v in rates.items()
+                          if not re.fullmatch(LINE, k)]
+    if bad:
+        raise refuse(bad)
+    return rates
+
+
+Rates = Annotated[dict[str, Rate], AfterValidator(_lines_named), mapping(),
+                  Field(json_schema_extra={"propertyNames": {"pattern": LINE}})]
+Words = Annotated[str, text("must be text")]
 
 
 class ObservedError(Exception):
-    """An observed-outcomes file that cannot be used; the message names the key, the value and what is allowed."""
+    """An observed-outcomes file that cannot be used; the message names each bad key, its value and what is allowed."""
 
 
 class _Item(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    source: Annotated[str, Field(min_length=3)]  # outlet, title and date of the public report
+    source: Annotated[str, Field(min_length=3), text("must name the public report: outlet, title and date"),
+                      doc("outlet, title and date of the public report")]
 
 
 class Deal(_Item):
     """A deal announced with ``partner`` on ``announced``; ``effective`` when its rates entered into force."""
 
-    partner: Annotated[str, Field(pattern=r"^[A-Z]{2,3}$")]
-    announced: dt.date
-    effective: dt.date | None = None
-    rates: dict[Annotated[str, Field(pattern=LINE)], Annotated[float, Field(ge=0, le=100)]] = {}
-    note: str = ""
+    partner: Annotated[Code, doc("the partner's code")]
+    announced: Annotated[Day, doc("the day the deal was announced")]
+    effective: Annotated[dt.date | None, date(), doc("the day its rates entered into force, if known")] = None
+    rates: Annotated[Rates, doc("agreed US tariff per line of the scenario, %: reciprocal, autos, ...")] = {}
+    note: Words = ""
 
-    @model_validator(mode="after")
-    def _effective_after_announced(self) -> Deal:
-        if self.effective is not None and self.effective < self.announced:
-            raise ValueError(f"effective {self.effective} is before announced {self.announced}")
-        return self
+    @field_validator("effective")
+    @classmethod
+    def _effective_after_announced(cls, effective: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        announced = info.data.get("announced")
+        if effective is not None and announced is not None and effective < announced:
+            raise refuse([("effective", effective.isoformat(), f"must be on or after announced ({announced})")])
+        return effective
 
 
 class NoDeal(_Item):
     """No deal with ``partner`` had been announced by ``through`` (inclusive)."""
 
-    partner: Annotated[str, Field(pattern=r"^[A-Z]{2,3}$")]
-    through: dt.date
-    note: str = ""
+    partner: Annotated[Code, doc("the partner's code")]
+    through: Annotated[Day, doc("no deal had been announced by this day (inclusive)")]
+    note: Words = ""
 
 
 class Event(_Item):
@@ -66,19 +94,21 @@ class Event(_Item):
     ``letter`` to ``partner``, US ``rates_imposed`` on ``partner`` (``rate``), or a ``precedent``
     (another country's deal, context only)."""
 
-    kind: Literal["deadline", "extension", "letter", "precedent", "rates_imposed"]
-    date: dt.date
-    partner: str | None = None
-    new_deadline: dt.date | None = None
-    rate: Annotated[float, Field(ge=0, le=100)] | None = None
-    detail: str = ""
+    kind: Annotated[EventKind, one_of(EVENT_KINDS), doc("what happened")]
+    date: Annotated[Day, doc("the day it happened")]
+    partner: Annotated[str | None, text("must be a country code (JPN, GBR) or null"),
+                       doc("the country concerned (letter, rates_imposed, precedent)")] = None
+    new_deadline: Annotated[dt.date | None, date(), doc("deadline and extension: the deadline it sets")] = None
+    rate: Annotated[Rate | None, doc("rates_imposed: the rate, %")] = None
+    detail: Words = ""
 
     @model_validator(mode="after")
     def _fields_of_kind(self) -> Event:
         if self.kind in ("deadline", "extension") and self.new_deadline is None:
-            raise ValueError(f"a {self.kind} event needs new_deadline (the deadline it sets)")
+            raise refuse([("new_deadline", None, f"is required for an event of kind {self.kind} (the deadline it sets)")],
+                         field=False)
         if self.kind in ("letter", "rates_imposed", "precedent") and not self.partner:
-            raise ValueError(f"a {self.kind} event needs partner")
+            raise refuse([("partner", self.partner, f"is required for an event of kind {self.kind}")], field=False)
         return self
 
 
@@ -86,8 +116,8 @@ class StatusQuo(_Item):
     """The US tariff lines in force on ``date`` (the rates of the pause, sector tariffs): the naive
     forecast of an agreed rate, that nothing changes."""
 
-    date: dt.date
-    rates: dict[Annotated[str, Field(pattern=LINE)], Annotated[float, Field(ge=0, le=100)]]
+    date: Annotated[Day, doc("the day these rates were in force")]
+    rates: Annotated[Rates, doc("US tariff line -> its rate in force, %")]
 
 
 class Observed(BaseModel):
@@ -96,36 +126,41 @@ class Observed(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    as_of: dt.date
-    description: str = ""
-    check_dates: list[dt.date] = []
-    deals: list[Deal] = []
-    no_deals: list[NoDeal] = []
-    events: list[Event] = []
-    status_quo: StatusQuo | None = None
+    as_of: Annotated[Day, doc("the file holds only what was observed by this day")]
+    description: Words = ""
+    check_dates: Annotated[list[Day], Allowed("must be a list of dates written YYYY-MM-DD"),
+                           doc("the days at which 'deal by this date' is scored")] = []
+    deals: Annotated[list[Annotated[Deal, mapping()]], items(), doc("deals announced")] = []
+    no_deals: Annotated[list[Annotated[NoDeal, mapping()]], items(), doc("spells without a deal")] = []
+    events: Annotated[list[Annotated[Event, mapping()]], items(), doc("deadlines, extensions, letters, precedents")] = []
+    status_quo: Annotated[StatusQuo | None, mapping(),
+                          doc("the rates in force, the naive forecast agreed rates are scored against")] = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Observed:
-        dated = ([("deals", d.announced) for d in self.deals] + [("no_deals", n.through) for n in self.no_deals]
-                 + [("events", e.date) for e in self.events] + [("check_dates", c) for c in self.check_dates])
-        late = [(key, day) for key, day in dated if day > self.as_of]
-        if late:
-            raise ValueError(f"{late[0][0]} has a date {late[0][1]} after as_of {self.as_of}: a file holds "
-                             f"only what was observed by its as_of date")
+        rule = f"must be no later than as_of ({self.as_of}): a file holds only what was observed by its as_of date"
+        dated = ([(f"deals[{i}].announced", d.announced) for i, d in enumerate(self.deals)]
+                 + [(f"no_deals[{i}].through", n.through) for i, n in enumerate(self.no_deals)]
+                 + [(f"events[{i}].date", e.date) for i, e in enumerate(self.events)]
+                 + [(f"check_dates[{i}]", c) for i, c in enumerate(self.check_dates)]
+                 + ([("status_quo.date", self.status_quo.date)] if self.status_quo is not None else []))
+        problems: list[Problem] = [(key, day.isoformat(), rule) for key, day in dated if day > self.as_of]
         lines = sorted({line for d in self.deals for line in d.rates} - set(self.status_quo.rates if self.status_quo else {}))
         if lines:
-            raise ValueError(f"deals give rates for {', '.join(lines)}: status_quo must give the rate in force of each "
-                             f"(its date, rates and source), the naive forecast they are scored against")
-        if self.status_quo is not None and self.status_quo.date > self.as_of:
-            raise ValueError(f"status_quo has a date {self.status_quo.date} after as_of {self.as_of}")
+            problems.append(("status_quo.rates" if self.status_quo else "status_quo",
+                             self.status_quo.rates if self.status_quo else None,
+                             f"must give the rate in force of each line the deals give rates for ({', '.join(lines)}; "
+                             f"with its date and source): the naive forecast they are scored against"))
         codes = [d.partner for d in self.deals]
-        if len(set(codes)) != len(codes):
-            raise ValueError(f"deals lists a partner twice ({sorted(c for c in set(codes) if codes.count(c) > 1)})")
-        for spell in self.no_deals:
+        problems += [("deals", code, "lists this partner twice; give one deal per partner")
+                     for code in sorted({c for c in codes if codes.count(c) > 1})]
+        for i, spell in enumerate(self.no_deals):
             deal = next((d for d in self.deals if d.partner == spell.partner), None)
             if deal is not None and deal.announced <= spell.through:
-                raise ValueError(f"no_deals says no deal with {spell.partner} through {spell.through}, "
-                                 f"but deals has one announced {deal.announced}")
+                problems.append((f"no_deals[{i}].through", spell.through.isoformat(),
+                                 f"must be before the deal with {spell.partner} announced {deal.announced} (deals)"))
+        if problems:
+            raise refuse(problems, field=False)
         return self
 
     def partners(self) -> set[str]:
@@ -143,26 +178,6 @@ class Observed(BaseModel):
         if deal is not None:  # announced after day: no deal by day
             return False
         return None
-
-
-def _error_line(error: ValidationError, path: Path, raw: object) -> str:
-    first = error.errors()[0]
-    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
-    value = first.get("input")
-    if first["type"] == "extra_forbidden":
-        allowed = _allowed_keys(first["loc"], raw)
-        return f"{path}: unknown key {key!r}; allowed here: {allowed}"
-    shown = repr(value) if not isinstance(value, dict) else "a mapping"
-    return f"{path}: {key} = {shown}: {first['msg']}"
-
-
-def _allowed_keys(loc: tuple, raw: object) -> str:
-    model: type[BaseModel] = Observed
-    if len(loc) >= 3 and loc[0] in ("deals", "no_deals", "events"):
-        model = {"deals": Deal, "no_deals": NoDeal, "events": Event}[loc[0]]
-    elif len(loc) >= 2 and loc[0] == "status_quo":
-        model = StatusQuo
-    return ", ".join(model.model_fields)
 
 
 def resolve_observed(name: str | Path) -> Path:
@@ -186,12 +201,12 @@ def load_observed(path: str | Path) -> Observed:
     """Read and check an observed-outcomes YAML file.
 
     Raises:
-        ObservedError: one line naming the file, the key, the value and what is allowed.
+        ObservedError: naming the file, then every bad key, its value and what is allowed.
     """
     path = resolve_observed(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
+    except (yaml.YAMLError, ValueError) as error:  # ValueError: undecodable bytes, a date that does not exist
         where = getattr(error, "problem_mark", None)
         at = f" (line {where.line + 1})" if where is not None else ""
         raise ObservedError(f"{path}: not valid YAML{at}: {getattr(error, 'problem', None) or error}") from None
@@ -199,6 +214,7 @@ def load_observed(path: str | Path) -> Observed:
         raise ObservedError(f"{path}: expected a mapping with as_of, deals, no_deals, events, check_dates; "
                             f"got {type(raw).__name__}")
     try:
-        return Observed.model_validate(raw)
+        return Observed.model_validate(dates_written(raw))
     except ValidationError as error:
-        raise ObservedError(_error_line(error, path, raw)) from None
+        lines = config_error(error, Observed)
+    raise ObservedError(f"invalid observed-outcomes file {path}:\n  " + "\n  ".join(lines))
