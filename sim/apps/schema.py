@@ -1,8 +1,9 @@
 """``tariffsim-schema``: the JSON Schema of the config files, for editors that complete and check YAML.
 
-Prints the schema of a scenario file, or with ``--part`` of a partner's or the US's country file
-or of the composed scenario; ``--output FILE`` writes it (atomically: the file is complete or
-absent). docs/schema.md shows how to point VS Code, PyCharm or a modeline at it.
+Prints the schema of a scenario file, or with ``--part`` of a partner's or the US's country file,
+of the composed scenario, or of a study file (sensitivity, mechanisms, calibration, observed);
+``--output FILE`` writes it (atomically: the file is complete or absent). docs/schema.md shows how
+to point VS Code, PyCharm or a modeline at it.
 """
 
 from __future__ import annotations

@@ -6,6 +6,11 @@ observed-outcomes file it is fitted to, the cut-off date (no observation dated l
 the replications per candidate (on common seeds) and the ABC-SMC budget: particles per generation
 (``population``), ``generations`` and ``min_epsilon`` (stop once the acceptance threshold is at or
 below it). docs/calibration.md describes the format.
+
+Each key is declared once, as a typed field of a frozen pydantic dataclass (``sim.config.fields``),
+which is also what the commands read: a bad file is refused with every error at once
+(``key=value: what is allowed``, "did you mean" for a misspelt key), and
+``tariffsim-schema --part calibration`` exports the schema (docs/schema.md).
 """
 
 from __future__ import annotations
@@ -32,8 +37,8 @@ POINT_ESTIMATES: tuple[str, ...] = get_args(PointEstimate)
 
 @settings(config=ConfigDict(SETTINGS, validate_by_name=True, validate_by_alias=True))
 class Prior(Parameter):
-    """One calibrated parameter: its dotted config key, its range and its prior on that range
-    (written ``prior`` in the file)."""
+    """One calibrated parameter: its dotted config key, its range and its prior on that range:
+    ``kind``, written ``prior`` in the file (uniform, or normal with ``mean`` and ``sd``)."""
 
     kind: Annotated[PriorName, Field(alias="prior"), one_of(PRIORS),
                     doc("uniform on [low, high], or normal(mean, sd) truncated to [low, high]")] = "uniform"

@@ -5,6 +5,11 @@ outcome, direction, minimum size).
 Each row compares a reference arm (the baseline, or the baseline with ``reference`` overrides)
 with a changed arm (``changed`` overrides on top of the reference's), both written as on the
 ``tariffsim`` command line and validated by the project's config loader before any run.
+
+Each key of the table is declared once, as a typed field of a frozen pydantic dataclass
+(``sim.config.fields``), which is also what the commands read: a bad table is refused with every
+error at once (``key=value: what is allowed``, "did you mean" for a misspelt key), and
+``tariffsim-schema --part mechanisms`` exports the schema (docs/schema.md).
 """
 
 from __future__ import annotations
