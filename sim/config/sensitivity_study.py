@@ -29,7 +29,7 @@ MethodName = Literal["sobol", "morris"]
 MetricName = Literal["deal_probability", "deal_day", "final_tariff", "deals"]
 METHODS: tuple[str, ...] = get_args(MethodName)
 METRICS: tuple[str, ...] = get_args(MetricName)
-PARTNER_RULE = "must be a partner code (USA, JPN, EU, CAN, KOR, VNM) or a list of them"
+PARTNER_RULE = "must be a partner code the scenario declares (e.g. JPN), or a list of them"
 KEY_RULE = "must be a dotted config key, e.g. scenario.us.strategy.beta"
 OVERRIDES_RULE = "must be a list of KEY=VALUE strings, e.g. [figures=false]"
 Override = Annotated[str, text("must be a KEY=VALUE string, e.g. figures=false")]
