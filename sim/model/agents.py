@@ -266,7 +266,7 @@ class PartnerAgent(Negotiator):
             return self._closed_row
         t = self.talks
         return (_STATUS_TEXT[t.status], *t.table_record, self.us_reservation, self.partner_reservation,
-                self.win_set, *[_NAN if rate is None else rate for rate in t.in_force.values()],
+                self.win_set, *t.in_force_record,
                 _NAN if self.counter is None else self.counter.rate, self.capital)
 
 
