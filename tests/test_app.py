@@ -221,9 +221,13 @@ def test_sliders_show_their_values_and_reset_and_step_update_the_page(browsing: 
     expect(status).to_contain_text("deadline 09 Jul 2025")
     expect(log).to_have_text("no events yet")
     for name, shown in (("deadline_day", "day 91 · 09 Jul 2025"), ("us_beta", "β = 0.40: tough (Boulware)"),
-                        ("japan_election_weight", "0.30 (0 = none, 1 = full)"),
+                        ("election_weight", "0.30 (0 = none, 1 = full)"),
                         ("play_ms", "300 ms between frames"), ("days_per_frame", "1 day per frame")):
         expect(page.locator(f".tariffsim-knob-{name} .tariffsim-value")).to_have_text(shown)
+
+    # The partner sliders name the baseline's focus partner, as its YAML names it.
+    expect(page.get_by_role("slider", name="Japan election weight")).to_have_count(1)
+    expect(page.get_by_role("slider", name="Japan concession β")).to_have_count(1)
 
     # Move the deadline ten days later with the keyboard, as a person can, and rebuild.
     slider = page.get_by_role("slider", name="Deadline")

@@ -10,8 +10,8 @@ from types import ModuleType
 
 import pytest
 
-from sim.apps.explorer import ExplorerModel, status_line
-from sim.apps.explorer_session import KNOBS, MODEL_KNOBS, PAUSE, PLAY, Session
+from sim.apps.explorer import ExplorerModel, Focus, Settings, compose_study, focus_of, status_line
+from sim.apps.explorer_session import PACE_KNOBS, PAUSE, PLAY, Session, model_knobs
 from sim.model.model import TariffModel
 
 
@@ -99,23 +99,88 @@ def test_a_seed_that_is_not_a_whole_number_keeps_the_model_and_says_why() -> Non
 @pytest.mark.parametrize(("name", "value", "shown"), [
     ("deadline_day", 91, "day 91 · 09 Jul 2025"),
     ("deadline_day", 114, "day 114 · 01 Aug 2025"),
-    ("japan_election_weight", 0.3, "0.30 (0 = none, 1 = full)"),
+    ("election_weight", 0.3, "0.30 (0 = none, 1 = full)"),
     ("stress_sensitivity", 0.05, "0.05 (0 = none, 1 = full)"),
     ("us_beta", 0.4, "β = 0.40: tough (Boulware)"),
-    ("japan_beta", 1.0, "β = 1.00: linear"),
+    ("partner_beta", 1.0, "β = 1.00: linear"),
     ("us_beta", 2.5, "β = 2.50: conceding (Conceder)"),
     ("play_ms", 300, "300 ms between frames"),
     ("days_per_frame", 1, "1 day per frame"),
     ("days_per_frame", 10, "10 days per frame"),
 ])
 def test_each_slider_shows_its_value_with_its_unit(name: str, value: float, shown: str) -> None:
-    assert KNOBS[name].describe(value) == shown
+    assert {k.name: k for k in model_knobs() + PACE_KNOBS}[name].describe(value) == shown
 
 
 def test_the_model_sliders_are_the_explorer_models_arguments() -> None:
-    model = Session().model
-    for knob in MODEL_KNOBS:
-        assert getattr(model.knobs, knob.name) == knob.default
+    session = Session()
+    assert [k.name for k in session.model_knobs] == ["deadline_day", "election_weight", "stress_sensitivity",
+                                                     "us_beta", "partner_beta"]
+    for knob in session.model_knobs:
+        assert getattr(session.model.knobs, knob.name) == knob.default
+
+
+NO_JAPAN_ELECTION = ("scenario.partners.JPN.politics.election=null",)
+
+
+def test_the_baseline_settings_are_its_scenarios() -> None:
+    scenario = compose_study().scenario
+    assert focus_of(scenario) == Focus("JPN", "Japan", has_election=True, has_beta=True)
+    assert Settings.of(scenario) == Settings(91, 0.3, 0.2, 0.4, 0.5)
+    assert Settings.of(scenario).overrides(scenario) == (
+        "scenario.deadline=2025-07-09", "scenario.partners.JPN.politics.election.weight=0.3",
+        "scenario.us.stress_sensitivity=0.2", "scenario.us.strategy.beta=0.4",
+        "scenario.partners.JPN.strategy.beta=0.5")
+    labels = [k.label for k in model_knobs()]
+    assert labels == ["Deadline", "Japan election weight", "US stress sensitivity", "US concession β",
+                      "Japan concession β"]
+    assert "Japan election weight 0.30" in status_line(ExplorerModel())
+    assert "Japan β 0.50" in status_line(ExplorerModel())
+
+
+def test_the_focus_partner_and_its_labels_come_from_the_scenario() -> None:
+    """Without Japan's election the focus is the next partner with one (South Korea, its YAML's
+    name), and its settings, not Japan's, are what the sliders set."""
+    scenario = compose_study(NO_JAPAN_ELECTION).scenario
+    assert focus_of(scenario) == Focus("KOR", "South Korea", has_election=True, has_beta=True)
+    session = Session(NO_JAPAN_ELECTION)
+    labels = {k.name: k.label for k in session.model_knobs}
+    assert labels["election_weight"] == "South Korea election weight"
+    assert labels["partner_beta"] == "South Korea concession β"
+    kor = scenario.partners["KOR"]
+    assert session.values["election_weight"] == kor.politics.election.weight
+    assert session.values["partner_beta"] == kor.strategy.params["beta"]
+    session.set_value("partner_beta", 0.7)
+    session.set_value("election_weight", 0.05)
+    session.reset()
+    assert session.error is None
+    built = session.model.scenario.partners
+    assert built["KOR"].strategy.params["beta"] == 0.7 and built["KOR"].politics.election.weight == 0.05
+    assert built["JPN"].strategy.params == scenario.partners["JPN"].strategy.params
+    assert built["JPN"].politics.election is None
+    line = status_line(session.model)
+    assert "South Korea election weight 0.05" in line and "South Korea β 0.70" in line
+    assert "Japan" not in line
+
+
+def test_without_an_election_the_focus_is_the_first_partner_and_has_no_election_slider() -> None:
+    base = tuple(f"scenario.partners.{code}.politics.election=null" for code in ("JPN", "KOR"))
+    scenario = compose_study(base).scenario
+    assert focus_of(scenario) == Focus("JPN", "Japan", has_election=False, has_beta=True)
+    session = Session(base)
+    assert [k.name for k in session.model_knobs] == ["deadline_day", "stress_sensitivity", "us_beta",
+                                                     "partner_beta"]
+    assert session.model.knobs.election_weight is None
+    assert "election weight" not in status_line(session.model)
+    with pytest.raises(ValueError, match=r"election_weight cannot be set: Japan \(JPN\) has no election"):
+        ExplorerModel(election_weight=0.3, base=base)
+
+
+def test_the_deadline_slider_starts_at_the_scenarios_deadline() -> None:
+    base = ("scenario.deadline=2025-08-01",)
+    (deadline,) = [k for k in model_knobs(base) if k.name == "deadline_day"]
+    assert deadline.default == 114 and deadline.describe(deadline.default) == "day 114 · 01 Aug 2025"
+    assert Session(base).model.scenario.deadline.isoformat() == "2025-08-01"
 
 
 @pytest.fixture
@@ -174,3 +239,16 @@ def test_closing_a_tab_stops_its_play(fresh_app: ModuleType, monkeypatch: pytest
     session.playing = True  # as if ▶ had been pressed (no redraw, so no play thread here)
     tab.close()
     assert not session.playing
+
+
+def test_strategies_without_beta_have_no_beta_sliders() -> None:
+    base = ("~scenario.us.strategy", "+scenario.us.strategy={name:hardliner}",
+            "~scenario.partners.JPN.strategy", "+scenario.partners.JPN.strategy={name:hardliner}")
+    session = Session(base)
+    assert [k.name for k in session.model_knobs] == ["deadline_day", "election_weight", "stress_sensitivity"]
+    assert (session.model.knobs.us_beta, session.model.knobs.partner_beta) == (None, None)
+    assert "β" not in status_line(session.model)
+    with pytest.raises(ValueError, match=r"partner_beta cannot be set: the strategy of Japan \(JPN\) has no"):
+        ExplorerModel(partner_beta=0.5, base=base)
+    with pytest.raises(ValueError, match="us_beta cannot be set: the US strategy has no concession β"):
+        ExplorerModel(us_beta=0.5, base=base)

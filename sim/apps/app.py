@@ -26,7 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sim.apps.explorer import ExplorerModel, event_lines, live_tables, status_line
-from sim.apps.explorer_session import MODEL_KNOBS, PACE_KNOBS, Knob, Session
+from sim.apps.explorer_session import PACE_KNOBS, Knob, Session
 from sim.core.issues import us_lines
 from sim.plots.figure_style import color_of, name_of, shared_dates
 
@@ -157,7 +157,8 @@ def _chart(model: ExplorerModel, which: str) -> None:
     # The model changes in place: its identity and day say when to redraw.
     fig = solara.use_memo(lambda: _live_figure(model, which), dependencies=[id(model), model.day])
     if fig is None:
-        solara.Info("Press Step or ▶ to start the negotiations (day 0: 9 Apr 2025).")
+        start = model.scenario.start
+        solara.Info(f"Press Step or ▶ to start the negotiations (day 0: {start.day} {start:%b %Y}).")
         return
     solara.FigureMatplotlib(fig, format="png", dpi=SCREEN_DPI, dependencies=[id(model), model.day])
 
@@ -227,7 +228,7 @@ def Controls(session: Session, changed: Callable[[], None], version: int) -> Non
 @solara.component
 def Parameters(session: Session, changed: Callable[[], None], version: int) -> None:
     """The model's sliders and seed; they apply on Reset (a new ``version`` redraws them)."""
-    for knob in MODEL_KNOBS:
+    for knob in session.model_knobs:
         KnobSlider(knob, session.values[knob.name],
                    lambda v, name=knob.name: (session.set_value(name, v), changed()))
 

@@ -9,11 +9,12 @@ are disabled.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sim.apps.explorer import ExplorerModel, Settings, compose_study
+from sim.apps.explorer import ExplorerModel, Settings, compose_study, focus_of
 
 PLAY = "▶"
 PAUSE = "❚❚"
@@ -47,13 +48,8 @@ class Knob:
         return isinstance(self.step, int)
 
 
-def horizon_start() -> dt.date:
-    """The first day of the baseline's horizon (day 0)."""
-    return compose_study().scenario.start
-
-
-def _deadline(day: float) -> str:
-    return f"day {int(day)} · {horizon_start() + dt.timedelta(days=int(day)):%d %b %Y}"
+def _deadline(start: dt.date, day: float) -> str:
+    return f"day {int(day)} · {start + dt.timedelta(days=int(day)):%d %b %Y}"
 
 
 def _share(value: float) -> str:
@@ -65,21 +61,33 @@ def _beta(value: float) -> str:
     return f"β = {value:.2f}: {stance}"
 
 
-_BASE = Settings()
-MODEL_KNOBS = (
-    Knob("deadline_day", "Deadline", 30, 170, 1, _BASE.deadline_day, _deadline),
-    Knob("japan_election_weight", "Japan election weight", 0.0, 1.0, 0.05, _BASE.japan_election_weight,
-         _share),
-    Knob("stress_sensitivity", "US stress sensitivity", 0.0, 1.0, 0.05, _BASE.stress_sensitivity, _share),
-    Knob("us_beta", "US concession β", 0.1, 3.0, 0.1, _BASE.us_beta, _beta),
-    Knob("japan_beta", "Japan concession β", 0.1, 3.0, 0.1, _BASE.japan_beta, _beta),
-)
+@functools.lru_cache(maxsize=8)
+def model_knobs(base: tuple[str, ...] = ()) -> tuple[Knob, ...]:
+    """The model's sliders for the default config with Hydra overrides ``base``: defaults, labels
+    and dates from its scenario, the partner sliders for its focus partner (``focus_of``). A
+    setting the scenario lacks (no election, a strategy without β) has no slider."""
+    scenario = compose_study(base).scenario
+    focus, base_settings = focus_of(scenario), Settings.of(scenario)
+    knobs = [Knob("deadline_day", "Deadline", 30, 170, 1, base_settings.deadline_day,
+                  functools.partial(_deadline, scenario.start))]
+    if base_settings.election_weight is not None:
+        knobs.append(Knob("election_weight", f"{focus.name} election weight", 0.0, 1.0, 0.05,
+                          base_settings.election_weight, _share))
+    knobs.append(Knob("stress_sensitivity", "US stress sensitivity", 0.0, 1.0, 0.05,
+                      base_settings.stress_sensitivity, _share))
+    if base_settings.us_beta is not None:
+        knobs.append(Knob("us_beta", "US concession β", 0.1, 3.0, 0.1, base_settings.us_beta, _beta))
+    if base_settings.partner_beta is not None:
+        knobs.append(Knob("partner_beta", f"{focus.name} concession β", 0.1, 3.0, 0.1,
+                          base_settings.partner_beta, _beta))
+    return tuple(knobs)
+
+
 PACE_KNOBS = (
     Knob("play_ms", "Play interval", 0, 1000, 50, 300, lambda ms: f"{int(ms)} ms between frames"),
     Knob("days_per_frame", "Days per frame", 1, 30, 1, 1,
          lambda n: "1 day per frame" if n == 1 else f"{int(n)} days per frame"),
 )
-KNOBS = {knob.name: knob for knob in MODEL_KNOBS + PACE_KNOBS}
 DEFAULT_SEED = "2025"
 
 
@@ -89,10 +97,16 @@ class Session:
     The sliders set the next model; ``reset`` builds it. ``step`` never goes past the last day of
     the horizon, and reaching it stops play. A lock makes a step and a reset (a click while the
     play thread steps) follow one another.
+
+    Args:
+        base: Hydra overrides of the default config that the sliders apply to (none: the baseline).
     """
 
-    def __init__(self) -> None:
-        self.values: dict[str, float] = {name: knob.default for name, knob in KNOBS.items()}
+    def __init__(self, base: tuple[str, ...] = ()) -> None:
+        self.base = base
+        self.model_knobs = model_knobs(base)
+        self.sliders: dict[str, Knob] = {knob.name: knob for knob in self.model_knobs + PACE_KNOBS}
+        self.values: dict[str, float] = {name: knob.default for name, knob in self.sliders.items()}
         self.seed_text = DEFAULT_SEED
         self.playing = False
         self.error: str | None = None
@@ -101,12 +115,13 @@ class Session:
 
     def set_value(self, name: str, value: float) -> None:
         """Moves slider ``name`` to ``value`` (kept within the slider's range)."""
-        knob = KNOBS[name]
+        knob = self.sliders[name]
         value = min(max(value, knob.minimum), knob.maximum)
         self.values[name] = int(value) if knob.whole else float(value)
 
     def _build(self) -> ExplorerModel:
-        return ExplorerModel(**{k.name: self.values[k.name] for k in MODEL_KNOBS}, seed=self.seed_text)
+        return ExplorerModel(**{k.name: self.values[k.name] for k in self.model_knobs}, seed=self.seed_text,
+                             base=self.base)
 
     def reset(self) -> None:
         """Builds a new model from the sliders and the seed; stops play.
@@ -169,5 +184,5 @@ class Session:
     def pending(self) -> bool:
         """Whether the sliders or the seed differ from the running model's (Reset applies them)."""
         knobs = self.model.knobs
-        return (any(getattr(knobs, k.name) != self.values[k.name] for k in MODEL_KNOBS)
+        return (any(getattr(knobs, k.name) != self.values[k.name] for k in self.model_knobs)
                 or self.seed_text.strip() != str(self.model.seed))
