@@ -36,7 +36,7 @@ OUTCOMES = {
     "p_deal": "probability of a deal by the horizon",
     "p_deal_by": "probability of a deal on or before the date `by`",
     "deal_day": "median deal day (no deal counts as the day after the horizon)",
-    "final_rate": "mean headline (reciprocal) rate in force at the horizon, %",
+    "final_rate": "mean headline rate in force at the horizon, %",
     "deal_rate": "mean headline rate agreed in deals, % (unpaired)",
     "deal_autos": "mean autos rate agreed in deals, % (unpaired)",
     "p_extension": "probability that the US extends the deadline",

@@ -315,7 +315,7 @@ class PartnerSettings:
     colour: Annotated[str | None, Allowed(
         'must be a colour written #RRGGBB in quotes ("#FF9933"), or left out for one of the colour-blind-safe cycle'),
         Field(pattern=f"^{HEX_COLOUR.pattern}$"), doc("hex #RRGGBB for the figures (default: the next of a colour-blind-safe cycle)")] = None
-    announced_rate: Annotated[Tariff, doc("reciprocal rate announced on 2 Apr (%)")]
+    announced_rate: Annotated[Tariff, doc("headline rate the US threatens at the start, e.g. the 2 Apr 2025 rate (%)")]
     pause_rate: Annotated[Tariff, doc("rate in force during the pause (%)")]
     letter_rate: Annotated[float | None, number(0, 100, allowed=TARIFF),
                            doc("rate a letter imposes (%); null: the US picks it when it writes")] = None

@@ -161,7 +161,8 @@ def plot_tariff_paths(timeseries: pd.DataFrame, events: pd.DataFrame,
     else:
         handles, labels = [partner_lines(partners, "-", 2.0, summary)], ["tariff in force"]
     extended = events_of(events, "extension")["run_id"].nunique()
-    legend_panel(axes[len(partners)], handles, labels, "headline (reciprocal) tariff",
+    line = headline_column(data.columns).removeprefix("tariff_")
+    legend_panel(axes[len(partners)], handles, labels, f"headline ({line}) tariff",
                   references, f"(in {extended:,} of {total:,} runs)" if total > 1 else "")
     drawn = (f"{n_runs:,} replication{'s' if n_runs != 1 else ''}" if total == n_runs
              else f"first {n_runs:,} of {total:,} replications")
