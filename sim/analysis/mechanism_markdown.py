@@ -10,7 +10,12 @@ import pandas as pd
 
 from sim.config.mechanism_table import MechanismTable
 
-UNITS = {"deal_day": " d", "final_rate": " pt", "deal_rate": " pt", "deal_autos": " pt"}
+UNITS = {"deal_day": " d", "final_rate": " pt"}  # and " pt" for a rate agreed in deals (deal_rate, deal_<line>)
+
+
+def unit_of(outcome: str) -> str:
+    """The unit an outcome's effect is shown in."""
+    return UNITS.get(outcome, " pt" if outcome.startswith("deal_") else "")
 ARROWS = {"up": "↑", "down": "↓"}
 HEADER = ("| mechanism | switch (overrides) | expected | measured: effect [95% CI], p | verdict |\n"
           "|---|---|---|---|---|")
@@ -24,12 +29,12 @@ def _expected(row: pd.Series) -> str:
     by = f" by {row['by']}" if isinstance(row["by"], str) and row["by"] else ""
     if row["direction"] == "none":
         return f"{row['partner']} {row['outcome']}{by} no change"
-    unit = UNITS.get(row["outcome"], "")
+    unit = unit_of(row["outcome"])
     return f"{row['partner']} {row['outcome']}{by} {ARROWS[row['direction']]} ≥ {row['min_effect']:g}{unit}"
 
 
 def _measured(row: pd.Series) -> str:
-    unit = UNITS.get(row["outcome"], "")
+    unit = unit_of(row["outcome"])
     return (f"{_number(row['effect'], unit)} [{_number(row['ci_low'], '')}, {_number(row['ci_high'], '')}], "
             f"p = {row['p_value']:.2g}")
 

@@ -43,7 +43,9 @@ from sim.run.results import run_columns, run_rows
 from sim.run.runner import replication_seeds, run_model
 
 BINARY = {"p_deal", "p_deal_by", "p_extension"}
-UNPAIRED = {"deal_rate", "deal_autos"}
+def unpaired(outcome: str) -> bool:
+    """Whether ``outcome`` is a rate agreed in deals (``deal_rate``, ``deal_<line>``): one value per deal."""
+    return outcome.startswith("deal_") and outcome != "deal_day"
 EFFECT_COLUMNS = ("mechanism", "claim", "partner", "outcome", "by", "direction", "min_effect", "replications",
                   "seed", "baseline", "changed", "effect", "ci_low", "ci_high", "p_value", "test", "n",
                   "identical", "verdict")
@@ -74,7 +76,7 @@ def run_arm(scenario: Scenario, seeds: list[int]) -> pd.DataFrame:
 
 def outcome_values(runs: pd.DataFrame, scenario: Scenario, expect: Expectation) -> np.ndarray:
     """One value per replication (in run order) of ``expect.outcome`` for ``expect.partner``;
-    for ``deal_rate`` and ``deal_autos`` one per deal."""
+    for ``deal_rate`` and ``deal_<line>`` one per deal."""
     mine = runs[runs["partner"] == expect.partner].sort_values("run_id")
     deal = mine["deal"].to_numpy(bool)
     day = mine["deal_day"].to_numpy(float)
@@ -87,7 +89,7 @@ def outcome_values(runs: pd.DataFrame, scenario: Scenario, expect: Expectation) 
         return np.where(deal, day, scenario.days)  # censored: the day after the horizon
     if outcome == "final_rate":
         return mine["final_tariff"].to_numpy(float)
-    if outcome in UNPAIRED:
+    if unpaired(outcome):
         # deal_rate: the headline line; deal_<line>: that US line (as the mechanism table names it)
         column = f"agreed_{headline_of(scenario.issues)}" if outcome == "deal_rate" else f"agreed_{outcome.removeprefix('deal_')}"
         values = mine.loc[mine["deal"], column].to_numpy(float)
@@ -105,7 +107,7 @@ def measure(outcome: str, baseline: np.ndarray, changed: np.ndarray, seed: int) 
         return mcnemar(baseline, changed)
     if outcome == "deal_day":
         return median_shift(baseline, changed, seed)
-    if outcome in UNPAIRED:
+    if unpaired(outcome):
         return welch(baseline, changed)
     return mean_shift(baseline, changed)
 

@@ -38,12 +38,14 @@ OUTCOMES = {
     "deal_day": "median deal day (no deal counts as the day after the horizon)",
     "final_rate": "mean headline rate in force at the horizon, %",
     "deal_rate": "mean headline rate agreed in deals, % (unpaired)",
-    "deal_autos": "mean autos rate agreed in deals, % (unpaired)",
+    "deal_<line>": "mean rate of that US tariff line agreed in deals, % (unpaired; e.g. deal_autos)",
     "p_extension": "probability that the US extends the deadline",
     "partner_value": "mean partner utility of the outcome (the deal, or its value of no deal)",
 }
-Outcome = Literal["p_deal", "p_deal_by", "deal_day", "final_rate", "deal_rate", "deal_autos", "p_extension",
-                  "partner_value"]
+# An outcome is one of OUTCOMES or deal_<line>, a US tariff line the scenario declares (scenario.issues).
+OUTCOME_PATTERN = "^(" + "|".join(k for k in OUTCOMES if k != "deal_<line>") + "|deal_[a-z][a-z0-9_]*)$"
+OUTCOME_RULE = (f"must be one of {', '.join(k for k in OUTCOMES if k != 'deal_<line>')}, or deal_<line> for a US "
+                "tariff line of the scenario (deal_autos)")
 Direction = Literal["up", "down", "none"]
 DIRECTIONS: tuple[str, ...] = get_args(Direction)
 OVERRIDES_RULE = "must be a list of overrides written KEY=VALUE"
@@ -74,7 +76,7 @@ class Expectation:
 
     partner: Annotated[str, text("must be one of the baseline's partners (scenario.partners)"),
                        doc("the partner whose outcome moves (a code of the baseline's scenario.partners)")]
-    outcome: Annotated[Outcome, one_of(OUTCOMES), doc("what is measured: " + "; ".join(
+    outcome: Annotated[str, text(OUTCOME_RULE), Field(pattern=OUTCOME_PATTERN), doc("what is measured: " + "; ".join(
         f"{k}: {v}" for k, v in OUTCOMES.items()))]
     direction: Annotated[Direction, one_of(DIRECTIONS), doc("up, down, or none (no significant effect)")]
     min_effect: Annotated[float, number(0), doc("the smallest effect, in the outcome's unit, that counts")] = 0.0
@@ -88,6 +90,16 @@ class Expectation:
             raise refuse([("partner", partner, f"must be one of the baseline's partners (scenario.partners): "
                                                f"{', '.join(partners)}")])
         return partner
+
+    @field_validator("outcome")
+    @classmethod
+    def _a_baseline_line(cls, outcome: str, info: ValidationInfo) -> str:
+        lines = (info.context or {}).get("lines") if isinstance(info.context, dict) else None
+        line = outcome.removeprefix("deal_")
+        if lines is not None and outcome not in OUTCOMES and line not in lines:
+            raise refuse([("outcome", outcome, f"deal_<line> must name a US tariff line of the baseline (scenario.issues): "
+                                               f"{', '.join('deal_' + n for n in lines)}")])
+        return outcome
 
     @model_validator(mode="after")
     def _by_for_p_deal_by(self) -> Expectation:
@@ -151,6 +163,14 @@ def baseline_partners() -> list[str]:
     return [str(code) for code in cfg.scenario.partners]
 
 
+def baseline_lines() -> list[str]:
+    """The US tariff lines the default scenario declares (``scenario.issues`` with a ``line``): the
+    lines a ``deal_<line>`` outcome may name."""
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        cfg = compose("config")
+    return [str(name) for name, issue in cfg.scenario.issues.items() if issue.get("line") is not None]
+
+
 def load_table(path: Path = TABLE, replications: int | None = None, only: list[str] | None = None,
                seed: int | None = None, partners: Sequence[str] | None = None) -> MechanismTable:
     """Read and check the table; ``replications``, ``seed`` and ``only`` (mechanism names)
@@ -168,7 +188,7 @@ def load_table(path: Path = TABLE, replications: int | None = None, only: list[s
         data = {**data, **({} if replications is None else {"replications": replications}),
                 **({} if seed is None else {"seed": seed})}
     codes = tuple(baseline_partners() if partners is None else partners)
-    table = validated(MechanismTable, data, "invalid mechanism table", context={"partners": codes})
+    table = validated(MechanismTable, data, "invalid mechanism table", context={"partners": codes, "lines": baseline_lines()})
     if only:
         names = [m.name for m in table.mechanisms]
         unknown = [n for n in only if n not in names]

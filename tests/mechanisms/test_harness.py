@@ -86,6 +86,8 @@ def test_the_declared_table_is_valid():
      "is required for p_deal_by"),
     ("seed: 1\nreplications: 10\nmechanisms: [{name: a, changed: [x=1], expect: [{partner: JPN, outcome: speed, direction: up}]}]",
      "outcome='speed': must be one of p_deal, p_deal_by"),
+    ("seed: 1\nreplications: 10\nmechanisms: [{name: a, changed: [x=1], expect: [{partner: JPN, outcome: deal_rice, direction: up}]}]",
+     "outcome='deal_rice': deal_<line> must name a US tariff line of the baseline (scenario.issues): deal_reciprocal, deal_autos, deal_steel"),
     ("seed: 1\nreplications: 10\nmechanisms: []", "lists no mechanism"),
     ("seed: [", "cannot read the mechanism table"),
 ])
