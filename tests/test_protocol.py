@@ -485,3 +485,48 @@ def test_each_side_decides_from_its_own_view_and_draws_from_the_runs_generator(b
         assert {kind for kind, _, _ in strategy.seen} == {"target", "locked"}
         assert all(view.reservation == reservation for _, view, _ in strategy.seen)
         assert all(rng is model.rng for kind, _, rng in strategy.seen if kind == "target")
+
+
+# --- who accepts: the return value and the acceptance's actor in every order -----------------------
+
+@pytest.mark.parametrize("opener", [US_FIRST, PARTNER_FIRST], ids=["US opens", "partner opens"])
+def test_the_us_accepting_the_partners_package_is_its_acceptance_and_a_deal(baseline, opener):
+    """The partner's package at its target 0.6 (above the US floors); the US takes it, whether it
+    came as a counter (US opened) or as the opening (partner opened)."""
+    model, partner = _table(baseline, opener=opener, us=_Fixed(1.0, accepts=True), mine=_Fixed(0.6, accepts=False), caps={})
+    partner.ratify = lambda deal, day: True
+    assert bargaining_round(partner, model.us, model.rng, model.log, 1) is True
+    (accepted,) = _events(model, EventKind.ACCEPTANCE)
+    assert accepted[2:4] == ("USA", "CAN")
+    assert partner.talks.deal == partner.talks.partner_offer and partner.talks.deal_day == 1
+
+
+def test_the_partner_accepting_the_us_offer_after_its_opening_was_refused_is_its_acceptance_and_a_deal(baseline):
+    model, partner = _table(baseline, opener=PARTNER_FIRST, us=_Fixed(0.6, accepts=False), mine=_Fixed(0.6, accepts=True),
+                            caps={})
+    partner.ratify = lambda deal, day: True
+    assert bargaining_round(partner, model.us, model.rng, model.log, 1) is True
+    (accepted,) = _events(model, EventKind.ACCEPTANCE)
+    assert accepted[2:4] == ("CAN", "USA")
+    assert partner.talks.deal == partner.talks.us_offer
+
+
+class _Recording(_Fixed):
+    """A fixed strategy that notes the generator each target is drawn with."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.seen: list[object] = []
+
+    def target(self, view, rng) -> float:
+        self.seen.append(rng)
+        return self.value
+
+
+@pytest.mark.parametrize("opener", [US_FIRST, PARTNER_FIRST], ids=["US opens", "partner opens"])
+def test_both_sides_draw_their_targets_from_the_runs_generator(baseline, opener):
+    """All randomness flows from the run's generator: each side's strategy gets it, in either order."""
+    us, mine = _Recording(0.9), _Recording(0.9)
+    model, partner = _table(baseline, opener=opener, us=us, mine=mine, caps={})
+    bargaining_round(partner, model.us, model.rng, model.log, 1)
+    assert us.seen == [model.rng] and mine.seen == [model.rng]
