@@ -168,24 +168,24 @@ def simulate(scenario: Scenario, seeds: list[int], targets: list[Target]) -> dic
     """The summary statistics of ``scenario``'s replications on ``seeds`` (one per target)."""
     from sim.run.parallel import run_model
 
-    _COLUMN = {name: i for i, name in enumerate(run_columns(scenario))}
+    column = {name: i for i, name in enumerate(run_columns(scenario))}
     rows: list[tuple] = []
     for run_id, seed in enumerate(seeds):
         rows += run_rows(run_model(scenario, seed), run_id)
     by_partner: dict[str, list[tuple]] = {}
     for row in rows:
-        by_partner.setdefault(row[_COLUMN["partner"]], []).append(row)
+        by_partner.setdefault(row[column["partner"]], []).append(row)
     out = {}
     for target in targets:
         mine = by_partner[target.partner]
-        dealt = [row for row in mine if row[_COLUMN["deal"]] and row[_COLUMN["deal_day"]] <= target.day]
+        dealt = [row for row in mine if row[column["deal"]] and row[column["deal_day"]] <= target.day]
         if target.kind == "deal_by":
             out[target.name] = len(dealt) / len(mine)
         elif target.kind == "deal_day":
-            days = [row[_COLUMN["deal_day"]] if row in dealt else target.day + 1 for row in mine]
+            days = [row[column["deal_day"]] if row in dealt else target.day + 1 for row in mine]
             out[target.name] = float(np.mean(days))
         else:
-            rates = [row[_COLUMN[f"agreed_{target.line}"]] for row in dealt]
+            rates = [row[column[f"agreed_{target.line}"]] for row in dealt]
             rates = [r for r in rates if r == r]
             out[target.name] = float(np.mean(rates)) if rates else target.status_quo
     return out

@@ -24,7 +24,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_v
 from pydantic.dataclasses import dataclass as settings
 
 from sim.config.errors import ConfigError, validated
-from sim.config.fields import SETTINGS, Allowed, date, doc, integer, items, mapping, number, one_of, refuse, text
+from sim.config.fields import SETTINGS, Allowed, at_least_one, date, doc, each_once, integer, items, mapping, number, one_of, refuse, text
 from sim.config.paths import CONF
 from sim.config.sensitivity_study import OVERRIDES_RULE, Override, Parameter
 
@@ -88,7 +88,8 @@ class CalibrationStudy:
     seed: Annotated[int, integer(0, 2**32 - 1), doc("seed of the sampler and of the candidates' runs")]
     point_estimate: Annotated[PointEstimate, one_of(POINT_ESTIMATES),
                               doc("the posterior's weighted median or mean, written as a config")] = "median"
-    parameters: Annotated[tuple[Annotated[Prior, mapping()], ...], items(),
+    parameters: Annotated[tuple[Annotated[Prior, mapping()], ...], items(), at_least_one("must list at least one {key, low, high}"),
+                          each_once(lambda p: p.key, "lists this key twice; give each parameter once"),
                           doc("the parameters calibrated: {key, low, high, integer, prior, mean, sd}")]
     overrides: Annotated[tuple[Override, ...], Allowed(OVERRIDES_RULE),
                          doc("overrides of the base config, as on the tariffsim command line")] = ()
@@ -96,17 +97,6 @@ class CalibrationStudy:
                          doc("days: a deal-day difference of this much weighs as a share of 1")] = 30.0
     rate_scale: Annotated[float, number(0, lo_open=True),
                           doc("% points: an agreed-rate difference of this much weighs as a share of 1")] = 10.0
-
-    @field_validator("parameters")
-    @classmethod
-    def _each_key_once(cls, parameters: tuple[Prior, ...]) -> tuple[Prior, ...]:
-        if not parameters:
-            raise refuse([("parameters", [], "must list at least one {key, low, high}")])
-        keys = [p.key for p in parameters]
-        twice = sorted({k for k in keys if keys.count(k) > 1})
-        if twice:
-            raise refuse([("parameters", k, "lists this key twice; give each parameter once") for k in twice])
-        return parameters
 
     @property
     def budget(self) -> dict[str, Any]:

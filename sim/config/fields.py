@@ -16,11 +16,11 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from annotated_types import GroupedMetadata
-from pydantic import AllowInfNan, BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema
+from pydantic import AfterValidator, AllowInfNan, BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 SETTINGS = ConfigDict(extra="forbid", frozen=True)
@@ -145,6 +145,28 @@ def refuse(problems: list[Problem], *, field: bool = True) -> PydanticCustomErro
             from a model validator.
     """
     return PydanticCustomError("config_rule", "config rule", {"problems": problems, "field": field})
+
+
+def at_least_one(allowed: str) -> Any:
+    """A list that may not be empty; ``allowed`` says what it must list (the message for ``[]``)."""
+    def check(value: Any) -> Any:
+        if not value:
+            raise refuse([("", [], allowed)], field=False)
+        return value
+
+    return AfterValidator(check)
+
+
+def each_once(name_of: Callable[[Any], str], allowed: str) -> Any:
+    """A list whose items' names (``name_of``) all differ: one message line per repeated name."""
+    def check(items: Any) -> Any:
+        names = [name_of(item) for item in items]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise refuse([("", n, allowed) for n in twice], field=False)
+        return items
+
+    return AfterValidator(check)
 
 
 def finite(x: Any) -> bool:

@@ -26,7 +26,7 @@ from pydantic.dataclasses import dataclass as settings
 from pydantic_core import PydanticCustomError
 
 from sim.config.errors import ConfigError, validated
-from sim.config.fields import SETTINGS, Allowed, date, doc, integer, items, mapping, number, one_of, refuse, text
+from sim.config.fields import SETTINGS, Allowed, at_least_one, date, doc, each_once, integer, items, mapping, number, one_of, refuse, text
 from sim.config.paths import CONF, CONF_DIR
 
 TABLE = CONF / "mechanisms.yaml"
@@ -116,22 +116,10 @@ class Mechanism:
                     doc("the row's name (letters, digits and underscores), as --only names it")]
     claim: Annotated[str, text("must be text"), doc("the articles' claim the row tests")] = ""
     reference: Annotated[Overrides, doc("overrides of the reference arm (none: the baseline)")] = ()
-    changed: Annotated[Overrides, doc("overrides of the changed arm, on top of the reference's")]
-    expect: Annotated[tuple[Annotated[Expectation, mapping()], ...], items(), doc("the effects it should have")]
-
-    @field_validator("changed")
-    @classmethod
-    def _some_change(cls, changed: tuple[str, ...]) -> tuple[str, ...]:
-        if not changed:
-            raise refuse([("changed", [], "must list at least one override (KEY=VALUE)")])
-        return changed
-
-    @field_validator("expect")
-    @classmethod
-    def _some_effect(cls, expect: tuple[Expectation, ...]) -> tuple[Expectation, ...]:
-        if not expect:
-            raise refuse([("expect", [], "must list at least one expected effect")])
-        return expect
+    changed: Annotated[Overrides, at_least_one("must list at least one override (KEY=VALUE)"),
+                       doc("overrides of the changed arm, on top of the reference's")]
+    expect: Annotated[tuple[Annotated[Expectation, mapping()], ...], items(),
+                      at_least_one("must list at least one expected effect"), doc("the effects it should have")]
 
 
 @settings(config=SETTINGS, kw_only=True)
@@ -141,41 +129,27 @@ class MechanismTable:
     seed: Annotated[int, integer(0, 2**63 - 1), doc("top-level seed: both arms of every row run on its replications' seeds")]
     replications: Annotated[int, integer(2, 10**6), doc("replications per arm")]
     alpha: Annotated[float, number(0, 1, lo_open=True), doc("significance level of each test")] = 0.01
-    mechanisms: Annotated[tuple[Annotated[Mechanism, mapping()], ...], items(), doc("the rows")]
-
-    @field_validator("mechanisms")
-    @classmethod
-    def _unique_names(cls, mechanisms: tuple[Mechanism, ...]) -> tuple[Mechanism, ...]:
-        if not mechanisms:
-            raise refuse([("mechanisms", [], "the table lists no mechanism; list at least one")])
-        names = [m.name for m in mechanisms]
-        twice = sorted({n for n in names if names.count(n) > 1})
-        if twice:
-            raise refuse([("mechanisms", n, "this name is used more than once; names must be unique") for n in twice])
-        return mechanisms
+    mechanisms: Annotated[tuple[Annotated[Mechanism, mapping()], ...], items(),
+                          at_least_one("the table lists no mechanism; list at least one"),
+                          each_once(lambda m: m.name, "this name is used more than once; names must be unique"),
+                          doc("the rows")]
 
 
-def baseline_partners() -> list[str]:
-    """The partner codes the default scenario declares (``scenario.partners`` of the composed
-    default config), in its order: the partners a mechanism's expectation may name."""
+def baseline_names() -> tuple[list[str], list[str]]:
+    """What a mechanism's expectation may name, from the default config composed once: the
+    partner codes the default scenario declares (``scenario.partners``, in its order) and its US
+    tariff lines (``scenario.issues`` with a ``line``), for ``deal_<line>`` outcomes."""
     with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
         cfg = compose("config")
-    return [str(code) for code in cfg.scenario.partners]
-
-
-def baseline_lines() -> list[str]:
-    """The US tariff lines the default scenario declares (``scenario.issues`` with a ``line``): the
-    lines a ``deal_<line>`` outcome may name."""
-    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-        cfg = compose("config")
-    return [str(name) for name, issue in cfg.scenario.issues.items() if issue.get("line") is not None]
+    lines = [str(name) for name, issue in cfg.scenario.issues.items() if issue.get("line") is not None]
+    return [str(code) for code in cfg.scenario.partners], lines
 
 
 def load_table(path: Path = TABLE, replications: int | None = None, only: list[str] | None = None,
                seed: int | None = None, partners: Sequence[str] | None = None) -> MechanismTable:
     """Read and check the table; ``replications``, ``seed`` and ``only`` (mechanism names)
     replace the file's settings. Each expectation's ``partner`` must be one of ``partners``
-    (default: the baseline's, ``baseline_partners``).
+    (default: the baseline's, ``baseline_names``).
 
     Raises:
         ConfigError: naming every bad key, its value and what is allowed.
@@ -187,8 +161,9 @@ def load_table(path: Path = TABLE, replications: int | None = None, only: list[s
     if isinstance(data, dict):
         data = {**data, **({} if replications is None else {"replications": replications}),
                 **({} if seed is None else {"seed": seed})}
-    codes = tuple(baseline_partners() if partners is None else partners)
-    table = validated(MechanismTable, data, "invalid mechanism table", context={"partners": codes, "lines": baseline_lines()})
+    declared, lines = baseline_names()
+    codes = tuple(declared if partners is None else partners)
+    table = validated(MechanismTable, data, "invalid mechanism table", context={"partners": codes, "lines": lines})
     if only:
         names = [m.name for m in table.mechanisms]
         unknown = [n for n in only if n not in names]

@@ -39,7 +39,7 @@ from sim.config.fields import (
 )
 from sim.config.instruments import CounterTariff, instrument_problems
 from sim.config.errors import ConfigError
-from sim.core.issues import LINE_KINDS, Issue
+from sim.core.issues import Issue, headline_of, us_lines
 from sim.strategies import STRATEGIES, Side, StrategySpec, strategy_spec
 
 # A partner is any code declared under ``scenario.partners``: 2 to 5 capital letters (ISO 3166
@@ -741,9 +741,8 @@ class Partner:
                                       curvature[name].us if name in curvature else 0.0,
                                       declared[name].unit, declared[name].us_line)
                   for name, b in s.issues.items()}
-        lines = {name: s.pause_rate if issue.line == "headline" else s.sector.get(name)
-                 for name, issue in sorted(declared.items(), key=lambda item: item[1].line != "headline")
-                 if issue.us_line}
+        headline = headline_of(declared)
+        lines = {name: s.pause_rate if name == headline else s.sector.get(name) for name in us_lines(declared)}
         # No letter rate given: the US names one when it writes, drawn per run (us_tactics); until
         # then no deal means the 2 Apr rate it promised to restore.
         return cls(

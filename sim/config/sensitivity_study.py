@@ -21,7 +21,7 @@ from pydantic.dataclasses import dataclass as settings
 from pydantic_core import PydanticCustomError
 
 from sim.config.errors import ConfigError, validated
-from sim.config.fields import SETTINGS, Allowed, doc, flag, integer, items, mapping, number, one_of, refuse, text
+from sim.config.fields import SETTINGS, Allowed, at_least_one, doc, flag, integer, items, mapping, number, one_of, refuse, text
 from sim.config.paths import CONF
 
 SENSITIVITY_DIR = CONF / "sensitivity"
@@ -92,7 +92,7 @@ class SensitivitySettings:
     replications: Annotated[int, integer(1, 10**5), doc("runs per parameter set; replication r of every set runs on the same seed")]
     seed: Annotated[int, integer(0, 2**63 - 1), doc("seed of the sampling, the replications' seeds and the bootstrap")]
     metric: Annotated[MetricSettings, mapping(), doc("the output screened")]
-    parameters: Annotated[tuple[Annotated[Parameter, mapping()], ...], items(),
+    parameters: Annotated[tuple[Annotated[Parameter, mapping()], ...], items(), at_least_one("must list at least one {key, low, high}"),
                           doc("the inputs varied: {key, low, high, integer}")]
     overrides: Annotated[tuple[Override, ...], Allowed(OVERRIDES_RULE),
                          doc("overrides of the base config, as on the tariffsim command line")] = ()
@@ -104,12 +104,6 @@ class SensitivitySettings:
             raise refuse([("samples", samples, "must be a power of 2 for Sobol sampling (e.g. 256, 1024)")])
         return samples
 
-    @field_validator("parameters")
-    @classmethod
-    def _some_parameters(cls, parameters: tuple[Parameter, ...]) -> tuple[Parameter, ...]:
-        if not parameters:
-            raise refuse([("parameters", [], "must list at least one {key, low, high}")])
-        return parameters
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-LINE_KINDS = ("headline", "sector")  # the kinds of US tariff line an issue may be
-
-
 @dataclass(frozen=True, slots=True)
 class Issue:
     """One negotiable dimension of a US–partner package, as a scenario declares it

@@ -75,9 +75,8 @@ def apply_outside_event(ctx: Context, partners: Sequence[PartnerAgent], clocks: 
     elif kind == "truce":
         _truce(ctx, partners, clocks, targets, label, event, day)
     elif kind == "deadline_change":
-        end = min(ctx.calendar.last_day, day + int(event.amount))
-        set_deadline(clocks, partners, targets, end)
-        log.add(day, EventKind.DEADLINE, "USA", label, f"{event.detail} (deadline now {ctx.calendar.date_of(end)})")
+        moved = _move_deadline(ctx, partners, clocks, targets, event, day)
+        log.add(day, EventKind.DEADLINE, "USA", label, f"{event.detail} ({moved})")
     elif kind == "red_line":
         for p in targets:
             if p.open and event.issue in p.talks.space.names:
@@ -94,14 +93,21 @@ def _truce(ctx: Context, partners: Sequence[PartnerAgent], clocks: list[Deadline
     """Both sides hold their fire for ``amount`` days: the deadline moves to the truce's end, cut
     talks with the targets resume, and markets calm as they do at a deal. Rates the truce lowers
     are dated rate changes of their own (``sector_tariff``, ``partner_rate_change``)."""
-    calendar = ctx.calendar
-    end = min(calendar.last_day, day + int(event.amount))
-    set_deadline(clocks, partners, targets, end)
+    moved = _move_deadline(ctx, partners, clocks, targets, event, day)
     for p in targets:
         if p.talks.status is Status.SUSPENDED:
             p.talks.status = Status.TALKING
     ctx.world.shock(-ctx.world.settings.market_stress.deal)
-    ctx.log.add(day, EventKind.TRUCE, "USA", label, f"{event.detail} (deadline now {calendar.date_of(end)})")
+    ctx.log.add(day, EventKind.TRUCE, "USA", label, f"{event.detail} ({moved})")
+
+
+def _move_deadline(ctx: Context, partners: Sequence[PartnerAgent], clocks: list[DeadlineClock],
+                   targets: list[PartnerAgent], event: OutsideEvent, day: int) -> str:
+    """The targets' deadline moves to ``amount`` days after ``day`` (at most the horizon's last
+    day), as a truce and a deadline change do; returns "deadline now <date>" for the log."""
+    end = min(ctx.calendar.last_day, day + int(event.amount))
+    set_deadline(clocks, partners, targets, end)
+    return f"deadline now {ctx.calendar.date_of(end)}"
 
 
 def _has_conceded(partner: PartnerAgent, issue: str) -> bool:

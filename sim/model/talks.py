@@ -56,8 +56,8 @@ class Talks:
         self.caps: dict[int, float] = {}  # binding partner red lines, normalised
         self.learned_caps: dict[int, float] = {}  # red lines the US has run into (its offers respect them)
         self.floors_known = False  # whether the partner has learned the US floors (it asks no less)
-        self.in_force = dict(partner.lines)  # each US line's rate on the partner's goods (None: none applies)
-        self.in_force_record = self._record_in_force()
+        self.in_force: dict[str, float | None] = {}  # each US line's rate on the partner's goods (None: none applies)
+        self._put_in_force(dict(partner.lines))
         self.threatened = partner.announced_rate
         self.escalations = 0.0  # percentage points by which the US raised tariffs on this partner outside the talks
         self.letter_rate = partner.letter_rate
@@ -81,12 +81,12 @@ class Talks:
         self.us_target = 1.0
         self.partner_target = 1.0
         nan = float("nan")
-        self._line_slots = tuple(self.line_index.values())
-        self._no_lines = (nan,) * len(self._line_slots)  # the US's offer on each line, before it makes one
-        # Where each US line sits in a package and its real bounds (lo, hi - lo), for the day's record.
-        self._line_bounds = tuple((i, self.space.lo[i], self.space.hi[i] - self.space.lo[i]) for i in self._line_slots if i >= 0)
-        self._all_lines_here = len(self._line_bounds) == len(self._line_slots)
-        self.table_record: tuple[float, ...] = (nan, nan, nan, nan, *self._no_lines, 1.0, 1.0)
+        # Where each US line sits in a package and its real bounds (lo, hi - lo), for the day's record
+        # (-1: the line is not on this table).
+        space = self.space
+        self._line_bounds = tuple((i, space.lo[i], space.hi[i] - space.lo[i]) if i >= 0 else (-1, nan, nan)
+                                  for i in self.line_index.values())
+        self.table_record: tuple[float, ...] = (nan, nan, nan, nan, *(nan for _ in self._line_bounds), 1.0, 1.0)
         # Each side's utility of the other's (latest, previous, best) offer, for its view.
         self.us_received = (nan, nan, 0.0)
         self.partner_received = (nan, nan, 0.0)
@@ -161,20 +161,17 @@ class Talks:
         nan = float("nan")
         if us is None:  # the US accepted the partner's opening offer at their first meeting
             self.table_record = (nan, nan, partner.us_utility, partner.partner_utility,
-                                 *self._no_lines, self.us_target, self.partner_target)
+                                 *(nan for _ in self._line_bounds), self.us_target, self.partner_target)
             return
-        # The US offer's real value of each US line (``Offer.y`` and ``IssueSpace.real`` written
-        # out: the record is kept after every round), NaN for a line not on this table.
+        # The US offer's real value of each US line: ``IssueSpace.real`` of ``Offer.y`` written out
+        # (the record is kept after every round), NaN for a line not on this table.
         vertices, f = us.frontier.vertices, us.fraction
         a = vertices[us.segment]
-        if f == 0.0:
-            lines = [lo + a[i] * span for i, lo, span in self._line_bounds]
+        if f == 0.0:  # at a vertex (most offers)
+            lines = [lo + a[i] * span if i >= 0 else nan for i, lo, span in self._line_bounds]
         else:
             b = vertices[us.segment + 1]
-            lines = [lo + (a[i] + f * (b[i] - a[i])) * span for i, lo, span in self._line_bounds]
-        if not self._all_lines_here:
-            found = iter(lines)
-            lines = [next(found) if i >= 0 else nan for i in self._line_slots]
+            lines = [lo + (a[i] + f * (b[i] - a[i])) * span if i >= 0 else nan for i, lo, span in self._line_bounds]
         self.table_record = (
             us.us_utility, us.partner_utility,
             partner.us_utility if partner else nan, partner.partner_utility if partner else nan,
@@ -274,21 +271,17 @@ class Talks:
         """The no-deal rate enters into force; returns it."""
         rate = self.no_deal_rate()
         self.escalations += max(0.0, rate - self.in_force[self.headline])
-        self.in_force[self.headline] = rate
-        self.in_force_record = self._record_in_force()
         if self.status is not Status.SUSPENDED:  # talks the US cut stay cut: the rate applies, nobody talks
             self.status = Status.LETTER
-        self._no_deal = None
+        self._put_in_force({self.headline: rate})
         return rate
 
     def set_line(self, name: str, rate: float) -> None:
         """A US tariff line on the partner changes outside the talks (steel doubled)."""
         self.escalations += max(0.0, rate - (self.in_force[name] or 0.0))
-        self.in_force[name] = rate
-        self.in_force_record = self._record_in_force()
         if name == self.headline:  # no deal now means at least the rate in force
             self.threatened = max(self.threatened, rate)
-        self._no_deal = None
+        self._put_in_force({name: rate})
 
     def conclude(self, offer: Offer, day: int, lag: int = 0) -> None:
         """A ratified deal is announced on ``day``; its tariff lines enter into force ``lag`` days
@@ -299,16 +292,14 @@ class Talks:
     def enter_into_force(self) -> None:
         """The announced deal's tariff lines replace those in force."""
         offer, self.status = self.deal, Status.DEAL
-        for name, i in self.line_index.items():
-            if i >= 0:
-                self.in_force[name] = self.space.real(i, offer.y(i))
-        self.in_force_record = self._record_in_force()
-        self._no_deal = None
+        self._put_in_force({name: self.space.real(i, offer.y(i)) for name, i in self.line_index.items() if i >= 0})
 
-    def _record_in_force(self) -> tuple[float, ...]:
-        """The lines in force as the day's record shows them (NaN where a line does not apply);
-        kept with ``in_force``, which changes a few times a run, not every day."""
-        return tuple([_NAN if rate is None else rate for rate in self.in_force.values()])
+    def _put_in_force(self, rates: dict[str, float]) -> None:
+        """The only way lines in force change: ``in_force`` and the record the day's row shows of
+        it (NaN where a line does not apply) change together, a few times a run, not every day."""
+        self.in_force.update(rates)
+        self.in_force_record = tuple([_NAN if rate is None else rate for rate in self.in_force.values()])
+        self._no_deal = None
 
     def no_deal_rate(self) -> float:
         """The headline rate that applies if no deal is made."""

@@ -90,12 +90,11 @@ def _run_row(partner: PartnerAgent, issues: tuple[str, ...], run_id: int, seed: 
     agreed = talks.agreed()
     deal = talks.deal
     nan = float("nan")
-    in_force = talks.in_force
     counter = partner.counter
     return (
         run_id, seed, partner.code, deal is not None,
         None if deal is None else start_days + talks.deal_day, talks.deal_day, talks.effective_day,
-        *[nan if rate is None else rate for rate in in_force.values()],
+        *talks.in_force_record,
         nan if counter is None else counter.rate,
         *(agreed.get(name, nan) for name in issues), nan if counter is None else counter.deal_rate,
         letter, extended, final_deadline,
