@@ -35,6 +35,7 @@ LIVE = [  # (mechanism, partner, outcome)
     ("can_talks_not_restored", "CAN", "p_deal"),
     ("eu_legislation_opened", "EU", "p_deal"),
     ("eu_legislation_opened", "EU", "deal_day"),
+    ("kor_platform_rules_dropped", "KOR", "deal_day"),
     ("vnm_china_demand_dropped", "VNM", "deal_day"),
     ("steel_not_doubled", "JPN", "p_deal_by"),
     ("steel_not_doubled", "EU", "deal_day"),
