@@ -122,7 +122,7 @@ class PartnerAgent(Negotiator):
         # Domestic opinion is not known before the run: a draw around the configured shift.
         spread = settings.reservation_spread
         self.reservation_shift = settings.reservation_shift + (spread * float(model.rng.normal()) if spread > 0 else 0.0)
-        self.precedent = 0.0  # the largest precedent it cites so far (utility added to its reservation)
+        self.precedent = 0.0  # the largest precedent of the round's deals it cites (utility added to its reservation)
         self.us_penalty = 0.0
         # The partner's tariff on US goods, where its settings declare one (None: no instrument).
         counter = settings.counter_tariff
@@ -223,9 +223,11 @@ class PartnerAgent(Negotiator):
         self.capital = max(0.0, self.capital - amount)
 
     def cite_precedent(self, amount: float) -> bool:
-        """Another deal sets a precedent worth ``amount``: the partner asks at least as much as the
-        best precedent so far ("the UK got relief on cars"). Precedents do not add up: only one
-        larger than the best so far raises the reservation, by the difference. Returns whether it did."""
+        """Another partner's deal in this round sets a precedent worth ``amount``: the partner asks at
+        least what the best deal of the round gave, so such precedents do not add up: one larger than
+        the largest cited so far raises the reservation by the difference, others change nothing
+        (a dated precedent event, the UK's deal before the round, adds its own amount: ``outside``).
+        Returns whether the reservation rose."""
         if amount <= self.precedent:
             return False
         self.reservation_shift += amount - self.precedent

@@ -35,7 +35,7 @@ def apply_outside_event(ctx: Context, partners: Sequence[PartnerAgent], clocks: 
     if kind == "precedent":
         for p in targets:
             if p.open:
-                p.cite_precedent(event.amount)
+                p.reservation_shift += event.amount
         log.add(day, EventKind.PRECEDENT, "WORLD", label, event.detail)
     elif kind == "market_shock":
         world.shock(event.amount)
