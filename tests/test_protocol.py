@@ -345,8 +345,48 @@ def test_a_deal_raises_every_other_open_partners_reservation_by_the_precedent_we
     after = {p.code: p.reservation_shift for p in model.partners}
     assert after == {code: (shift + weight if code not in ("CAN", "EU") else shift) for code, shift in before.items()}
     (precedent,) = _events(model, EventKind.PRECEDENT)
-    assert precedent[:4] == (5, EventKind.PRECEDENT, "CAN", "ALL")
-    assert _text(precedent) == f"the CAN deal raises what the others demand (+{weight:.3f} utility)"
+    assert precedent[:4] == (5, EventKind.PRECEDENT, "CAN", "JPN,KOR,VNM")
+    assert _text(precedent) == f"the CAN deal raises what JPN, KOR, VNM demand (+{weight:.3f} utility)"
+
+
+def test_precedents_do_not_add_up_a_partner_cites_the_largest(baseline):
+    """A second precedent no larger than the best so far asks nothing more; a larger one raises the
+    reservation by the difference only (0.03, then 0.01 and 0.03, then 0.05: +0.05 in all)."""
+    model, partner = _deal_table(baseline, ratified=True)
+    other = next(p for p in model.partners if p.code == "JPN")
+    start = other.reservation_shift
+    assert other.cite_precedent(0.03) is True and other.reservation_shift == pytest.approx(start + 0.03)
+    assert other.cite_precedent(0.01) is False and other.cite_precedent(0.03) is False
+    assert other.reservation_shift == pytest.approx(start + 0.03)
+    assert other.cite_precedent(0.05) is True and other.reservation_shift == pytest.approx(start + 0.05)
+    assert other.precedent == 0.05
+
+
+def test_a_deal_logs_no_precedent_when_every_other_partner_cites_a_larger_one(baseline):
+    model, partner = _deal_table(baseline, ratified=True)
+    weight = baseline.scenario.environment.precedent_weight
+    for p in model.partners:
+        if p is not partner:
+            p.cite_precedent(weight)
+    before = {p.code: p.reservation_shift for p in model.partners}
+    _round(model, partner, 5)
+    assert _events(model, EventKind.DEAL) and not _events(model, EventKind.PRECEDENT)
+    assert {p.code: p.reservation_shift for p in model.partners} == before
+
+
+def test_a_dated_precedent_event_adds_its_amount_on_top_of_the_rounds_precedents(baseline):
+    """The UK's deal before the round (a ``precedent`` event) adds its amount whatever the round's
+    deals have added; the round's deals then cite only the largest of their own."""
+    from sim.config.scenario import OutsideEvent
+    from sim.model.outside import apply_outside_event
+    model, partner = _deal_table(baseline, ratified=True)
+    japan = next(p for p in model.partners if p.code == "JPN")
+    start = japan.reservation_shift
+    japan.cite_precedent(0.01)
+    event = OutsideEvent(date=baseline.scenario.start, kind="precedent", targets=("JPN",), amount=0.03, detail="UK")
+    apply_outside_event(model.context, model.partners, model.clocks, event, 0)
+    assert japan.reservation_shift == pytest.approx(start + 0.04)
+    assert japan.cite_precedent(0.01) is False and japan.reservation_shift == pytest.approx(start + 0.04)
 
 
 def test_without_a_precedent_weight_a_deal_moves_no_other_reservation_and_logs_no_precedent(baseline):

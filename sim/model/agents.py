@@ -122,6 +122,7 @@ class PartnerAgent(Negotiator):
         # Domestic opinion is not known before the run: a draw around the configured shift.
         spread = settings.reservation_spread
         self.reservation_shift = settings.reservation_shift + (spread * float(model.rng.normal()) if spread > 0 else 0.0)
+        self.precedent = 0.0  # the largest precedent of the round's deals it cites (utility added to its reservation)
         self.us_penalty = 0.0
         # The partner's tariff on US goods, where its settings declare one (None: no instrument).
         counter = settings.counter_tariff
@@ -220,6 +221,18 @@ class PartnerAgent(Negotiator):
     def spend_capital(self, amount: float) -> None:
         """Threats and failed deals cost the government political capital."""
         self.capital = max(0.0, self.capital - amount)
+
+    def cite_precedent(self, amount: float) -> bool:
+        """Another partner's deal in this round sets a precedent worth ``amount``: the partner asks at
+        least what the best deal of the round gave, so such precedents do not add up: one larger than
+        the largest cited so far raises the reservation by the difference, others change nothing
+        (a dated precedent event, the UK's deal before the round, adds its own amount: ``outside``).
+        Returns whether the reservation rose."""
+        if amount <= self.precedent:
+            return False
+        self.reservation_shift += amount - self.precedent
+        self.precedent = amount
+        return True
 
     def ratify(self, deal: Offer, day: int) -> bool:
         """Whether the tentative ``deal`` passes at home; a failure narrows the win-set."""

@@ -195,17 +195,18 @@ def _settle(partner: PartnerAgent, offer: Offer, accepted_by: str, log: EventLog
 def deal_spillovers(partner: PartnerAgent, partners: Sequence[PartnerAgent], world: World, log: EventLog,
                     day: int) -> None:
     """What ``partner``'s deal of today does beyond its table: markets calm (``market_stress.deal``),
-    and every other open partner of ``partners`` asks more (``precedent_weight``, logged)."""
+    and every other open partner of ``partners`` cites it as a precedent (``precedent_weight``;
+    ``PartnerAgent.cite_precedent``: it asks more only where no larger precedent stands; logged
+    when someone does)."""
     settings = world.settings
     world.shock(-settings.market_stress.deal)
     weight = settings.precedent_weight
     if weight > 0:
-        code = partner.code
-        for other_partner in partners:
-            if other_partner is not partner and other_partner.open:
-                other_partner.reservation_shift += weight
-        log.add(day, EventKind.PRECEDENT, code, "ALL",
-                f"the {code} deal raises what the others demand (+{weight:.3f} utility)")
+        raised = [other.code for other in partners
+                  if other is not partner and other.open and other.cite_precedent(weight)]
+        if raised:
+            log.add(day, EventKind.PRECEDENT, partner.code, ",".join(raised),
+                    f"the {partner.code} deal raises what {', '.join(raised)} demand (+{weight:.3f} utility)")
 
 
 def _offer_text(partner: PartnerAgent, offer: Offer, who: str, to: str, suffix: str = "") -> Callable[[], str]:
