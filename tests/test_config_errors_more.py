@@ -194,6 +194,7 @@ TYPED_AND_DATED = [
     Case("us-beta-word", f"{US}.strategy.beta", "abc", "must be a number (DealSeeker.beta: float)"),
     Case("us-extend-stress-word", f"{US}.strategy.extend_stress", "high", "must be a number"),
     Case("us-extend-close-gap-negative", f"{US}.strategy.extend_close_gap", -0.1, "must be a utility gap in [0, 1]"),
+    Case("us-extend-cost-above-one", f"{US}.strategy.extend_cost", 1.5, "must be a utility loss in [0, 1]"),
     Case("jpn-protected-word", f"{JPN}.strategy.protected", "rice", "must be a list of strings"),
     Case("election-after-end", f"{JPN}.politics.election.date", "2025-12-01", "must not be after scenario.end"),
     Case("red-line-from-after-end", f"{JPN}.red_lines", [{"issue": "autos", "max": 15.0, "from": "2025-11-01"}],

@@ -124,8 +124,10 @@ def _open(members: Sequence[PartnerAgent]) -> list[PartnerAgent]:
 def _deadline_view(ctx: Context, day: int, clock: DeadlineClock, members: Sequence[PartnerAgent]) -> DeadlineView:
     open_partners = _open(members)
     gaps = [p.talks.us_target - p.talks.partner_offer.us_utility for p in open_partners if p.talks.partner_offer]
+    stress = ctx.world.settings.market_stress
     return DeadlineView(day, clock.day, ctx.calendar.last_day, clock.extensions, ctx.world.stress,
-                        tuple(p.code for p in open_partners), min(gaps, default=1.0))
+                        tuple(p.code for p in open_partners), min(gaps, default=1.0), stress.threshold,
+                        ctx.us.settings.stress_sensitivity, stress.letters_imposed)
 
 
 def _move(ctx: Context, day: int, clock: DeadlineClock, targets: list[str], days: int) -> None:

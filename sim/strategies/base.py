@@ -161,6 +161,11 @@ class DeadlineView(NamedTuple):
         market_stress: Today's market-stress index.
         open_tables: Partners still without a deal and without letter rates in force.
         closest_gap: The smallest gap over the open tables (1 if none has made an offer).
+        stress_threshold: The stress level above which the US starts to give ground.
+        stress_sensitivity: How much the US's reservation value falls per unit of stress above
+            ``stress_threshold`` (its ``stress_sensitivity``): what turmoil costs it at the table.
+        imposing_shock: How much stress rises if the US imposes the letter rates today (the
+            environment's ``market_stress.letters_imposed``): what a US that looks ahead expects.
     """
 
     day: int
@@ -170,6 +175,9 @@ class DeadlineView(NamedTuple):
     market_stress: float
     open_tables: tuple[str, ...]
     closest_gap: float
+    stress_threshold: float
+    stress_sensitivity: float
+    imposing_shock: float
 
 
 class DeadlineAction(str, Enum):

@@ -26,6 +26,7 @@ LIVE = [  # (mechanism, partner, outcome)
     ("deadline_later", "KOR", "deal_day"),
     ("deadline_later", "VNM", "deal_day"),
     ("threats_more", "CAN", "final_rate"),
+    ("stress_sensitive_us", "JPN", "p_extension"),
     ("stress_sensitive_us", "JPN", "deal_rate"),
     ("stress_sensitive_us", "EU", "deal_rate"),
     ("hold_out_for_turmoil", "JPN", "partner_value"),

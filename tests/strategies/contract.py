@@ -63,7 +63,8 @@ def table_view(**fields: Any) -> TableView:
 def deadline_view(**fields: Any) -> DeadlineView:
     """A bare deadline view; ``fields`` override."""
     base = dict(day=90, deadline_day=91, last_day=174, extensions=0, market_stress=0.3,
-                open_tables=("EU", "JPN"), closest_gap=0.2)
+                open_tables=("EU", "JPN"), closest_gap=0.2, stress_threshold=0.35, stress_sensitivity=0.0,
+                imposing_shock=0.3)
     base.update(fields)
     return DeadlineView(**base)
 

@@ -72,3 +72,20 @@ def test_maximum_pressure_never_extends_and_erratic_moves_the_deadline_in_the_mo
     erratic = study_from(*swapped("scenario.us.strategy", "erratic"))
     events = run_replications(erratic.scenario, seed=5, replications=10).tables["events"].to_pandas()
     assert {"extension", "shortening"} & set(events["kind"])
+
+
+def test_the_deadline_view_carries_the_us_sensitivity_threshold_and_the_imposition_shock(monkeypatch) -> None:
+    from sim.strategies.united_states import DealSeeker
+    seen = []
+    decide = DealSeeker.at_deadline
+
+    def recording(self, deadline, rng):
+        seen.append(deadline)
+        return decide(self, deadline, rng)
+
+    monkeypatch.setattr(DealSeeker, "at_deadline", recording)
+    study = study_from("scenario.us.stress_sensitivity=0.7", "scenario.environment.market_stress.threshold=0.3",
+                       "scenario.environment.market_stress.letters_imposed=0.25")
+    run_replications(study.scenario, seed=3, replications=1)
+    assert seen, "the US never reached a deadline with tables open"
+    assert {(v.stress_sensitivity, v.stress_threshold, v.imposing_shock) for v in seen} == {(0.7, 0.3, 0.25)}

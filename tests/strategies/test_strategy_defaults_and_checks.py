@@ -12,7 +12,7 @@ from sim.strategies import STRATEGIES, DeadlineAction
 from sim.strategies.partners import HoldUntilElection, Retaliate
 from sim.strategies.maximum_pressure import MaximumPressure
 from sim.strategies.time_dependent import Boulware, TimeDependent
-from sim.strategies.united_states import DealSeeker
+from sim.strategies.united_states import DealSeeker, imposition_cost
 from tests.strategies.contract import deadline_view, table_view, view
 
 RNG = np.random.default_rng(0)
@@ -26,15 +26,16 @@ DEFAULTS = {
     "boulware": {"beta": 0.3, "k": 0.0, "near_days": 3},
     "conceder": {"beta": 3.0, "k": 0.0, "near_days": 3},
     "deal_seeker": {"beta": 0.4, "k": 0.0, "near_days": 3, "stall_days": 21, "cooldown_days": 21, "threat_step": 5.0,
-                    "extend_stress": 0.45, "extend_close_gap": 0.08, "extension_days": 23, "max_extensions": 1},
+                    "extend_stress": 0.45, "extend_close_gap": 0.08, "extend_cost": 0.1, "extension_days": 23,
+                    "max_extensions": 1},
     "erratic": {"beta": 0.5, "k": 0.0, "near_days": 3, "jitter": 0.05, "move_probability": 0.03, "max_move_days": 7,
                 "threat_probability": 0.02, "threat_step": 5.0, "extend_probability": 0.5, "extension_days": 30},
     "hardliner": {"near_days": 0},
     "hold_until_election": {"beta": 0.5, "k": 0.0, "near_days": 3, "protected": frozenset({"farm_access"})},
     "linear": {"beta": 1.0, "k": 0.0, "near_days": 3},
     "maximum_pressure": {"beta": 0.25, "k": 0.0, "near_days": 3, "stall_days": 10, "cooldown_days": 7,
-                         "threat_step": 10.0, "extend_stress": 0.45, "extend_close_gap": 0.08, "extension_days": 23,
-                         "max_extensions": 0},
+                         "threat_step": 10.0, "extend_stress": 0.45, "extend_close_gap": 0.08, "extend_cost": 0.1,
+                         "extension_days": 23, "max_extensions": 0},
     "relative_tit_for_tat": {"near_days": 3},
     "retaliate": {"beta": 0.7, "k": 0.0, "near_days": 3, "probability": 0.5},
     "time_dependent": {"beta": 1.0, "k": 0.0, "near_days": 3},
@@ -68,6 +69,8 @@ def test_each_strategy_is_built_with_its_known_defaults(name: str) -> None:
     ({"extend_stress": -0.1}, "extend_stress must be a market-stress level >= 0, got -0.1"),
     ({"extend_close_gap": -0.01}, "extend_close_gap must be a utility gap in [0, 1], got -0.01"),
     ({"extend_close_gap": 1.5}, "extend_close_gap must be a utility gap in [0, 1], got 1.5"),
+    ({"extend_cost": -0.01}, "extend_cost must be a utility loss in [0, 1], got -0.01"),
+    ({"extend_cost": 1.5}, "extend_cost must be a utility loss in [0, 1], got 1.5"),
 ])
 def test_deal_seeker_refuses_each_bad_parameter_in_words(params: dict, message: str) -> None:
     with pytest.raises(ValueError) as raised:
@@ -77,8 +80,8 @@ def test_deal_seeker_refuses_each_bad_parameter_in_words(params: dict, message: 
 
 @pytest.mark.parametrize("params", [
     {"near_days": 0, "stall_days": 1, "cooldown_days": 0, "extension_days": 1, "max_extensions": 0},
-    {"threat_step": 0.0, "extend_stress": 0.0, "extend_close_gap": 0.0},
-    {"extend_close_gap": 1.0},
+    {"threat_step": 0.0, "extend_stress": 0.0, "extend_close_gap": 0.0, "extend_cost": 0.0},
+    {"extend_close_gap": 1.0, "extend_cost": 1.0},
 ])
 def test_deal_seeker_accepts_its_edges_and_keeps_them(params: dict) -> None:
     strategy = DealSeeker(**params)
@@ -92,6 +95,33 @@ def test_deal_seeker_extends_at_exactly_its_stress_level_or_its_closeness() -> N
     assert strategy.at_deadline(far._replace(market_stress=0.49), RNG) == (DeadlineAction.IMPOSE, 0)
     assert strategy.at_deadline(far._replace(closest_gap=0.25), RNG) == (DeadlineAction.EXTEND, 9)
     assert strategy.at_deadline(far._replace(closest_gap=0.26), RNG) == (DeadlineAction.IMPOSE, 0)
+
+
+@pytest.mark.parametrize(("stress", "shock", "threshold", "sensitivity", "cost"), [
+    (0.25, 0.5, 0.25, 0.25, 0.125),    # 0.25 · (0.25 + 0.5 − 0.25): stress at its threshold, the shock counts
+    (0.5, 0.25, 0.25, 1.0, 0.5),       # 1 · (0.5 + 0.25 − 0.25)
+    (0.0, 0.25, 0.5, 1.0, 0.0),        # the shock leaves stress below the threshold: no cost
+    (0.75, 0.5, 0.25, 0.0, 0.0),       # a US insensitive to stress: no cost, however nervous
+])
+def test_imposition_cost_is_sensitivity_times_stress_above_threshold_after_the_shock(
+        stress, shock, threshold, sensitivity, cost) -> None:
+    deadline = deadline_view(market_stress=stress, imposing_shock=shock, stress_threshold=threshold,
+                             stress_sensitivity=sensitivity)
+    assert imposition_cost(deadline) == cost
+
+
+def test_deal_seeker_extends_when_imposing_would_cost_it_more_than_its_extend_cost() -> None:
+    # Stress 0.25 at its threshold and no table close: only the look-ahead can make it extend.
+    calm = deadline_view(market_stress=0.25, stress_threshold=0.25, imposing_shock=0.5, closest_gap=1.0)
+    strategy = DealSeeker(extend_stress=0.9, extend_close_gap=0.0, extend_cost=0.125, extension_days=9)
+    assert strategy.at_deadline(calm._replace(stress_sensitivity=0.25), RNG) == (DeadlineAction.IMPOSE, 0)  # 0.125
+    assert strategy.at_deadline(calm._replace(stress_sensitivity=0.3), RNG) == (DeadlineAction.EXTEND, 9)   # 0.15
+    assert strategy.at_deadline(calm._replace(stress_sensitivity=0.3, extensions=1), RNG) == (DeadlineAction.IMPOSE, 0)
+    assert strategy.at_deadline(calm._replace(stress_sensitivity=0.3, imposing_shock=0.0), RNG) == (
+        DeadlineAction.IMPOSE, 0)                       # no shock expected: stress stays at the threshold
+    never = DealSeeker(extend_stress=0.9, extend_close_gap=0.0, extend_cost=0.0)
+    assert never.at_deadline(calm._replace(stress_sensitivity=0.0, imposing_shock=5.0), RNG) == (
+        DeadlineAction.IMPOSE, 0)                       # an insensitive US never extends for this
 
 
 # --- hold until election ---------------------------------------------------------------------------
