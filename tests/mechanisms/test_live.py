@@ -34,6 +34,7 @@ LIVE = [  # (mechanism, partner, outcome)
     ("court_risk_higher", "EU", "deal_rate"),
     ("can_dst_kept", "CAN", "p_deal"),
     ("can_talks_not_restored", "CAN", "p_deal"),
+    ("can_dairy_opened", "CAN", "p_deal"),
     ("eu_legislation_opened", "EU", "p_deal"),
     ("eu_legislation_opened", "EU", "deal_day"),
     ("kor_platform_rules_dropped", "KOR", "deal_day"),
