@@ -95,8 +95,8 @@ def test_escalations_add_up_and_a_threat_counts_by_its_points(baseline):
 def test_threats_and_letters_above_the_announced_rate_raise_the_threshold_before_the_vote(baseline):
     """Japan's pressure counts the points by which the rate named for no deal (a threat, a
     letter) exceeds the rate announced, in tens; in the election's window the threshold carries
-    ``audience_cost`` times it, scaled like the election term; a letter below the threatened
-    rate adds nothing."""
+    ``audience_cost`` times it, scaled like the election term (its weight, the days to the vote);
+    a letter below the threatened rate adds nothing."""
     scenario = baseline.scenario
     settings = scenario.partners["JPN"]
     election = settings.politics.election
@@ -115,7 +115,7 @@ def test_threats_and_letters_above_the_announced_rate_raise_the_threshold_before
     japan.talks.send_letter()
     assert japan.pressure() == pytest.approx(1.5)
     shadow = 1.0 - 10 / election.window_days
-    assert japan.threshold(day) - before == pytest.approx(election.audience_cost * 1.5 * shadow)
+    assert japan.threshold(day) - before == pytest.approx(election.weight * election.audience_cost * 1.5 * shadow)
     assert japan.threshold(japan.election_day + 1) == pytest.approx(
         ratification_threshold(settings.politics, japan.capital, -1))  # after the vote: gone
 
