@@ -81,7 +81,10 @@ CASES = [
     Case("election-empty", f"{JPN}.politics.election", {}, "is required",
          key=f"{JPN}.politics.election.date", shown=None),
     Case("election-unknown-key", f"{JPN}.politics.election.turnout", 0.5,
-         "is not a known key here (known: capital_after, capital_spread, date, salience_spread, weight, window_days)"),
+         "is not a known key here (known: audience_cost, capital_after, capital_spread, date, salience_spread, weight, "
+         "window_days)"),
+    Case("election-audience-cost-negative", f"{JPN}.politics.election.audience_cost", -0.1,
+         "must be a number in [0, 1]"),
     # Retaliation.
     Case("retaliation-gain-1.5", f"{CAN}.retaliation.gain", 1.5, "must be a number in [0, 1]"),
     Case("retaliation-us-cost-negative", f"{CAN}.retaliation.us_cost", -0.1, "must be a number in [0, 1]"),

@@ -107,6 +107,26 @@ def test_the_election_term_runs_from_zero_at_the_window_edge_to_its_weight_on_th
     assert ratification_threshold(politics, 1.0, None) == pytest.approx(0.05)   # no date to count to
 
 
+def test_the_audience_cost_adds_its_share_of_the_pressure_to_the_election_term_and_fades_after_the_vote():
+    """Weight 0.3 and audience cost 0.5 per 10 points, the US 20 points above its announced rate
+    (pressure 2), 10 days out of a 60-day window: 0.3 x (1 + 0.5 x 2) x 50/60 = 0.5 on top of
+    the base 0.05; the salience draw does not scale it; outside the window, after the vote, and
+    with an election that weighs nothing, nothing."""
+    election = Election(date=dt.date(2025, 7, 20), weight=0.3, window_days=60, capital_after=1.0, audience_cost=0.5)
+    politics = _politics(threshold=0.05, capital_weight=0.2, election=election)
+    assert ratification_threshold(politics, 1.0, 10, pressure=2.0) == pytest.approx(0.05 + 0.5)
+    assert ratification_threshold(politics, 1.0, 10, pressure=0.0) == pytest.approx(0.05 + 0.25)
+    assert ratification_threshold(politics, 1.0, 10, salience=0.0, pressure=2.0) == pytest.approx(0.05 + 0.25)
+    assert ratification_threshold(politics, 1.0, 0, pressure=1.0) == pytest.approx(0.05 + 0.45)   # election day
+    assert ratification_threshold(politics, 1.0, 61, pressure=2.0) == pytest.approx(0.05)         # outside the window
+    assert ratification_threshold(politics, 1.0, -1, pressure=2.0) == pytest.approx(0.05)         # after the vote
+    assert ratification_threshold(politics, 1.0, None, pressure=2.0) == pytest.approx(0.05)
+    deaf = _politics(threshold=0.05, capital_weight=0.2, election=dataclasses.replace(election, audience_cost=0.0))
+    assert ratification_threshold(deaf, 1.0, 10, pressure=2.0) == pytest.approx(0.05 + 0.25)
+    weightless = _politics(threshold=0.05, capital_weight=0.2, election=dataclasses.replace(election, weight=0.0))
+    assert ratification_threshold(weightless, 1.0, 10, pressure=2.0) == pytest.approx(0.05)
+
+
 def test_an_election_window_edge_is_inside_the_window():
     """At ``days_to_election == window_days`` the election term is zero either way, so the edge
     shows only with a window of one day: the day before counts, at weight * 0."""

@@ -13,6 +13,7 @@ import pytest
 from sim.core.frontier import Side
 from sim.model.agents import ESCALATION_POINTS
 from sim.model.model import TariffModel
+from sim.model.politics import ratification_threshold
 from sim.model.talks import Talks
 from sim.run.runner import run_replications
 
@@ -89,6 +90,34 @@ def test_escalations_add_up_and_a_threat_counts_by_its_points(baseline):
     assert japan.hesitancy(12) == pytest.approx(h * 0.5 * math.exp(-10 / days) + h)
     japan.new_day(13)  # nothing new: the stock only fades
     assert japan.hesitancy(13) == pytest.approx((h * 0.5 * math.exp(-10 / days) + h) * math.exp(-1 / days))
+
+
+def test_threats_and_letters_above_the_announced_rate_raise_the_threshold_before_the_vote(baseline):
+    """Japan's pressure counts the points by which the rate named for no deal (a threat, a
+    letter) exceeds the rate announced, in tens; in the election's window the threshold carries
+    ``audience_cost`` times it, scaled like the election term (its weight, the days to the vote);
+    a letter below the threatened rate adds nothing."""
+    scenario = baseline.scenario
+    settings = scenario.partners["JPN"]
+    election = settings.politics.election
+    assert election.audience_cost > 0
+    model = stepped(scenario, 2)
+    japan = next(p for p in model.partners if p.code == "JPN")
+    day = japan.election_day - 10  # ten days before the vote
+    before = japan.threshold(day)
+    assert japan.pressure() == 0.0
+    japan.talks.threaten(5.0, scenario.us.max_rate)
+    assert japan.pressure() == pytest.approx(0.5)
+    japan.talks.letter_rate = settings.announced_rate + 1.0  # a letter under the threatened rate
+    japan.talks.send_letter()
+    assert japan.pressure() == pytest.approx(0.5)
+    japan.talks.letter_rate = settings.announced_rate + 15.0
+    japan.talks.send_letter()
+    assert japan.pressure() == pytest.approx(1.5)
+    shadow = 1.0 - 10 / election.window_days
+    assert japan.threshold(day) - before == pytest.approx(election.weight * election.audience_cost * 1.5 * shadow)
+    assert japan.threshold(japan.election_day + 1) == pytest.approx(
+        ratification_threshold(settings.politics, japan.capital, -1))  # after the vote: gone
 
 
 def test_the_win_set_carries_the_margin_for_the_wanted_chance_of_ratification(baseline):

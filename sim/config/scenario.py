@@ -155,6 +155,8 @@ class Election:
     capital_after: Annotated[Unit, doc("political capital after the vote")]
     capital_spread: Annotated[Unit, doc("the result is drawn per run within capital_after ± this")] = 0.0
     salience_spread: Annotated[Unit, doc("a deal before the vote costs weight x U(1 ± this), per run")] = 0.0
+    audience_cost: Annotated[Unit, doc("what a deal before the vote costs at the polls, as a share of weight, per 10 "
+                                       "points the US has pushed the rate it names for no deal above its announced rate")] = 0.0
 
     @field_validator("date")
     @classmethod

@@ -139,6 +139,7 @@ class PartnerAgent(Negotiator):
         # The election's result is not known before the vote: drawn per run (``election_result``).
         self._capital_after = 0.0 if election is None else election_result(election, model.rng)
         self._salience = 1.0 if election is None else election_salience(election, model.rng)
+        self._audience = election is not None and election.audience_cost > 0.0  # threats cost at the polls
         self.talks.set_caps(caps_on(self.lines, 0))
         # The government signs only what it expects to pass with ``confidence``: the margin above
         # the threshold at which the logistic verdict (``ratifies``) gives that chance.
@@ -216,7 +217,15 @@ class PartnerAgent(Negotiator):
     def threshold(self, day: int) -> float:
         """Today's margin over the reservation value that a deal needs to pass at home."""
         to_election = None if self.election_day is None else self.election_day - day
-        return ratification_threshold(self.settings.politics, self.capital, to_election, self._salience)
+        pressure = self.pressure() if self._audience else 0.0
+        return ratification_threshold(self.settings.politics, self.capital, to_election, self._salience, pressure)
+
+    def pressure(self) -> float:
+        """How far the US has pushed the headline rate it names for no deal (its threats, its
+        letter) above the rate it announced, in units of ``ESCALATION_POINTS``; 0 where it names
+        no more. What a deal before the vote costs at the polls grows with it
+        (``Election.audience_cost``, ``ratification_threshold``)."""
+        return max(0.0, self.talks.no_deal_rate() - self.settings.announced_rate) / ESCALATION_POINTS
 
     def spend_capital(self, amount: float) -> None:
         """Threats and failed deals cost the government political capital."""

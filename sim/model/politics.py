@@ -48,17 +48,21 @@ def caps_on(lines: tuple[BindingLine, ...], day: int) -> dict[int, float]:
 
 
 def ratification_threshold(politics: Politics, capital: float, days_to_election: int | None,
-                           salience: float = 1.0) -> float:
+                           salience: float = 1.0, pressure: float = 0.0) -> float:
     """The margin over the reservation value a deal needs to pass at home today.
 
     Weak governments need more; so does any government in the run-up to an election, the more
-    so the nearer the vote: ``weight x salience x (1 - days to the vote / window)``, where
-    ``salience`` is this run's draw of how much a deal would cost at the polls (1: as configured).
+    so the nearer the vote: ``weight x (salience + audience_cost x pressure) x (1 - days to the
+    vote / window)``, where ``salience`` is this run's draw of how much a deal would cost at the
+    polls (1: as configured) and ``pressure`` how far the US has pushed the rate it names for no
+    deal above the rate it announced, in tens of points: a deal struck under open threats looks
+    like capitulation to the voters (audience costs). After the vote both go with the term.
     """
     threshold = politics.threshold + politics.capital_weight * (1.0 - capital)
     election = politics.election
     if election is not None and days_to_election is not None and 0 <= days_to_election <= election.window_days:
-        threshold += election.weight * salience * (1.0 - days_to_election / election.window_days)
+        stakes = election.weight * (salience + election.audience_cost * pressure)
+        threshold += stakes * (1.0 - days_to_election / election.window_days)
     return threshold
 
 

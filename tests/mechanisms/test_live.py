@@ -44,7 +44,10 @@ LIVE = [  # (mechanism, partner, outcome)
     ("steel_not_doubled", "KOR", "deal_day"),
     ("uk_precedent_removed", "EU", "deal_day"),
 ]
-NO_EFFECT = [("threats_none", "JPN", "p_deal_by")]  # pressure "did not work" on Japan before its vote
+NO_EFFECT = [  # pressure "did not work" on Japan before its vote, neither less nor more of it
+    ("threats_none", "JPN", "p_deal_by"),
+    ("threats_more", "JPN", "p_deal_by"),
+]
 
 
 @pytest.fixture(scope="module")
