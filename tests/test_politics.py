@@ -116,6 +116,7 @@ def test_the_audience_cost_adds_its_share_of_the_pressure_to_the_election_term_a
     politics = _politics(threshold=0.05, capital_weight=0.2, election=election)
     assert ratification_threshold(politics, 1.0, 10, pressure=2.0) == pytest.approx(0.05 + 0.5)
     assert ratification_threshold(politics, 1.0, 10, pressure=0.0) == pytest.approx(0.05 + 0.25)
+    assert ratification_threshold(politics, 1.0, 10) == pytest.approx(0.05 + 0.25)   # no pressure unless given
     assert ratification_threshold(politics, 1.0, 10, salience=0.0, pressure=2.0) == pytest.approx(0.05 + 0.25)
     assert ratification_threshold(politics, 1.0, 0, pressure=1.0) == pytest.approx(0.05 + 0.45)   # election day
     assert ratification_threshold(politics, 1.0, 61, pressure=2.0) == pytest.approx(0.05)         # outside the window
