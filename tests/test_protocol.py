@@ -10,7 +10,9 @@ import math
 
 import pytest
 
+from sim.config.scenario import OutsideEvent
 from sim.core.frontier import Side
+from sim.model.outside import apply_outside_event
 from sim.model.protocol import OFFER_LOG_STEP, US_OPENS, bargaining_round, deal_spillovers
 from sim.model.events import EventKind
 from sim.model.model import TariffModel
@@ -377,8 +379,6 @@ def test_a_deal_logs_no_precedent_when_every_other_partner_cites_a_larger_one(ba
 def test_a_dated_precedent_event_adds_its_amount_on_top_of_the_rounds_precedents(baseline):
     """The UK's deal before the round (a ``precedent`` event) adds its amount whatever the round's
     deals have added; the round's deals then cite only the largest of their own."""
-    from sim.config.scenario import OutsideEvent
-    from sim.model.outside import apply_outside_event
     model, partner = _deal_table(baseline, ratified=True)
     japan = next(p for p in model.partners if p.code == "JPN")
     start = japan.reservation_shift

@@ -202,8 +202,10 @@ def deal_spillovers(partner: PartnerAgent, partners: Sequence[PartnerAgent], wor
     world.shock(-settings.market_stress.deal)
     weight = settings.precedent_weight
     if weight > 0:
-        raised = [other.code for other in partners
-                  if other is not partner and other.open and other.cite_precedent(weight)]
+        raised = []
+        for other in partners:
+            if other is not partner and other.open and other.cite_precedent(weight):
+                raised.append(other.code)
         if raised:
             log.add(day, EventKind.PRECEDENT, partner.code, ",".join(raised),
                     f"the {partner.code} deal raises what {', '.join(raised)} demand (+{weight:.3f} utility)")

@@ -8,6 +8,7 @@ import pytest
 from sim.run.results import EVENT_COLUMNS
 from sim.run.runner import run_replications
 from sim.strategies import STRATEGIES, Side, strategy_spec
+from sim.strategies.united_states import DealSeeker
 from tests.conftest import baseline_columns, study_from
 
 RUN_COLUMNS, TIMESERIES_COLUMNS = baseline_columns()
@@ -75,7 +76,6 @@ def test_maximum_pressure_never_extends_and_erratic_moves_the_deadline_in_the_mo
 
 
 def test_the_deadline_view_carries_the_us_sensitivity_threshold_and_the_imposition_shock(monkeypatch) -> None:
-    from sim.strategies.united_states import DealSeeker
     seen = []
     decide = DealSeeker.at_deadline
 
