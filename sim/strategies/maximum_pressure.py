@@ -39,4 +39,5 @@ class MaximumPressure(DealSeeker):
                 raise ValueError(f"{name} must be a whole number >= 0, got {days!r}")
         if not threat_step > 0:
             raise ValueError(f"threat_step must be > 0 percentage points, got {threat_step!r}")
-        super().__init__(beta, k, near_days, stall_days, cooldown_days, threat_step, max_extensions=0)
+        super().__init__(beta, k, near_days, stall_days=stall_days, cooldown_days=cooldown_days,
+                         threat_step=threat_step, max_extensions=0)

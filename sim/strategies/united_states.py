@@ -28,7 +28,9 @@ class DealSeeker(TimeDependent):
     info = StrategyInfo("deal_seeker", Side.US, False, "WSJ (July 2025); Faratin et al. (1998)",
                         "concedes near the deadline under stress, threatens stalled tables, extends once")
 
-    def __init__(self, beta: float = 0.4, k: float = 0.0, near_days: int = 3, stall_days: int = 21,
+    # The concession by position, as in every time-dependent strategy; the tactics by name only
+    # (a tactic added later cannot shift another's value).
+    def __init__(self, beta: float = 0.4, k: float = 0.0, near_days: int = 3, *, stall_days: int = 21,
                  cooldown_days: int = 21, threat_step: float = 5.0, extend_stress: float = 0.45,
                  extend_close_gap: float = 0.08, extend_cost: float = 0.1, extension_days: int = 23,
                  max_extensions: int = 1) -> None:

@@ -124,6 +124,15 @@ def test_deal_seeker_extends_when_imposing_would_cost_it_more_than_its_extend_co
         DeadlineAction.IMPOSE, 0)                       # an insensitive US never extends for this
 
 
+
+def test_deal_seeker_takes_its_tactics_by_name_only() -> None:
+    # Concession by position, as every time-dependent strategy; a tactic passed by position would
+    # land on whatever parameter sits there, so it is refused.
+    assert DealSeeker(0.5, 0.05, 2).beta == 0.5
+    with pytest.raises(TypeError):
+        DealSeeker(0.4, 0.0, 3, 21)
+    assert MaximumPressure(0.25, 0.0, 3, 10, 7, 10.0).stall_days == 10   # its own order is unchanged
+
 # --- hold until election ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("params", "message"), [
