@@ -707,7 +707,6 @@ class Partner:
     code: str
     name: str
     announced_rate: float
-    pause_rate: float
     letter_rate: float
     lines: dict[str, float | None]  # each US tariff line of the scenario, the headline first -> its rate in force at the start (None: none applies)
     imports_bn: float
@@ -734,6 +733,11 @@ class Partner:
         """The name of the headline US tariff line (the one ``pause_rate`` is in force on)."""
         return next(iter(self.lines))
 
+    @property
+    def pause_rate(self) -> float:
+        """The headline rate in force during the pause (%): the first of ``lines``."""
+        return self.lines[self.headline]
+
     @classmethod
     def of(cls, code: str, s: PartnerSettings, declared: dict[str, Issue]) -> Partner:
         """The partner ``code`` from its validated settings and the scenario's ``declared`` issues."""
@@ -749,7 +753,6 @@ class Partner:
         # then no deal means the 2 Apr rate it promised to restore.
         return cls(
             code=code, name=code if s.name is None else s.name, announced_rate=s.announced_rate,
-            pause_rate=s.pause_rate,
             letter_rate=s.announced_rate if s.letter_rate is None else s.letter_rate,
             lines=lines, imports_bn=s.imports_bn,
             deficit_bn=s.deficit_bn, issues=issues, aspiration=s.aspiration, strategy=s.strategy,
