@@ -122,6 +122,18 @@ def test_a_partner_whose_meeting_chance_is_1_meets_every_call_and_draws_only_the
         assert partner.talks.last_met == day and draws.taken == 1
 
 
+
+def test_each_side_sees_the_share_of_days_its_table_met_and_an_absent_delegation_does_not_count(baseline):
+    model, partner = _table(baseline)
+    for day in (0, 2):           # the US's attention went elsewhere on day 1
+        _round(model, partner, day)
+    partner.settings = dataclasses.replace(partner.settings, meeting_chance=0.5)
+    partner.draws = _Draws(0.5, US_FIRST)
+    _round(model, partner, 3)    # called, but the delegation is not in town
+    model.day = 3
+    assert partner.talks.meetings == 2
+    assert partner.us_view().met_share == partner.partner_view().met_share == 0.5   # 2 of days 0-3
+
 def test_the_us_opens_below_US_OPENS_on_the_coin_and_the_partner_at_it(baseline):
     model, partner = _table(baseline, opener=US_OPENS - 1e-9)
     _round(model, partner, 1)

@@ -269,7 +269,7 @@ class PartnerAgent(Negotiator):
         last, previous, best = t.us_received
         c = self.clock
         return _new_view((m.day, c.us_tau, c.days_left, t.us_aspiration, self.us_reservation, t.us_target,
-                          last, previous, best, None, m.world.stress, m.stress_threshold))
+                          last, previous, best, None, m.world.stress, m.stress_threshold, t.meetings / (m.day + 1)))
 
     def partner_view(self) -> View:
         """The read-only view this partner decides from today."""
@@ -278,7 +278,8 @@ class PartnerAgent(Negotiator):
         to_election = None if self.election_day is None or self.election_day < m.day else self.election_day - m.day
         c = self.clock
         return _new_view((m.day, c.tau, c.days_left, t.partner_aspiration, self.win_set, t.partner_target,
-                          last, previous, best, to_election, m.world.stress, m.stress_threshold))
+                          last, previous, best, to_election, m.world.stress, m.stress_threshold,
+                          t.meetings / (m.day + 1)))
 
     @property
     def row(self) -> tuple:

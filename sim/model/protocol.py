@@ -58,6 +58,7 @@ def bargaining_round(partner: PartnerAgent, us: UnitedStatesAgent, rng: np.rando
     if chance < 1.0 and partner.draws.uniform() >= chance:  # the delegation is not in town today
         return False
     talks.last_met = day
+    talks.meetings += 1
     deal = False
     if partner.draws.uniform() < US_OPENS:
         ours = _us_today(us, partner, rng)

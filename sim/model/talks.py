@@ -73,6 +73,7 @@ class Talks:
         self.best_gap_day = 0
         self.last_threat_day = -10**6
         self.last_met = 0
+        self.meetings = 0  # days on which the two sides met (the share of days met is in each side's View)
         self._aspirations = (us_aspiration, partner.aspiration)
         # The US's utility of its ideal package, every issue at its top: what it hopes for however
         # many red lines it runs into.

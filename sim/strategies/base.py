@@ -63,6 +63,8 @@ class View(NamedTuple):
         days_to_election: Days to this partner's next election (None for the US, or none due).
         market_stress: Today's market-stress index.
         stress_threshold: The stress level above which the US starts to give ground.
+        met_share: The share of the days so far on which the two sides met at this table (1 where
+            they met every day; the US's limited attention and a partner's absences lower it).
     """
 
     day: int
@@ -77,6 +79,7 @@ class View(NamedTuple):
     days_to_election: int | None
     market_stress: float
     stress_threshold: float
+    met_share: float = 1.0
 
 
 NO_ISSUES: frozenset[str] = frozenset()  # no locked issues (one shared set: asked twice a meeting)

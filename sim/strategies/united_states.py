@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.strategies.base import DeadlineAction, DeadlineView, Side, StrategyInfo, TableView
+from sim.core.concession import target_utility
+from sim.strategies.base import DeadlineAction, DeadlineView, Side, StrategyInfo, TableView, View
 from sim.strategies.registry import register
 from sim.strategies.time_dependent import TimeDependent
 
@@ -15,7 +16,9 @@ class DealSeeker(TimeDependent):
     most serious offers, a threat when a table stalls, and an extension with letters at the
     deadline when markets are nervous, a deal is close, or imposing the letter rates would cost
     it more at the table than it will bear (it looks ahead: the rates' return shocks markets, and
-    stress above its threshold softens it); otherwise the letter rates apply.
+    stress above its threshold softens it); otherwise the letter rates apply. With ``engagement``
+    above 0 its concession at a table also needs meetings: each day it does not meet a table
+    counts ``1 − engagement`` of a day on that table's clock (0 in the baseline: the calendar).
 
     This is the baseline US: Lutnick and Greer's warnings to Japan in late May, the letters and
     the 7 July extension to 1 August, "prioritising partners with serious offers".
@@ -33,7 +36,7 @@ class DealSeeker(TimeDependent):
     def __init__(self, beta: float = 0.4, k: float = 0.0, near_days: int = 3, *, stall_days: int = 21,
                  cooldown_days: int = 21, threat_step: float = 5.0, extend_stress: float = 0.45,
                  extend_close_gap: float = 0.08, extend_cost: float = 0.1, extension_days: int = 23,
-                 max_extensions: int = 1) -> None:
+                 max_extensions: int = 1, engagement: float = 0.0) -> None:
         if not beta > 0:
             raise ValueError(f"beta must be > 0, got {beta}")
         for name, value, least in (("near_days", near_days, 0), ("stall_days", stall_days, 1),
@@ -49,10 +52,23 @@ class DealSeeker(TimeDependent):
             raise ValueError(f"extend_close_gap must be a utility gap in [0, 1], got {extend_close_gap!r}")
         if not 0 <= extend_cost <= 1:
             raise ValueError(f"extend_cost must be a utility loss in [0, 1], got {extend_cost!r}")
+        if not 0 <= engagement <= 1:
+            raise ValueError(f"engagement must be a share in [0, 1], got {engagement!r}")
         super().__init__(beta, k, near_days)
         self.stall_days, self.cooldown_days, self.threat_step = stall_days, cooldown_days, threat_step
         self.extend_stress, self.extend_close_gap, self.extend_cost = extend_stress, extend_close_gap, extend_cost
         self.extension_days, self.max_extensions = extension_days, max_extensions
+        self.engagement = engagement
+
+    def target(self, view: View, rng: np.random.Generator) -> float:
+        """The concession curve's target, on a clock that loses ``engagement`` of each day the US
+        did not meet this table: ``tau · (1 − engagement · (1 − met_share))`` (the calendar's at 0)."""
+        tau, engagement = view.tau, self.engagement
+        if engagement > 0.0:
+            tau *= 1.0 - engagement * (1.0 - view.met_share)
+        # TimeDependent.target at the table's clock, written out: this runs at every meeting.
+        curve = target_utility(tau, view.aspiration, view.reservation, self.beta, self.k)
+        return max(view.reservation, min(view.previous_target, curve))
 
     def threat(self, table: TableView, rng: np.random.Generator) -> float:
         stalled = table.days_since_progress >= self.stall_days

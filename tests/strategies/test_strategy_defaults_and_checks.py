@@ -27,7 +27,7 @@ DEFAULTS = {
     "conceder": {"beta": 3.0, "k": 0.0, "near_days": 3},
     "deal_seeker": {"beta": 0.4, "k": 0.0, "near_days": 3, "stall_days": 21, "cooldown_days": 21, "threat_step": 5.0,
                     "extend_stress": 0.45, "extend_close_gap": 0.08, "extend_cost": 0.1, "extension_days": 23,
-                    "max_extensions": 1},
+                    "max_extensions": 1, "engagement": 0.0},
     "erratic": {"beta": 0.5, "k": 0.0, "near_days": 3, "jitter": 0.05, "move_probability": 0.03, "max_move_days": 7,
                 "threat_probability": 0.02, "threat_step": 5.0, "extend_probability": 0.5, "extension_days": 30},
     "hardliner": {"near_days": 0},
@@ -35,7 +35,7 @@ DEFAULTS = {
     "linear": {"beta": 1.0, "k": 0.0, "near_days": 3},
     "maximum_pressure": {"beta": 0.25, "k": 0.0, "near_days": 3, "stall_days": 10, "cooldown_days": 7,
                          "threat_step": 10.0, "extend_stress": 0.45, "extend_close_gap": 0.08, "extend_cost": 0.1,
-                         "extension_days": 23, "max_extensions": 0},
+                         "extension_days": 23, "max_extensions": 0, "engagement": 0.0},
     "relative_tit_for_tat": {"near_days": 3},
     "retaliate": {"beta": 0.7, "k": 0.0, "near_days": 3, "probability": 0.5},
     "time_dependent": {"beta": 1.0, "k": 0.0, "near_days": 3},
@@ -71,6 +71,8 @@ def test_each_strategy_is_built_with_its_known_defaults(name: str) -> None:
     ({"extend_close_gap": 1.5}, "extend_close_gap must be a utility gap in [0, 1], got 1.5"),
     ({"extend_cost": -0.01}, "extend_cost must be a utility loss in [0, 1], got -0.01"),
     ({"extend_cost": 1.5}, "extend_cost must be a utility loss in [0, 1], got 1.5"),
+    ({"engagement": -0.1}, "engagement must be a share in [0, 1], got -0.1"),
+    ({"engagement": 1.5}, "engagement must be a share in [0, 1], got 1.5"),
 ])
 def test_deal_seeker_refuses_each_bad_parameter_in_words(params: dict, message: str) -> None:
     with pytest.raises(ValueError) as raised:
@@ -81,7 +83,7 @@ def test_deal_seeker_refuses_each_bad_parameter_in_words(params: dict, message: 
 @pytest.mark.parametrize("params", [
     {"near_days": 0, "stall_days": 1, "cooldown_days": 0, "extension_days": 1, "max_extensions": 0},
     {"threat_step": 0.0, "extend_stress": 0.0, "extend_close_gap": 0.0, "extend_cost": 0.0},
-    {"extend_close_gap": 1.0, "extend_cost": 1.0},
+    {"extend_close_gap": 1.0, "extend_cost": 1.0, "engagement": 1.0},
 ])
 def test_deal_seeker_accepts_its_edges_and_keeps_them(params: dict) -> None:
     strategy = DealSeeker(**params)
@@ -132,6 +134,21 @@ def test_deal_seeker_takes_its_tactics_by_name_only() -> None:
     with pytest.raises(TypeError):
         DealSeeker(0.4, 0.0, 3, 21)
     assert MaximumPressure(0.25, 0.0, 3, 10, 7, 10.0).stall_days == 10   # its own order is unchanged
+
+
+@pytest.mark.parametrize(("engagement", "met_share", "tau"), [
+    (0.0, 0.25, 0.8),     # the calendar: meetings do not matter
+    (0.5, 1.0, 0.8),      # met every day: the calendar
+    (0.5, 0.5, 0.6),      # 0.8 · (1 − 0.5 · 0.5)
+    (1.0, 0.25, 0.2),     # 0.8 · 0.25: only the days met count
+    (0.25, 0.0, 0.6),     # never met: 0.8 · 0.75
+])
+def test_deal_seeker_concedes_on_a_clock_that_loses_engagement_of_each_day_not_met(engagement, met_share, tau):
+    # Its target equals the plain concession curve's at the slower clock ``tau``.
+    seeker = DealSeeker(beta=0.5, engagement=engagement)
+    at = view(tau=0.8, met_share=met_share, aspiration=0.9, reservation=0.3, previous_target=0.9)
+    assert seeker.target(at, RNG) == pytest.approx(TimeDependent(beta=0.5).target(at._replace(tau=tau), RNG))
+    assert seeker.target(at, RNG) <= 0.9
 
 # --- hold until election ---------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from tests.strategies.contract import deadline_view, table_view, view
                 "threat_probability=0.02, threat_step=5.0, extend_probability=0.5, extension_days=30)"),
     (MaximumPressure(), "MaximumPressure(beta=0.25, k=0.0, near_days=3, stall_days=10, cooldown_days=7, "
                         "threat_step=10.0, extend_stress=0.45, extend_close_gap=0.08, extend_cost=0.1, "
-                        "extension_days=23, max_extensions=0)"),
+                        "extension_days=23, max_extensions=0, engagement=0.0)"),
     (WaitOutTheMarket(), "WaitOutTheMarket(trigger=None, hold_beta=0.1, beta=1.0, k=0.0, deadline_days=7, "
                          "near_days=3)"),
 ])
