@@ -206,6 +206,18 @@ def test_a_counter_below_the_us_floor_is_refused_once_and_later_counters_respect
     assert _text(floor[0]) == "the US refuses CAN's package: a tariff line below the US floor"
 
 
+
+def test_a_counter_refused_above_the_us_floors_teaches_no_floor_and_is_not_called_one(baseline):
+    # The partner offers its worst package for itself (every tariff line high): the US refuses
+    # it, but not for a floor.
+    model, partner = _table(baseline, opener=PARTNER_FIRST, us=_Fixed(1.0, accepts=False), mine=_Fixed(0.0),
+                            caps={})
+    talks = partner.talks
+    assert not talks.below_floor(talks.frontier(Side.PARTNER, NONE).at(0.0))
+    _round(model, partner, 1)
+    assert not talks.floors_known
+    assert not [r for r in _events(model, EventKind.REJECTION) if r[2] == "USA"]
+
 # --- the engine's acceptance rules -----------------------------------------------------------------
 
 def _us_offer(partner, target: float):

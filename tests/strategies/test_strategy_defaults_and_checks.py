@@ -145,9 +145,9 @@ def test_deal_seeker_takes_its_tactics_by_name_only() -> None:
 ])
 def test_deal_seeker_concedes_on_a_clock_that_loses_engagement_of_each_day_not_met(engagement, met_share, tau):
     # Its target equals the plain concession curve's at the slower clock ``tau``.
-    seeker = DealSeeker(beta=0.5, engagement=engagement)
+    seeker = DealSeeker(beta=0.5, k=0.1, engagement=engagement)
     at = view(tau=0.8, met_share=met_share, aspiration=0.9, reservation=0.3, previous_target=0.9)
-    assert seeker.target(at, RNG) == pytest.approx(TimeDependent(beta=0.5).target(at._replace(tau=tau), RNG))
+    assert seeker.target(at, RNG) == pytest.approx(TimeDependent(beta=0.5, k=0.1).target(at._replace(tau=tau), RNG))
     assert seeker.target(at, RNG) <= 0.9
 
 # --- hold until election ---------------------------------------------------------------------------
