@@ -17,7 +17,7 @@ from sim.apps.mechanisms import run_table
 REPLICATIONS = 300  # the table's own: the figures of docs/mechanisms.md
 ELECTION_WEIGHTS = ["jpn_election_w015", "jpn_election_w030", "jpn_election_w045", "jpn_election_w060"]
 ENGAGEMENT = ["attention_unlimited_e010", "attention_unlimited_e015", "attention_unlimited_e020",
-              "attention_unlimited_e030"]  # the US's engagement 0.1, 0.15, 0.2, 0.3
+              "attention_unlimited_e030"]  # the US's engagement 0.1, 0.15, 0.2, 0.3 (0.08 in the baseline)
 LIVE = [  # (mechanism, partner, outcome)
     ("jpn_no_election", "JPN", "p_deal_by"),
     *[(name, "JPN", "p_deal_by") for name in ELECTION_WEIGHTS],
@@ -44,20 +44,19 @@ LIVE = [  # (mechanism, partner, outcome)
     ("steel_not_doubled", "EU", "deal_day"),
     ("steel_not_doubled", "KOR", "deal_day"),
     ("uk_precedent_removed", "EU", "deal_day"),
+    ("attention_unlimited", "CAN", "deal_day"),
     *[(name, "CAN", "deal_day") for name in ENGAGEMENT],
 ]
 WRONG_WAY = [  # measured against the articles' claim, with the reason (docs/mechanisms.md)
     # Korea's table, neglected, shows no progress for three weeks and draws a threat it gives way to.
+    ("attention_unlimited", "KOR", "deal_day"),
     *[(name, "KOR", "deal_day") for name in ENGAGEMENT],
 ]
 NO_EFFECT = [  # pressure "did not work" on Japan before its vote, neither less nor more of it
     ("threats_none", "JPN", "p_deal_by"),
     ("threats_more", "JPN", "p_deal_by"),
 ]
-NOT_LIVE = {  # rows of the table with no live effect today, and why (docs/mechanisms.md)
-    "attention_unlimited": "in the baseline (engagement 0) concession follows the calendar, not the meetings, "
-                           "and the US meets the tables ready to settle: they are the most serious",
-}
+NOT_LIVE: dict[str, str] = {}  # rows of the table with no live effect today, and why (docs/mechanisms.md)
 
 
 def test_every_row_of_the_table_is_live_tested_or_named_as_not_live():
@@ -115,9 +114,9 @@ def test_mechanism_known_to_move_the_wrong_way_still_does(effects, mechanism, pa
 
 @pytest.mark.slow
 def test_unlimited_attention_is_graded_by_engagement(effects):
-    """The more the US's concession needs meetings (engagement 0.1, 0.15, 0.2, 0.3), the earlier
-    unlimited attention brings Canada's deal: each step at least as far as the one below it, and
-    0.3 at least 8 days further than 0.1."""
-    shifts = [effects.loc[(name, "CAN", "deal_day"), "effect"] for name in ENGAGEMENT]
+    """The more the US's concession needs meetings (engagement 0.08 in the baseline, then 0.1,
+    0.15, 0.2, 0.3), the earlier unlimited attention brings Canada's deal: each step at least as
+    far as the one below it, and 0.3 at least 8 days further than 0.1."""
+    shifts = [effects.loc[(name, "CAN", "deal_day"), "effect"] for name in ["attention_unlimited", *ENGAGEMENT]]
     assert all(b <= a for a, b in zip(shifts, shifts[1:])), shifts
-    assert shifts[0] - shifts[-1] >= 8, shifts
+    assert shifts[1] - shifts[-1] >= 8, shifts
