@@ -7,9 +7,9 @@ Claim, on ``REPLICATIONS`` common seeds of the baseline (seed 2025): giving Kore
 and a bootstrap interval above 0), and its own deadline is extended far less often than the shared
 one (it falls when the US has fewer tables left to extend for).
 
-Measured on these seeds (2 Dec 2026, 200 replications): Korea's median deal day 88 -> 102 (+14
-days); a Korea deal before Japan's vote 0.84 -> 0.45; Korea's deadline extended in 0.84 -> 0.13
-of runs; the others' outcomes move little (the EU's deal probability 0.69 both).
+Measured on these seeds (3 Dec 2026, 200 replications): Korea's median deal day 90 -> 108.5
+(+18.5 days); a Korea deal before Japan's vote 0.58 -> 0.09; Korea's deadline extended in 0.86 ->
+0.11 of runs; the others' outcomes move little (the EU's deal probability 0.85 -> 0.89).
 """
 
 from __future__ import annotations
