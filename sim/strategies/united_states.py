@@ -18,7 +18,7 @@ class DealSeeker(TimeDependent):
     it more at the table than it will bear (it looks ahead: the rates' return shocks markets, and
     stress above its threshold softens it); otherwise the letter rates apply. With ``engagement``
     above 0 its concession at a table also needs meetings: each day it does not meet a table
-    counts ``1 − engagement`` of a day on that table's clock (0 in the baseline: the calendar).
+    counts ``1 − engagement`` of a day on that table's clock (0 by default: the calendar; 0.08 in the baseline).
 
     This is the baseline US: Lutnick and Greer's warnings to Japan in late May, the letters and
     the 7 July extension to 1 August, "prioritising partners with serious offers".
