@@ -336,12 +336,18 @@ def test_ctrl_c_while_pyabc_runs_is_raised_at_the_executors_next_safe_point():
     from sim.run.parallel import deferred_stop_signals
 
     executor, reached = _Executor(None, 1, None), []
-    with pytest.raises(KeyboardInterrupt):
-        with deferred_stop_signals() as held:
-            executor.held = held
-            signal.raise_signal(signal.SIGINT)  # as if inside a database write: noted, not raised
-            reached.append("after the signal")
-            executor.safe_point()
-            reached.append("after the safe point")
-    assert reached == ["after the signal"]
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    # Python's own Ctrl-C handler, as in a terminal, however pytest was started (a shell without
+    # job control starts background jobs with SIGINT ignored).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with deferred_stop_signals() as held:
+                executor.held = held
+                signal.raise_signal(signal.SIGINT)  # as if inside a database write: noted, not raised
+                reached.append("after the signal")
+                executor.safe_point()
+                reached.append("after the safe point")
+        assert reached == ["after the signal"]
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
