@@ -2,8 +2,9 @@
 articles imply, by at least the minimum size of ``sim/conf/mechanisms.yaml``, at p < 0.01, on 300
 replications of the baseline and the changed config on common seeds.
 
-The other rows of the table are dead or move the wrong way today; docs/mechanisms.md lists their
-measured effects. They join this list when the model makes them live.
+The table's other expected effects (not significant, too small, or the wrong way: ``WRONG_WAY``)
+are listed with their measured figures in docs/mechanisms.md; they join ``LIVE`` when the model
+makes them live.
 """
 
 from __future__ import annotations
